@@ -1,0 +1,73 @@
+import type { VendorId } from './domain.js';
+
+/**
+ * What we know about whether a vendor acted on a request: a write whose outcome is `unknown`
+ * must be reported as such and never resent blindly.
+ */
+export type Outcome = 'not_sent' | 'rejected' | 'unknown';
+
+/** A failure talking to a vendor, typed so tools can explain it and the client can decide to retry. */
+export class VendorError extends Error {
+  override readonly name = 'VendorError';
+  readonly vendor: VendorId;
+  readonly status: number | undefined;
+  readonly code: string | number | undefined;
+  readonly retryable: boolean;
+  readonly outcome: Outcome;
+  readonly hint: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: {
+    vendor: VendorId;
+    message: string;
+    status?: number;
+    code?: string | number;
+    retryable?: boolean;
+    outcome?: Outcome;
+    hint?: string;
+    retryAfterMs?: number;
+    cause?: unknown;
+  }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.vendor = init.vendor;
+    this.status = init.status;
+    this.code = init.code;
+    this.retryable = init.retryable ?? false;
+    this.outcome = init.outcome ?? 'rejected';
+    this.hint = init.hint;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** Bad input caught before any vendor is contacted; the message says what to fix. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
+/** A capability the vendor does not offer; the message says what it offers instead. */
+export class UnsupportedError extends Error {
+  override readonly name = 'UnsupportedError';
+  constructor(
+    readonly vendor: VendorId,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One sentence a person can act on: "Could not <action> on <vendor>: <cause>. <what to do>" */
+export function describeError(action: string, err: unknown): string {
+  if (err instanceof VendorError) {
+    const status = err.status ? ` (HTTP ${err.status}${err.code !== undefined ? `, code ${err.code}` : ''})` : '';
+    const hint = err.hint ? ` ${err.hint}` : '';
+    return `Could not ${action} on ${err.vendor}: ${stripDot(err.message)}${status}.${hint}`;
+  }
+  if (err instanceof UnsupportedError) return `Could not ${action} on ${err.vendor}: ${err.message}`;
+  if (err instanceof InputError) return `Invalid input: ${err.message}`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `Could not ${action}: ${stripDot(message)}.`;
+}
+
+function stripDot(s: string): string {
+  return s.replace(/[.\s]+$/, '');
+}

@@ -1,0 +1,269 @@
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { VendorId } from './domain.js';
+import { VendorError } from './errors.js';
+import { redact, silentLogger } from './log.js';
+
+/** Connection errors after which the request certainly never reached the vendor. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export interface HttpOptions {
+  retries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the error says when to try again. */
+  maxRetryAfterMs?: number;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface HttpRequest {
+  vendor: VendorId;
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Reads retry on 429/5xx/connection errors; writes only where the vendor certainly did not act. */
+  kind: 'read' | 'write';
+  /** Documented "N requests per interval" pacing, shared by every request with the same key. */
+  pace?: { key: string; intervalMs: number };
+  /** Documented concurrency cap, shared by every request with the same key. */
+  concurrency?: { key: string; max: number };
+  /** Minimum wait after a 429 (Batch documents 5 s). */
+  minWaitAfter429Ms?: number;
+  /** Turn a non-2xx answer into the vendor's own message and code. */
+  describe?: (status: number, body: unknown, text: string) => { message: string; code?: string | number; hint?: string };
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or undefined when the body is empty. */
+  body: unknown;
+  text: string;
+}
+
+/**
+ * The one HTTP client every adapter shares: connection reuse, timeouts, retries with backoff that
+ * honours Retry-After, per-endpoint pacing and concurrency caps, and typed VendorErrors.
+ */
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly nextSlot = new Map<string, number>();
+  private readonly semaphores = new Map<string, Semaphore>();
+  private readonly retries: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(options: HttpOptions = {}) {
+    this.retries = options.retries ?? 3;
+    this.baseDelayMs = options.baseDelayMs ?? 250;
+    this.maxDelayMs = options.maxDelayMs ?? 8_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.logger = options.logger ?? silentLogger;
+    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 5_000 } });
+  }
+
+  /** Send a request and return a 2xx response, or throw a VendorError saying what happened. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const sem = req.concurrency ? this.semaphore(req.concurrency.key, req.concurrency.max) : undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (req.pace) await this.paced(req.pace.key, req.pace.intervalMs, req.signal);
+      const release = sem ? await sem.acquire() : undefined;
+      let res: HttpResponse | undefined;
+      let failure: VendorError;
+      try {
+        res = await this.once(req);
+      } catch (err) {
+        failure = this.connectionError(req, err);
+        res = undefined;
+      } finally {
+        release?.();
+      }
+      if (res && res.status >= 200 && res.status < 300) return res;
+      if (res) failure = this.statusError(req, res);
+      const wait = this.retryDelay(req, failure!, attempt);
+      if (wait === undefined) throw failure!;
+      this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
+      await sleep(wait, req.signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async once(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.url);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const started = performance.now();
+    const r = await undiciRequest(url, { method: req.method, headers, body, signal, dispatcher: this.dispatcher });
+    const text = await r.body.text();
+    this.logger.debug(
+      { vendor: req.vendor, method: req.method, path: redact(url.pathname), status: r.statusCode, ms: Math.round(performance.now() - started) },
+      'vendor request',
+    );
+    return { status: r.statusCode, headers: r.headers, body: parseJson(text), text };
+  }
+
+  private statusError(req: HttpRequest, res: HttpResponse): VendorError {
+    const described = req.describe?.(res.status, res.body, res.text);
+    const html = res.body === undefined && /^\s*</.test(res.text);
+    const message =
+      described?.message ??
+      (html ? `the vendor answered with an HTML page instead of JSON` : `the vendor answered HTTP ${res.status}`);
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+    const transient = res.status === 429 || res.status >= 500;
+    return new VendorError({
+      vendor: req.vendor,
+      status: res.status,
+      code: described?.code,
+      message: redact(message),
+      hint: described?.hint ?? defaultHint(res.status, retryAfterMs),
+      retryable: transient,
+      // A 429 was refused before acting; a 5xx on a write may have acted.
+      outcome: res.status === 429 || res.status < 500 ? 'rejected' : req.kind === 'write' ? 'unknown' : 'rejected',
+      retryAfterMs,
+    });
+  }
+
+  private connectionError(req: HttpRequest, err: unknown): VendorError {
+    if (req.signal?.aborted) throw req.signal.reason ?? err;
+    const code = errorCode(err);
+    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    return new VendorError({
+      vendor: req.vendor,
+      message: timedOut
+        ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
+        : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
+      code,
+      retryable: true,
+      outcome: notSent ? 'not_sent' : req.kind === 'write' ? 'unknown' : 'rejected',
+      hint: notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',
+      cause: err,
+    });
+  }
+
+  /** How long to wait before another attempt, or undefined to give up now. */
+  private retryDelay(req: HttpRequest, err: VendorError, attempt: number): number | undefined {
+    if (attempt >= this.retries || !err.retryable) return undefined;
+    if (req.kind === 'write' && !(err.status === 429 || err.outcome === 'not_sent')) return undefined;
+    if (err.retryAfterMs !== undefined && err.retryAfterMs > this.maxRetryAfterMs) return undefined;
+    const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+    const floor = err.status === 429 ? Math.max(err.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0) : (err.retryAfterMs ?? 0);
+    return Math.max(backoff, floor);
+  }
+
+  private async paced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot.get(key) ?? 0);
+    this.nextSlot.set(key, slot + intervalMs);
+    if (slot > now) await sleep(slot - now, signal);
+  }
+
+  private semaphore(key: string, max: number): Semaphore {
+    let s = this.semaphores.get(key);
+    if (!s) this.semaphores.set(key, (s = new Semaphore(max)));
+    return s;
+  }
+}
+
+/** A counting semaphore: at most `max` holders at once, the rest wait in order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly max: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.waiting.shift()?.();
+    };
+  }
+}
+
+/** Map over `items` with at most `limit` in flight, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds. */
+export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const secs = Number(v);
+  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function parseJson(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultHint(status: number, retryAfterMs?: number): string | undefined {
+  if (status === 429) return retryAfterMs ? `Rate limited; try again in ${Math.ceil(retryAfterMs / 1000)} s.` : 'Rate limited; try again shortly.';
+  if (status >= 500) return 'The vendor is having trouble; try again shortly.';
+  return undefined;
+}
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Sleep that wakes early (and rejects) when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(t);
+      reject(signal!.reason);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
