@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { registerSecret } from './log.js';
+
+/** A misconfiguration, worded for the person who set it (names the variable or flag); never a stack trace. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const CLEVERTAP_REGIONS = ['in1', 'sg1', 'us1', 'aps3', 'mec1', 'eu1'] as const;
+const MOENGAGE_DCS = ['01', '02', '03', '04', '05', '06', '101'] as const;
+
+const url = z.url({ error: 'must be an http(s) URL, e.g. https://api.example.com' });
+const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+const label = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'account names are 1-40 letters, digits, dot, dash or underscore' });
+
+const CleverTapAccount = z.object({
+  vendor: z.literal('clevertap'), name: label, accountId: nonEmpty, passcode: nonEmpty,
+  region: z.enum(CLEVERTAP_REGIONS, { error: `must be one of ${CLEVERTAP_REGIONS.join(', ')}` }).optional(),
+  baseUrl: url.optional(),
+});
+const MoEngageAccount = z.object({
+  vendor: z.literal('moengage'), name: label, workspaceId: nonEmpty, apiKey: nonEmpty,
+  dataCenter: z.string().transform((s) => s.replace(/^(dc-?)/i, '').padStart(2, '0'))
+    .pipe(z.enum(MOENGAGE_DCS, { error: `must be one of ${MOENGAGE_DCS.join(', ')}` })).optional(),
+  baseUrl: url.optional(),
+});
+const BatchAccount = z.object({
+  vendor: z.literal('batch'), name: label, apiKey: nonEmpty, restApiKey: nonEmpty, baseUrl: url.optional(),
+});
+const AltcraftAccount = z.object({
+  vendor: z.literal('altcraft'), name: label, token: nonEmpty, baseUrl: url.optional(),
+});
+
+/** One configured vendor account with its credentials. */
+export const AccountSchema = z.discriminatedUnion('vendor', [CleverTapAccount, MoEngageAccount, BatchAccount, AltcraftAccount]);
+export type AccountConfig = z.infer<typeof AccountSchema>;
+
+/** Everything the server needs, parsed once at start-up. */
+export interface Config {
+  transport: 'stdio' | 'http';
+  host: string;
+  port: number;
+  readOnly: boolean;
+  sandbox: boolean;
+  httpToken?: string;
+  logLevel: string;
+  accounts: AccountConfig[];
+}
+
+/** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
+const ENV: Record<AccountConfig['vendor'], Record<string, string>> = {
+  clevertap: { accountId: 'CLEVERTAP_ACCOUNT_ID', passcode: 'CLEVERTAP_PASSCODE', region: 'CLEVERTAP_REGION', baseUrl: 'CLEVERTAP_BASE_URL' },
+  moengage: { workspaceId: 'MOENGAGE_WORKSPACE_ID', apiKey: 'MOENGAGE_API_KEY', dataCenter: 'MOENGAGE_DATA_CENTER', baseUrl: 'MOENGAGE_BASE_URL' },
+  batch: { apiKey: 'BATCH_API_KEY', restApiKey: 'BATCH_REST_API_KEY', baseUrl: 'BATCH_BASE_URL' },
+  altcraft: { token: 'ALTCRAFT_API_TOKEN', baseUrl: 'ALTCRAFT_BASE_URL' },
+};
+const SECRET_FIELDS = ['passcode', 'apiKey', 'restApiKey', 'token'];
+
+export interface ParsedArgs {
+  command: 'serve' | 'tools' | 'call';
+  toolName?: string;
+  toolArgs?: string;
+  flags: { sandbox: boolean; readOnly: boolean; http: boolean; host?: string; port?: number; config?: string; logLevel?: string };
+}
+
+/** Parse argv (without node and script): subcommand, its operands, and flags. */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const flags: ParsedArgs['flags'] = { sandbox: false, readOnly: false, http: false };
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const [name, inline] = a.startsWith('--') ? (a.split(/=(.*)/s, 2) as [string, string | undefined]) : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new ConfigError(`${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case '--sandbox': flags.sandbox = true; break;
+      case '--read-only': flags.readOnly = true; break;
+      case '--http': flags.http = true; break;
+      case '--host': flags.host = value(); break;
+      case '--port': {
+        const p = Number(value());
+        if (!Number.isInteger(p) || p < 0 || p > 65535) throw new ConfigError('--port must be an integer 0-65535 (0 picks a free port)');
+        flags.port = p;
+        break;
+      }
+      case '--config': flags.config = value(); break;
+      case '--log-level': flags.logLevel = value(); break;
+      default:
+        if (a.startsWith('--')) throw new ConfigError(`unknown flag ${name}; known: --sandbox --read-only --http --host --port --config --log-level`);
+        rest.push(a);
+    }
+  }
+  const [cmd, toolName, toolArgs] = rest;
+  if (cmd === undefined) return { command: 'serve', flags };
+  if (cmd === 'tools') return { command: 'tools', flags };
+  if (cmd === 'call') {
+    if (!toolName) throw new ConfigError("usage: campaign-mcp call <tool> '<json arguments>'");
+    return { command: 'call', toolName, toolArgs: toolArgs ?? '{}', flags };
+  }
+  throw new ConfigError(`unknown command "${cmd}"; use: campaign-mcp [tools | call <tool> '<json>'] [flags]`);
+}
+
+/** Build the configuration from flags, environment and an optional JSON file. */
+export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = process.env): Config {
+  const readOnlyEnv = (env.CAMPAIGN_MCP_READ_ONLY ?? '').toLowerCase();
+  if (readOnlyEnv && !['1', 'true', 'yes', '0', 'false', 'no'].includes(readOnlyEnv)) {
+    throw new ConfigError('CAMPAIGN_MCP_READ_ONLY must be true or false');
+  }
+  const accounts = args.config ? accountsFromFile(args.config) : [];
+  for (const a of accountsFromEnv(env)) {
+    if (accounts.some((b) => b.vendor === a.vendor && b.name === a.name)) {
+      throw new ConfigError(`${a.vendor} account "default" is defined both in ${args.config} and in the environment; keep one`);
+    }
+    accounts.push(a);
+  }
+  for (const a of accounts) for (const f of SECRET_FIELDS) registerSecret((a as Record<string, unknown>)[f] as string | undefined);
+  const httpToken = env.CAMPAIGN_MCP_HTTP_TOKEN || undefined;
+  registerSecret(httpToken);
+  return {
+    transport: args.http ? 'http' : 'stdio',
+    host: args.host ?? '127.0.0.1',
+    port: args.port ?? 3000,
+    readOnly: args.readOnly || ['1', 'true', 'yes'].includes(readOnlyEnv),
+    sandbox: args.sandbox,
+    httpToken,
+    logLevel: args.logLevel ?? env.LOG_LEVEL ?? 'info',
+    accounts,
+  };
+}
+
+function accountsFromEnv(env: NodeJS.ProcessEnv): AccountConfig[] {
+  const out: AccountConfig[] = [];
+  for (const [vendor, vars] of Object.entries(ENV) as Array<[AccountConfig['vendor'], Record<string, string>]>) {
+    const present = Object.values(vars).filter((v) => env[v]);
+    if (present.length === 0) continue;
+    const raw: Record<string, unknown> = { vendor, name: 'default' };
+    for (const [field, variable] of Object.entries(vars)) if (env[variable]) raw[field] = env[variable];
+    const parsed = AccountSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const variable = vars[String(issue.path[0])] ?? String(issue.path[0]);
+      const missing = issue.code === 'invalid_type' && raw[String(issue.path[0])] === undefined;
+      throw new ConfigError(
+        missing
+          ? `${variable} is not set, but ${present.join(', ')} is: set ${variable} to enable ${vendor}, or unset the others`
+          : `${variable} ${issue.message}`,
+      );
+    }
+    out.push(parsed.data);
+  }
+  return out;
+}
+
+function accountsFromFile(path: string): AccountConfig[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`--config ${path}: ${err instanceof SyntaxError ? 'not valid JSON' : 'cannot be read'} (${(err as Error).message})`);
+  }
+  const FileSchema = z.object({ accounts: z.array(AccountSchema).min(1) });
+  const parsed = FileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`--config ${path}: ${issue.path.join('.') || 'file'}: ${issue.message}. Expected {"accounts":[{"vendor":"clevertap","name":"india","accountId":"…","passcode":"…","region":"in1"}, …]}`);
+  }
+  const seen = new Set<string>();
+  for (const a of parsed.data.accounts) {
+    const key = `${a.vendor}/${a.name}`;
+    if (seen.has(key)) throw new ConfigError(`--config ${path}: two ${a.vendor} accounts are named "${a.name}"; names must differ`);
+    seen.add(key);
+  }
+  return parsed.data.accounts;
+}

@@ -1,0 +1,85 @@
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import type { ToolContext, ToolDefinition } from '../tools/tool.js';
+import { VENDORS, type VendorId } from './domain.js';
+import { InputError, UnsupportedError, VendorError, describeError } from './errors.js';
+import { redact, silentLogger } from './log.js';
+import pkg from '../package.json' with { type: 'json' };
+
+export const VERSION: string = pkg.version;
+
+export interface ServerOptions {
+  readOnly: boolean;
+  logger?: Logger;
+}
+
+const INSTRUCTIONS =
+  'campaign-mcp reads marketing campaigns across CleverTap, MoEngage, Batch and Altcraft. ' +
+  'Start with list_vendors; list_campaigns and search_campaigns query every configured vendor at once; ' +
+  'get_campaign and get_campaign_report take the vendor and id from a listing. Write tools need confirm.';
+
+/** Build an McpServer exposing `tools` over `ctx`; read-only mode registers no write tool at all. */
+export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[], options: ServerOptions): McpServer {
+  const logger = options.logger ?? silentLogger;
+  const server = new McpServer({ name: 'campaign-mcp', version: VERSION }, { instructions: INSTRUCTIONS });
+  for (const tool of tools) {
+    if (options.readOnly && tool.kind !== 'read') continue;
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.inputSchema,
+        outputSchema: tool.outputSchema,
+        annotations: {
+          title: tool.title,
+          readOnlyHint: tool.kind === 'read',
+          destructiveHint: tool.kind === 'destructive',
+          idempotentHint: tool.kind === 'read',
+          openWorldHint: true,
+        },
+      },
+      async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
+        const started = performance.now();
+        try {
+          const { structured, text } = await tool.handler(args as never, ctx, extra.signal);
+          const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
+          logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
+          return {
+            content: [{ type: 'text', text: ctx.sandbox ? `[sandbox data] ${text}` : text }],
+            structuredContent: out as Record<string, unknown>,
+          };
+        } catch (err) {
+          const expected = err instanceof VendorError || err instanceof InputError || err instanceof UnsupportedError;
+          if (!expected) logger.error({ tool: tool.name, err: redact(String((err as Error)?.stack ?? err)) }, 'tool failed');
+          else logger.info({ tool: tool.name, error: redact((err as Error).message) }, 'tool error');
+          return { content: [{ type: 'text', text: redact(describeError(tool.action, err)) }], isError: true };
+        }
+      },
+    );
+  }
+  registerCampaignResource(server, ctx);
+  return server;
+}
+
+/** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context. */
+function registerCampaignResource(server: McpServer, ctx: ToolContext) {
+  server.registerResource(
+    'campaign',
+    new ResourceTemplate('campaign://{vendor}/{id}', { list: undefined }),
+    { title: 'Campaign', description: 'One campaign in full, as get_campaign returns it', mimeType: 'application/json' },
+    async (uri, vars) => {
+      const vendor = String(vars.vendor) as VendorId;
+      if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
+      const adapter = ctx.adapters.find((a) => a.vendor === vendor);
+      if (!adapter) throw new Error(`${vendor} is not configured`);
+      try {
+        const got = await adapter.getCampaign(decodeURIComponent(String(vars.id)), {});
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(got.campaign) }] };
+      } catch (err) {
+        throw new Error(redact(describeError('read the campaign', err)));
+      }
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseArgs } from '../src/config.js';
+
+const flags = (argv: string[]) => parseArgs(argv).flags;
+
+describe('config', () => {
+  it('enables a vendor when its credentials are present', () => {
+    const c = loadConfig(flags([]), { CLEVERTAP_ACCOUNT_ID: 'ABC', CLEVERTAP_PASSCODE: 'secret-pass', CLEVERTAP_REGION: 'in1' });
+    expect(c.accounts).toEqual([{ vendor: 'clevertap', name: 'default', accountId: 'ABC', passcode: 'secret-pass', region: 'in1' }]);
+    expect(c.transport).toBe('stdio');
+    expect(c.host).toBe('127.0.0.1');
+  });
+
+  it('names the missing variable when credentials are partial', () => {
+    expect(() => loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'W' })).toThrow(/MOENGAGE_API_KEY is not set/);
+  });
+
+  it('names the variable with a bad value', () => {
+    expect(() => loadConfig(flags([]), { CLEVERTAP_ACCOUNT_ID: 'A', CLEVERTAP_PASSCODE: 'P', CLEVERTAP_REGION: 'mars' })).toThrow(/CLEVERTAP_REGION must be one of/);
+    expect(() => loadConfig(flags([]), { ALTCRAFT_API_TOKEN: 'tok', ALTCRAFT_BASE_URL: 'not a url' })).toThrow(/ALTCRAFT_BASE_URL must be an http/);
+  });
+
+  it('normalizes MoEngage data centers', () => {
+    const c = loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'W', MOENGAGE_API_KEY: 'K', MOENGAGE_DATA_CENTER: 'dc-2' });
+    expect(c.accounts[0]).toMatchObject({ dataCenter: '02' });
+  });
+
+  it('reads several accounts per vendor from --config', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cmcp-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ accounts: [
+      { vendor: 'clevertap', name: 'india', accountId: 'A1', passcode: 'p1', region: 'in1' },
+      { vendor: 'clevertap', name: 'us', accountId: 'A2', passcode: 'p2', region: 'us1' },
+    ] }));
+    const c = loadConfig(flags(['--config', file]), {});
+    expect(c.accounts.map((a) => a.name)).toEqual(['india', 'us']);
+    writeFileSync(file, JSON.stringify({ accounts: [{ vendor: 'clevertap', name: 'x', accountId: 'A' }] }));
+    expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/accounts\.0\.passcode/);
+    writeFileSync(file, '{nope');
+    expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/not valid JSON/);
+  });
+
+  it('parses flags, commands and read-only', () => {
+    const p = parseArgs(['call', 'list_campaigns', '{"vendor":"batch"}', '--sandbox', '--port=0']);
+    expect(p).toMatchObject({ command: 'call', toolName: 'list_campaigns', toolArgs: '{"vendor":"batch"}', flags: { sandbox: true, port: 0 } });
+    expect(loadConfig(flags([]), { CAMPAIGN_MCP_READ_ONLY: 'true' }).readOnly).toBe(true);
+    expect(() => parseArgs(['--bogus'])).toThrow(ConfigError);
+    expect(() => parseArgs(['--port', 'x'])).toThrow(/--port/);
+    expect(() => loadConfig(flags([]), { CAMPAIGN_MCP_READ_ONLY: 'maybe' })).toThrow(/CAMPAIGN_MCP_READ_ONLY/);
+  });
+});

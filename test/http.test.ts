@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient, mapLimit, parseRetryAfter } from '../src/http.js';
+import { VendorError } from '../src/errors.js';
+import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
+
+let sim: RunningSim;
+let answers: Array<{ status: number; body?: unknown; raw?: string; headers?: Record<string, string> }> = [];
+const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 20, timeoutMs: 2_000 });
+
+beforeAll(async () => {
+  sim = await serveSim(() => answers.shift() ?? { status: 200, body: { ok: true } });
+});
+afterAll(async () => {
+  await sim.close();
+  await http.close();
+});
+
+const req = (kind: 'read' | 'write', extra = {}) => ({ vendor: 'batch' as const, method: 'POST' as const, url: `${sim.url}/x`, body: { a: 1 }, kind, ...extra });
+
+describe('HttpClient', () => {
+  it('retries a read on 5xx and returns the success', async () => {
+    answers = [{ status: 500 }, { status: 503 }, { status: 200, body: { n: 3 } }];
+    const before = sim.requests.length;
+    const res = await http.send(req('read'));
+    expect(res.body).toEqual({ n: 3 });
+    expect(sim.requests.length - before).toBe(3);
+  });
+
+  it('never resends a write after a 5xx: the outcome is unknown', async () => {
+    answers = [{ status: 502 }, { status: 200 }];
+    const before = sim.requests.length;
+    const err = await http.send(req('write')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VendorError);
+    expect((err as VendorError).outcome).toBe('unknown');
+    expect(sim.requests.length - before).toBe(1);
+    answers = [];
+  });
+
+  it('retries a write after a 429 (the vendor refused it) and honours Retry-After', async () => {
+    answers = [{ status: 429, headers: { 'retry-after': '1' } }, { status: 201, body: { id: 'x' } }];
+    const before = sim.requests.length;
+    const t0 = Date.now();
+    const res = await http.send(req('write'));
+    expect(res.status).toBe(201);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(sim.requests.length - before).toBe(2);
+  });
+
+  it('waits the documented minimum after a 429 even without Retry-After', async () => {
+    answers = [{ status: 429 }, { status: 200 }];
+    const t0 = Date.now();
+    await http.send(req('read', { minWaitAfter429Ms: 300 }));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  it('does not wait out an overlong Retry-After: it says when to retry', async () => {
+    const short = new HttpClient({ baseDelayMs: 5, maxRetryAfterMs: 1000 });
+    answers = [{ status: 429, headers: { 'retry-after': '120' } }];
+    const err = (await short.send(req('read')).catch((e: unknown) => e)) as VendorError;
+    expect(err.status).toBe(429);
+    expect(err.hint).toContain('120 s');
+    await short.close();
+  });
+
+  it('turns an HTML error page into a clear VendorError', async () => {
+    answers = [{ status: 404, raw: '<html><body>Not Found</body></html>' }];
+    const err = (await http.send(req('read')).catch((e: unknown) => e)) as VendorError;
+    expect(err.message).toMatch(/HTML page/);
+    expect(err.status).toBe(404);
+  });
+
+  it('uses the vendor describe() for the message', async () => {
+    answers = [{ status: 401, body: { status: 'fail', error: 'Invalid Credentials', code: 401 } }];
+    const err = (await http.send(req('read', { describe: (_s: number, b: any) => ({ message: b.error, code: b.code, hint: 'Check the keys.' }) })).catch((e: unknown) => e)) as VendorError;
+    expect(err.message).toBe('Invalid Credentials');
+    expect(err.hint).toBe('Check the keys.');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('paces requests sharing a key', async () => {
+    answers = [];
+    const before = sim.requests.length;
+    await Promise.all([0, 1, 2].map(() => http.send(req('read', { pace: { key: 'p', intervalMs: 200 } }))));
+    const times = sim.requests.slice(before).map((r) => r.at).sort((a, b) => a - b);
+    expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(380);
+  });
+
+  it('caps concurrency per key', async () => {
+    answers = [];
+    sim.faults.latencyMs = 60;
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 6 }, () => http.send(req('read', { concurrency: { key: 'c', max: 2 } }))));
+    sim.faults.latencyMs = 0;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(170);
+  });
+
+  it('reports a refused connection as not sent', async () => {
+    const err = (await http.send({ ...req('write'), url: 'http://127.0.0.1:1/x' }).catch((e: unknown) => e)) as VendorError;
+    expect(err).toBeInstanceOf(VendorError);
+    expect(err.outcome).toBe('not_sent');
+  });
+});
+
+describe('helpers', () => {
+  it('parses Retry-After in seconds and as a date', () => {
+    expect(parseRetryAfter('5')).toBe(5000);
+    expect(parseRetryAfter(new Date(Date.now() + 3000).toUTCString())).toBeGreaterThan(1000);
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+  it('mapLimit keeps order and bounds concurrency', async () => {
+    let inFlight = 0;
+    let max = 0;
+    const out = await mapLimit([1, 2, 3, 4, 5], 2, async (n) => {
+      max = Math.max(max, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return n * 2;
+    });
+    expect(out).toEqual([2, 4, 6, 8, 10]);
+    expect(max).toBe(2);
+  });
+});

@@ -1,0 +1,12 @@
+import type { ToolDefinition } from './tool.js';
+import listVendors from './list-vendors.js';
+import listCampaigns from './list-campaigns.js';
+import searchCampaigns from './search-campaigns.js';
+import getCampaign from './get-campaign.js';
+import getCampaignReport from './get-campaign-report.js';
+import estimateReach from './estimate-reach.js';
+
+/** The registry: every tool the server can expose, in the order clients list them. */
+export const allTools: ToolDefinition[] = [
+  listVendors, listCampaigns, searchCampaigns, getCampaign, getCampaignReport, estimateReach,
+] as unknown as ToolDefinition[];

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ChannelSchema, VendorIdSchema } from '../src/domain.js';
+import { defineTool, sandboxField } from './tool.js';
+
+const VendorInfo = z.object({
+  vendor: VendorIdSchema,
+  account: z.string(),
+  channels: z.array(ChannelSchema),
+  can: z.array(z.string()).describe('what this account supports: list, search, report, estimate_reach, create, send_to_users, stop, pause, resume'),
+  cannot: z.array(z.string()).optional().describe('notable gaps, with what the vendor offers instead'),
+  list_window: z.string().optional().describe('how listing is bounded by dates, where it is'),
+});
+
+/** Which vendors and accounts are configured and what each can do — never a secret. */
+export default defineTool({
+  name: 'list_vendors',
+  title: 'List configured vendors',
+  description:
+    'Lists the configured vendor accounts (CleverTap, MoEngage, Batch, Altcraft) and what each supports. ' +
+    'Call first to learn which vendor and account names the other tools accept. Cheap; contacts no vendor.',
+  kind: 'read',
+  action: 'list vendors',
+  inputSchema: {},
+  outputSchema: { vendors: z.array(VendorInfo), ...sandboxField },
+  async handler(_args, ctx) {
+    const vendors = ctx.adapters.map((a) => {
+      const c = a.capabilities;
+      const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : []),
+        ...(c.create ? ['create'] : []), ...(c.send_to_users ? ['send_to_users'] : []), ...c.status_actions];
+      const cannot = c.estimate_reach ? [] : [`estimate_reach: ${c.estimate_reach_alternative ?? 'no estimate API'}`];
+      return {
+        vendor: a.vendor,
+        account: a.account,
+        channels: [...c.channels],
+        can,
+        ...(cannot.length ? { cannot } : {}),
+        ...(c.date_windowed ? { list_window: `by dates, ≤${c.date_windowed.max_days} days a request (fetched in windows); default last ${c.date_windowed.default_days} days` } : {}),
+      };
+    });
+    const text = vendors.length
+      ? vendors.map((v) => `${v.vendor}/${v.account}: ${v.can.join(', ')}; channels ${v.channels.join(', ')}${v.cannot ? `. Cannot ${v.cannot.join('; ')}` : ''}`).join('\n')
+      : 'No vendor is configured. Set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox.';
+    return { structured: { vendors }, text };
+  },
+});

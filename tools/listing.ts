@@ -1,0 +1,152 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, VendorIdSchema, compareNewestFirst,
+  type CampaignSummary, type VendorId,
+} from '../src/domain.js';
+import { InputError, describeError } from '../src/errors.js';
+import type { ListQuery } from '../src/vendors/vendor.js';
+import { accountField, sandboxField, type ToolContext } from './tool.js';
+
+const SNAPSHOT_TTL_MS = 5 * 60_000;
+const MAX_SNAPSHOTS = 50;
+
+/** Filters shared by list_campaigns and search_campaigns. */
+export const listFilters = {
+  vendor: VendorIdSchema.optional().describe('one vendor; omit to query every configured vendor at once'),
+  account: accountField,
+  from: DaySchema.optional().describe('first day (YYYY-MM-DD) of the scheduled/created date range, inclusive'),
+  to: DaySchema.optional().describe('last day (YYYY-MM-DD), inclusive; CleverTap defaults to the last 30 days'),
+  status: StatusSchema.optional().describe('normalized status'),
+  channel: ChannelSchema.optional(),
+  limit: z.number().int().min(1).max(100).optional().describe('campaigns per page, default 25'),
+  cursor: z.string().min(1).optional().describe('next_cursor from the previous page, with the same filters'),
+};
+
+/** The listing result shape shared by list_campaigns and search_campaigns. */
+export const listOutput = {
+  campaigns: z.array(CampaignSummarySchema),
+  next_cursor: z.string().optional().describe('pass as cursor to get the next page'),
+  total: z.number().describe('campaigns matching across all vendors queried'),
+  errors: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), message: z.string() })).optional()
+    .describe('vendors that failed; their campaigns are missing from the result'),
+  coverage: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), from: z.string(), to: z.string() })).optional()
+    .describe('date range actually listed, for vendors that can only list by dates'),
+  ...sandboxField,
+};
+
+type ListOutput = z.infer<z.ZodObject<typeof listOutput>>;
+type Snapshot = Omit<ListOutput, 'campaigns' | 'next_cursor' | 'total'> & { campaigns: CampaignSummary[] };
+
+interface Filters extends ListQuery {
+  vendor?: VendorId;
+  account?: string;
+}
+
+/** Query every selected account concurrently, merge newest first, and return one page. */
+export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25, cursor: string | undefined, signal: AbortSignal): Promise<ListOutput> {
+  if (filters.from && filters.to && filters.from > filters.to) throw new InputError(`from (${filters.from}) is after to (${filters.to})`);
+  const key = hashFilters(filters);
+  const position = cursor ? decodeCursor(cursor, key) : { s: '', o: 0 };
+  let snapshotId = position.s;
+  let snap = snapshotId ? (ctx.listings.get(snapshotId)?.value as Snapshot | undefined) : undefined;
+  if (!snap) {
+    snap = await fanOut(ctx, filters, signal);
+    snapshotId = randomUUID().slice(0, 8);
+    remember(ctx, snapshotId, snap);
+  }
+  const page = snap.campaigns.slice(position.o, position.o + limit);
+  const next = position.o + limit;
+  return {
+    campaigns: page,
+    ...(next < snap.campaigns.length ? { next_cursor: encodeCursor({ k: key, s: snapshotId, o: next }) } : {}),
+    total: snap.campaigns.length,
+    ...(snap.errors?.length ? { errors: snap.errors } : {}),
+    ...(snap.coverage?.length ? { coverage: snap.coverage } : {}),
+  };
+}
+
+async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promise<Snapshot> {
+  const targets = ctx.adapters.filter((a) => (!f.vendor || a.vendor === f.vendor) && (!f.account || a.account === f.account));
+  if (targets.length === 0) {
+    const what = f.vendor ? `${f.vendor}${f.account ? ` account "${f.account}"` : ''}` : 'any vendor';
+    throw new InputError(`${what} is not configured. Configured: ${describeConfigured(ctx)}. Set credentials or start with --sandbox.`);
+  }
+  const query: ListQuery = { from: f.from, to: f.to, status: f.status, channel: f.channel, query: f.query };
+  const settled = await Promise.allSettled(targets.map((a) => a.listCampaigns(query, signal)));
+  const multi = (v: VendorId) => ctx.adapters.filter((a) => a.vendor === v).length > 1;
+  const campaigns: CampaignSummary[] = [];
+  const errors: NonNullable<Snapshot['errors']> = [];
+  const coverage: NonNullable<Snapshot['coverage']> = [];
+  settled.forEach((r, i) => {
+    const a = targets[i]!;
+    const account = multi(a.vendor) ? a.account : undefined;
+    if (r.status === 'rejected') {
+      if (signal.aborted) throw r.reason;
+      errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message: describeError('list campaigns', r.reason) });
+      return;
+    }
+    for (const c of r.value.campaigns) campaigns.push(account ? { ...c, account } : withoutAccount(c));
+    if (r.value.range) coverage.push({ vendor: a.vendor, ...(account ? { account } : {}), ...r.value.range });
+  });
+  campaigns.sort(compareNewestFirst);
+  return { campaigns, errors, coverage };
+}
+
+function withoutAccount(c: CampaignSummary): CampaignSummary {
+  if (c.account === undefined) return c;
+  const { account: _drop, ...rest } = c;
+  return rest;
+}
+
+function describeConfigured(ctx: ToolContext): string {
+  return ctx.adapters.length ? ctx.adapters.map((a) => `${a.vendor}/${a.account}`).join(', ') : 'none';
+}
+
+function remember(ctx: ToolContext, id: string, value: Snapshot) {
+  const now = Date.now();
+  for (const [k, v] of ctx.listings) if (v.expires < now) ctx.listings.delete(k);
+  while (ctx.listings.size >= MAX_SNAPSHOTS) ctx.listings.delete(ctx.listings.keys().next().value as string);
+  ctx.listings.set(id, { expires: now + SNAPSHOT_TTL_MS, value });
+}
+
+function hashFilters(f: Filters): string {
+  const canonical = JSON.stringify([f.vendor, f.account, f.from, f.to, f.status, f.channel, f.query?.toLowerCase()]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 10);
+}
+
+function encodeCursor(c: { k: string; s: string; o: number }): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, key: string): { s: string; o: number } {
+  let c: { k?: unknown; s?: unknown; o?: unknown };
+  try {
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof c;
+  } catch {
+    throw new InputError('cursor is not one this server issued; drop it to start from the first page');
+  }
+  if (typeof c.k !== 'string' || typeof c.s !== 'string' || typeof c.o !== 'number' || !Number.isInteger(c.o) || c.o < 0) {
+    throw new InputError('cursor is not one this server issued; drop it to start from the first page');
+  }
+  if (c.k !== key) throw new InputError('cursor belongs to a different query: repeat the same filters with it, or drop it');
+  return { s: c.s, o: c.o };
+}
+
+/** One compact line per campaign: the model pays for every token. */
+export function renderCampaignLine(c: CampaignSummary): string {
+  const when = c.scheduled_at ?? c.created_at;
+  const acct = c.account ? `/${c.account}` : '';
+  const word = c.vendor_status && c.vendor_status.toLowerCase() !== c.status ? ` (${c.vendor_status})` : '';
+  return `${c.vendor}${acct} ${c.id} "${c.name}" ${c.status}${word} ${c.channel}${when ? ` ${when}` : ''}`;
+}
+
+/** Header, lines, and what is missing or continues. */
+export function renderListing(out: ListOutput, what = 'campaigns'): string {
+  const lines = [`${out.campaigns.length} of ${out.total} ${what}, newest first.`];
+  for (const c of out.campaigns) lines.push(renderCampaignLine(c));
+  for (const c of out.coverage ?? []) lines.push(`${c.vendor}${c.account ? `/${c.account}` : ''} listed ${c.from}..${c.to} (pass from/to for other dates).`);
+  for (const e of out.errors ?? []) lines.push(`Missing ${e.vendor}${e.account ? `/${e.account}` : ''}: ${e.message}`);
+  if (out.next_cursor) lines.push(`More: cursor="${out.next_cursor}"`);
+  return lines.join('\n');
+}

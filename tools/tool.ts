@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { VendorId } from '../src/domain.js';
+import { InputError } from '../src/errors.js';
+import type { VendorAdapter } from '../src/vendors/vendor.js';
+
+/** read: no side effects; write: creates something; destructive: sends or stops. */
+export type ToolKind = 'read' | 'write' | 'destructive';
+
+/** What every handler receives: the configured adapters and shared per-server state. */
+export interface ToolContext {
+  adapters: readonly VendorAdapter[];
+  sandbox: boolean;
+  /** Cached merged listings so a cursor pages a consistent snapshot. */
+  listings: Map<string, { expires: number; value: unknown }>;
+  now(): Date;
+}
+
+/** A handler's answer: structured content (matches outputSchema) and a compact text rendering. */
+export interface ToolResult<S> {
+  structured: S;
+  text: string;
+}
+
+export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  title: string;
+  description: string;
+  kind: ToolKind;
+  inputSchema: I;
+  outputSchema: O;
+  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal) => Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
+  /** The verb used in error messages: "Could not <action> on <vendor>". */
+  action: string;
+}
+
+/** Identity helper that only infers types, so each tool file reads as one declaration. */
+export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}
+
+/** Every result may say it came from the sandbox. */
+export const sandboxField = { sandbox: z.boolean().optional().describe('true when the data comes from the built-in simulators') };
+
+/** The adapter for (vendor, account?), or a clear error naming what is configured. */
+export function pickAdapter(ctx: ToolContext, vendor: VendorId, account?: string): VendorAdapter {
+  const of = ctx.adapters.filter((a) => a.vendor === vendor);
+  if (of.length === 0) {
+    const configured = [...new Set(ctx.adapters.map((a) => a.vendor))];
+    throw new InputError(
+      `${vendor} is not configured${configured.length ? ` (configured: ${configured.join(', ')})` : ''}. ` +
+        `Set its credentials (see list_vendors and the README) or start with --sandbox.`,
+    );
+  }
+  if (account) {
+    const a = of.find((x) => x.account === account);
+    if (!a) throw new InputError(`${vendor} has no account "${account}"; accounts: ${of.map((x) => x.account).join(', ')}`);
+    return a;
+  }
+  if (of.length > 1) throw new InputError(`${vendor} has several accounts (${of.map((x) => x.account).join(', ')}): pass account`);
+  return of[0]!;
+}
+
+/** The account input field, shared by tools that address one vendor. */
+export const accountField = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('account name when a vendor has several (see list_vendors); omit when there is one');
