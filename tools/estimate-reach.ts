@@ -13,8 +13,8 @@ export default defineTool({
   kind: 'read',
   action: 'estimate reach',
   inputSchema: {
-    vendor: VendorIdSchema,
-    channel: ChannelSchema,
+    vendor: VendorIdSchema.describe('vendor the campaign lives in'),
+    channel: ChannelSchema.describe('channel to estimate for'),
     audience: AudienceSchema.describe('who to reach, e.g. {"event":{"name":"Added To Cart","from":"2026-11-16"}}'),
     account: accountField,
   },

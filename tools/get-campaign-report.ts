@@ -12,8 +12,8 @@ export default defineTool({
   kind: 'read',
   action: 'get the campaign report',
   inputSchema: {
-    vendor: VendorIdSchema,
-    id: z.string().trim().min(1, { error: 'id must not be empty: pass the id from list_campaigns' }),
+    vendor: VendorIdSchema.describe('vendor the campaign lives in'),
+    id: z.string().trim().min(1, { error: 'id must not be empty: pass the id from list_campaigns' }).describe('campaign id as listed'),
     account: accountField,
   },
   outputSchema: { report: CampaignReportSchema, ...sandboxField },

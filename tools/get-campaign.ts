@@ -14,7 +14,7 @@ export default defineTool({
   kind: 'read',
   action: 'get the campaign',
   inputSchema: {
-    vendor: VendorIdSchema,
+    vendor: VendorIdSchema.describe('vendor the campaign lives in'),
     id: z.string().trim().min(1, { error: 'id must not be empty: pass the id from list_campaigns' }).describe('campaign id as listed'),
     account: accountField,
     raw: z.boolean().optional().describe('include the trimmed vendor record'),

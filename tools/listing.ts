@@ -18,7 +18,7 @@ export const listFilters = {
   from: DaySchema.optional().describe('first day (YYYY-MM-DD) of the scheduled/created date range, inclusive'),
   to: DaySchema.optional().describe('last day (YYYY-MM-DD), inclusive; CleverTap defaults to the last 30 days'),
   status: StatusSchema.optional().describe('normalized status'),
-  channel: ChannelSchema.optional(),
+  channel: ChannelSchema.optional().describe('normalized channel'),
   limit: z.number().int().min(1).max(100).optional().describe('campaigns per page, default 25'),
   cursor: z.string().min(1).optional().describe('next_cursor from the previous page, with the same filters'),
 };

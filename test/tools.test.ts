@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createServer } from '../src/server.js';
+import { connectInProcess } from '../src/cli.js';
+import { VendorError } from '../src/errors.js';
+import { allTools } from '../tools/index.js';
+import type { ToolContext } from '../tools/tool.js';
+import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
+
+let client: Client | undefined;
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+});
+
+async function connect(adapters: FakeAdapter[], opts: { sandbox?: boolean; readOnly?: boolean } = {}) {
+  const ctx: ToolContext = { adapters, sandbox: opts.sandbox ?? false, listings: new Map(), now: () => new Date('2026-11-22T12:00:00Z') };
+  client = await connectInProcess(createServer(ctx, allTools, { readOnly: opts.readOnly ?? false }));
+  return client;
+}
+const text = (r: any) => (r.content as Array<{ text: string }>).map((c) => c.text).join('\n');
+
+describe('tool registry', () => {
+  it('publishes every tool with its input properties, an output schema and annotations', async () => {
+    const c = await connect([]);
+    const { tools } = await c.listTools();
+    expect(tools.map((t) => t.name)).toEqual(allTools.map((t) => t.name));
+    for (const def of allTools) {
+      const t = tools.find((x) => x.name === def.name)!;
+      const expected = Object.keys(def.inputSchema).sort();
+      expect(Object.keys(t.inputSchema.properties ?? {}).sort(), def.name).toEqual(expected);
+      expect(Object.keys(t.outputSchema?.properties ?? {}).length, def.name).toBeGreaterThan(0);
+      expect(t.annotations?.readOnlyHint, def.name).toBe(def.kind === 'read');
+      expect(t.annotations?.openWorldHint).toBe(true);
+      for (const [k, v] of Object.entries(t.inputSchema.properties ?? {})) expect((v as any).description ?? (v as any).anyOf, `${def.name}.${k}`).toBeDefined();
+    }
+  });
+
+  it('matches the published snapshot (tool names and schemas do not drift silently)', async () => {
+    const c = await connect([]);
+    const { tools } = await c.listTools();
+    expect(tools.map((t) => ({ name: t.name, input: t.inputSchema, annotations: t.annotations }))).toMatchSnapshot();
+  });
+
+  it('keeps every input field described (zod 4 JSON schema, never empty)', () => {
+    for (const def of allTools) {
+      const schema = z.toJSONSchema(z.object(def.inputSchema)) as { properties?: object };
+      expect(Object.keys(schema.properties ?? {}).length).toBe(Object.keys(def.inputSchema).length);
+    }
+  });
+});
+
+describe('list_campaigns across vendors', () => {
+  it('merges vendors newest first and pages everything exactly once', async () => {
+    const a = new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30));
+    const b = new FakeAdapter('moengage', 'default', makeCampaigns('moengage', 25, 1));
+    const c = await connect([a, b]);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const r = await c.callTool({ name: 'list_campaigns', arguments: { limit: 20, ...(cursor ? { cursor } : {}) } });
+      const s = r.structuredContent as any;
+      expect(s.total).toBe(55);
+      for (const x of s.campaigns) seen.push(`${x.vendor}:${x.id}`);
+      const times = s.campaigns.map((x: any) => x.scheduled_at);
+      expect([...times].sort().reverse()).toEqual(times);
+      cursor = s.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(55);
+    expect(a.calls.length).toBe(1); // later pages come from the snapshot
+  });
+
+  it('answers with the others when one vendor fails, and says what is missing', async () => {
+    const a = new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 3));
+    const b = new FakeAdapter('batch', 'default', []);
+    b.fail = new VendorError({ vendor: 'batch', status: 401, message: 'authentication invalid', hint: 'Check BATCH_REST_API_KEY.' });
+    const c = await connect([a, b]);
+    const r = await c.callTool({ name: 'list_campaigns', arguments: {} });
+    expect(r.isError).toBeFalsy();
+    const s = r.structuredContent as any;
+    expect(s.campaigns).toHaveLength(3);
+    expect(s.errors).toEqual([{ vendor: 'batch', message: expect.stringContaining('authentication invalid') }]);
+    expect(text(r)).toContain('Missing batch');
+  });
+
+  it('labels campaigns with their account when a vendor has several', async () => {
+    const c = await connect([
+      new FakeAdapter('clevertap', 'india', makeCampaigns('clevertap', 2)),
+      new FakeAdapter('clevertap', 'us', makeCampaigns('clevertap', 2, 1)),
+    ]);
+    const s = (await c.callTool({ name: 'list_campaigns', arguments: {} })).structuredContent as any;
+    expect(s.campaigns.map((x: any) => x.account).sort()).toEqual(['india', 'india', 'us', 'us']);
+  });
+
+  it('search matches names and tags across vendors', async () => {
+    const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 10)), new FakeAdapter('altcraft', 'default', makeCampaigns('altcraft', 10))]);
+    const s = (await c.callTool({ name: 'search_campaigns', arguments: { query: 'black friday' } })).structuredContent as any;
+    expect(s.campaigns.length).toBe(4);
+    expect(new Set(s.campaigns.map((x: any) => x.vendor))).toEqual(new Set(['clevertap', 'altcraft']));
+  });
+
+  it('marks sandbox results', async () => {
+    const c = await connect([new FakeAdapter('batch', 'default', makeCampaigns('batch', 1))], { sandbox: true });
+    const r = await c.callTool({ name: 'list_campaigns', arguments: {} });
+    expect((r.structuredContent as any).sandbox).toBe(true);
+    expect(text(r)).toMatch(/^\[sandbox data\]/);
+  });
+});
+
+describe('bad input reaches no vendor', () => {
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['list_campaigns', { vendor: 'hubspot' }, /vendor must be one of/],
+    ['list_campaigns', { from: '2026-13-01' }, /real calendar date|YYYY-MM-DD/],
+    ['list_campaigns', { from: '20261101' }, /YYYY-MM-DD/],
+    ['list_campaigns', { from: '2026-11-10', to: '2026-11-01' }, /after/],
+    ['list_campaigns', { limit: 0 }, /limit/],
+    ['list_campaigns', { status: 'live' }, /status must be one of/],
+    ['list_campaigns', { cursor: 'garbage' }, /cursor/],
+    ['get_campaign', { vendor: 'clevertap', id: '' }, /id must not be empty/],
+    ['get_campaign', { vendor: 'clevertap' }, /id/],
+    ['get_campaign', { vendor: 'moengage', id: '1' }, /moengage is not configured/],
+    ['estimate_reach', { vendor: 'clevertap', channel: 'push' }, /audience/],
+    ['estimate_reach', { vendor: 'clevertap', channel: 'push', audience: {} }, /audience is empty/],
+    ['estimate_reach', { vendor: 'clevertap', channel: 'push', audience: { all_users: true, segment_id: '1' } }, /cannot be combined/],
+    ['estimate_reach', { vendor: 'clevertap', channel: 'sms', audience: { all_users: true } }, /channel sms is not available/],
+    ['get_campaign_report', { vendor: 'clevertap', id: 5 }, /id|string/],
+  ];
+  for (const [tool, args, message] of cases) {
+    it(`${tool} ${JSON.stringify(args)}`, async () => {
+      const a = new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 3));
+      const c = await connect([a]);
+      const r = await c.callTool({ name: tool, arguments: args });
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(message);
+      expect(a.calls).toEqual([]);
+    });
+  }
+  it('a cursor from another query is refused', async () => {
+    const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))]);
+    const first = (await c.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
+    const r = await c.callTool({ name: 'list_campaigns', arguments: { limit: 5, status: 'running', cursor: first.next_cursor } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/different query/);
+  });
+});
+
+describe('single-campaign tools', () => {
+  it('get_campaign, report and estimate answer compactly', async () => {
+    const a = new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 3));
+    const c = await connect([a]);
+    const g = await c.callTool({ name: 'get_campaign', arguments: { vendor: 'clevertap', id: 'clevertap-1' } });
+    expect((g.structuredContent as any).campaign.id).toBe('clevertap-1');
+    const rep = await c.callTool({ name: 'get_campaign_report', arguments: { vendor: 'clevertap', id: 'clevertap-1' } });
+    expect(text(rep)).toContain('sent 10');
+    const e = await c.callTool({ name: 'estimate_reach', arguments: { vendor: 'clevertap', channel: 'push', audience: { event: { name: 'Added To Cart' } } } });
+    expect((e.structuredContent as any).estimated_reach).toBe(42);
+    expect(text(e)).toContain('Nothing was created');
+  });
+
+  it('a vendor without an estimate says what it offers instead', async () => {
+    const a = new FakeAdapter('batch', 'default', [], { estimate_reach: false, estimate_reach_alternative: 'Batch has no reach estimate API. Try the dashboard.' });
+    const c = await connect([a]);
+    const r = await c.callTool({ name: 'estimate_reach', arguments: { vendor: 'batch', channel: 'push', audience: { all_users: true } } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain('Batch has no reach estimate API');
+    expect(a.calls).toEqual([]);
+  });
+
+  it('a vendor 404 is a clear tool error', async () => {
+    const c = await connect([new FakeAdapter('clevertap', 'default', [])]);
+    const r = await c.callTool({ name: 'get_campaign', arguments: { vendor: 'clevertap', id: 'nope' } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toBe('Could not get the campaign on clevertap: campaign nope not found (HTTP 404).');
+  });
+});
