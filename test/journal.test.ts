@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, appendFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../src/journal.js';
+
+const at = '2026-11-22T10:00:00Z';
+const preview = (id: string, parts = 2) => ({
+  t: 'preview' as const, at,
+  record: { id, tool: 'send_to_users', vendor: 'clevertap' as const, account: 'default', args_hash: 'h', summary: 'push to 1500 users', created_at: at, expires_at: at, parts },
+});
+
+describe('journal', () => {
+  it('replays every event after a restart', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'j-')), 'journal.jsonl');
+    const j = Journal.open(path);
+    j.append(preview('w1'));
+    j.append({ t: 'confirm', at, id: 'w1' });
+    j.append({ t: 'attempt', at, id: 'w1', part: 0 });
+    j.append({ t: 'outcome', at, id: 'w1', part: 0, state: 'succeeded', vendor_ref: 'q-1' });
+    j.close();
+    const again = Journal.open(path);
+    expect(again.get('w1')).toMatchObject({ confirmed_at: at, parts: [{ state: 'succeeded', vendor_ref: 'q-1' }, { state: 'pending' }] });
+    expect(again.unsettled().map((r) => r.id)).toEqual(['w1']);
+    again.close();
+  });
+
+  it('reads an attempt without an outcome (a crash mid-send) as unknown, never as pending', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'j-')), 'journal.jsonl');
+    const j = Journal.open(path);
+    j.append(preview('w2', 1));
+    j.append({ t: 'confirm', at, id: 'w2' });
+    j.append({ t: 'attempt', at, id: 'w2', part: 0 });
+    j.close();
+    appendFileSync(path, '{"t":"outcome","id":"w2","pa'); // torn line
+    const again = Journal.open(path);
+    expect(again.get('w2')!.parts[0]!.state).toBe('unknown');
+    again.append({ t: 'outcome', at, id: 'w2', part: 0, state: 'failed', message: 'person chose not to resend' });
+    again.close();
+    expect(Journal.open(path).get('w2')!.parts[0]).toMatchObject({ state: 'failed' });
+    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(5);
+  });
+
+  it('refuses events for a write it never previewed', () => {
+    const j = Journal.open();
+    expect(() => j.append({ t: 'confirm', at, id: 'nope' })).toThrow(/no write nope/);
+  });
+});
