@@ -177,3 +177,15 @@ describe('single-campaign tools', () => {
     expect(text(r)).toBe('Could not get the campaign on clevertap: campaign nope not found (HTTP 404).');
   });
 });
+
+describe('manifest.json', () => {
+  it('lists exactly the tools the server registers', async () => {
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8')) as { tools: Array<{ name: string }>; version: string };
+    const c = await connect([]);
+    const { tools } = await c.listTools();
+    expect(manifest.tools.map((t) => t.name)).toEqual(tools.map((t) => t.name));
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(manifest.version).toBe(pkg.version);
+  });
+});
