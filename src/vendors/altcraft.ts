@@ -1,0 +1,260 @@
+import { compareNewestFirst, type Audience, type CampaignDetail, type CampaignReport, type Channel, type ReachEstimate } from '../domain.js';
+import { InputError, UnsupportedError, VendorError } from '../errors.js';
+import type { HttpClient } from '../http.js';
+import { registerSecret } from '../log.js';
+import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
+import {
+  MAILING_DELIVERY, SCAMPAIGN_NEVER, STATUS_TO_SCAMPAIGN_STATE, audienceLine, containerSummary, contentExcerpt, describeAltcraft, hintFor,
+  mailingChannel, mailingSummary, num, obj, parseRef, prune, scheduleStart, toStamp, trimRaw, type AltcraftRef,
+} from './altcraft-map.js';
+
+/** Cloud host (notes §4 Common); on-premise installs pass their own host (ALTCRAFT_BASE_URL). */
+export const ALTCRAFT_DEFAULT_BASE_URL = 'https://ru.altkraft.com';
+/** Every method is POST <host>/api/v1.1/<method> (notes §4 Common). */
+const API_PREFIX = '/api/v1.1/';
+/** Page size we request: the vendor default and maximum is 1000 (seed 004 `limit`); 100 keeps answers small. */
+export const ALTCRAFT_PAGE_SIZE = 100;
+/** Pages followed in one listing before giving up on a cursor that never ends (our guard, not a vendor limit). */
+const MAX_PAGES = 1000;
+/** Log lines read for a mailing's report message (campaigns/log_v2 `limit`, notes §4c). */
+const LOG_LINES = 50;
+const ID_HELP = 'Altcraft ids are "campaign-<id>" (a campaign container, /scampaigns) or "mailing-<id>" (a mailing, /campaigns)';
+
+/** Options for one Altcraft account: the API token is sent as a Bearer header, never in a body. */
+export interface AltcraftOptions {
+  account: string;
+  token: string;
+  baseUrl?: string;
+  now?: () => Date;
+}
+
+/** What Altcraft supports: listing is filtered locally (only exact ui_tags server-side); reach only for a named segment. */
+export const ALTCRAFT_CAPABILITIES: Capabilities = {
+  list: true,
+  search_server_side: false,
+  report: false,
+  estimate_reach: true,
+  create: true,
+  send_to_users: true,
+  status_actions: ['stop', 'pause', 'resume'],
+  channels: ['email', 'sms', 'push', 'other'],
+};
+
+type Rec = Record<string, unknown>;
+type Envelope = { data: unknown; top: Rec };
+
+/** Read one Altcraft account: campaign containers and mailings, normalized. */
+export class AltcraftAdapter implements VendorAdapter {
+  readonly vendor = 'altcraft' as const;
+  readonly account: string;
+  readonly capabilities = ALTCRAFT_CAPABILITIES;
+  private readonly base: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: AltcraftOptions, private readonly http: HttpClient) {
+    registerSecret(options.token);
+    this.account = options.account;
+    this.base = (options.baseUrl ?? ALTCRAFT_DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {
+    const containers = (!q.channel || q.channel === 'other') && !(q.status && SCAMPAIGN_NEVER.has(q.status));
+    const state = q.status ? STATUS_TO_SCAMPAIGN_STATE[q.status] : undefined;
+    const [sc, ml] = await Promise.all([
+      containers ? this.pageAll('scampaigns/list', state ? { state } : {}, signal) : { items: [], requests: 0 },
+      this.pageAll('campaigns/list', {}, signal),
+    ]);
+    const now = this.now();
+    const all = [...sc.items.map((r) => containerSummary(r, this.account)), ...ml.items.map((r) => mailingSummary(r, this.account, now))];
+    const text = q.query?.toLowerCase();
+    const campaigns = all.filter((c) => {
+      if (q.status && c.status !== q.status) return false;
+      if (q.channel && c.channel !== q.channel) return false;
+      const day = (c.scheduled_at ?? c.created_at)?.slice(0, 10);
+      if ((q.from || q.to) && !day) return false;
+      if (q.from && day! < q.from) return false;
+      if (q.to && day! > q.to) return false;
+      return !text || c.name.toLowerCase().includes(text) || !!c.tags?.some((t) => t.toLowerCase().includes(text));
+    });
+    return { campaigns: campaigns.sort(compareNewestFirst), requests: sc.requests + ml.requests };
+  }
+
+  async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
+    const ref = this.ref(id);
+    if (ref.kind === 'campaign') {
+      const r = await this.container(ref, id, signal);
+      const ap = obj(r.active_period);
+      const settings = obj(ap.settings);
+      const percent = num(obj(obj(obj(r.audience).lcg).size_formation_settings).percent);
+      const campaign: CampaignDetail = {
+        ...containerSummary(r, this.account),
+        audience: audienceLine(r),
+        control_group: percent === undefined ? undefined : percent > 0,
+        schedule: settings.start_at || settings.end_at ? { start: toStamp(settings.start_at), end: toStamp(settings.end_at) } : undefined,
+        updated_at: toStamp(r.updatetime ?? r.update_time),
+        raw: options.raw ? trimRaw(r) : undefined,
+      };
+      return { campaign: prune(campaign) };
+    }
+    const [{ data }, { data: st }] = await this.notFound(id, Promise.all([
+      this.call('campaigns/get', { id: ref.id }, signal),
+      this.call('campaigns/get_status', { id: ref.id }, signal),
+    ]));
+    const r = this.record(Array.isArray(data) ? data[0] : data, 'campaigns/get');
+    const merged = { ...r, ...obj(st) };
+    const sched = obj(r.start_schedule);
+    const campaign: CampaignDetail = {
+      ...mailingSummary(merged, this.account, this.now()),
+      delivery: typeof r.type === 'string' ? (MAILING_DELIVERY[r.type] ?? r.type) : undefined,
+      audience: audienceLine(r),
+      content: contentExcerpt(r.content),
+      schedule: r.start_schedule ? { start: scheduleStart(r.start_schedule), recurrence: typeof sched.type === 'string' && sched.type !== 'once' ? sched.type : undefined } : undefined,
+      updated_at: toStamp(r.update_time ?? r.updatetime),
+      raw: options.raw ? trimRaw({ mailing: r, status: st }) : undefined,
+    };
+    return { campaign: prune(campaign) };
+  }
+
+  async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
+    const ref = this.ref(id);
+    const base = { vendor: this.vendor, account: this.account, id, available: false };
+    const none = "Altcraft's API has no confirmed per-mailing statistics endpoint; campaigns/log_v2 gives log lines, not counters";
+    if (ref.kind === 'campaign') return { ...base, message: `${none}. A campaign container has no log either: ask for the report of one of its mailings (mailing-<id>) or see Altcraft's analytics in the UI.` };
+    let lines: unknown;
+    try {
+      ({ data: lines } = await this.call('campaigns/log_v2', { id: ref.id, limit: LOG_LINES }, signal));
+    } catch (err) {
+      if (!(err instanceof VendorError && err.status === 404)) throw err;
+      if (!/method/i.test(err.message)) throw this.missing(id, err);
+      return { ...base, message: `${none}, and this Altcraft host has no campaigns/log_v2 either.` };
+    }
+    const last = (Array.isArray(lines) ? lines.map(obj) : []).filter((l) => typeof l.message === 'string').sort((a, z) => String(a.time ?? '').localeCompare(String(z.time ?? ''))).pop();
+    const tail = last ? `. Latest log line${toStamp(last.time) ? ` (${toStamp(last.time)}${typeof last.level === 'string' ? `, ${last.level}` : ''})` : ''}: "${String(last.message).slice(0, 160)}"` : '; its log is empty';
+    return { ...base, message: `${none}${tail}.` };
+  }
+
+  async estimateReach(channel: Channel, audience: Audience, signal?: AbortSignal): Promise<ReachEstimate> {
+    if (!audience.segment_id) {
+      throw new UnsupportedError('altcraft', 'Altcraft estimates reach only for a named segment: pass audience.segment_id (a segment id); event and profile conditions are built as segments in Altcraft first.');
+    }
+    if (audience.event || audience.profile?.length) throw new InputError('Altcraft estimates a segment as it is: pass audience.segment_id alone, without event or profile conditions.');
+    const m = /^\s*(?:(\d+)\s*[:/]\s*)?(\d+)\s*$/.exec(audience.segment_id);
+    if (!m) throw new InputError('Altcraft segment ids are numbers: pass audience.segment_id as "<segment id>" or "<database id>:<segment id>".');
+    const id = Number(m[2]);
+    const db = m[1] === undefined ? undefined : Number(m[1]);
+    let env: Envelope;
+    try {
+      env = await this.call('segments/get_counters', db === undefined ? { id } : { id, list_id: db }, signal);
+    } catch (err) {
+      if (!(db !== undefined && err instanceof VendorError && /list_id/.test(err.message))) throw err;
+      env = await this.call('segments/get_counters', { id, db_id: db }, signal);
+    }
+    if (!Array.isArray(env.data)) throw this.shape('segments/get_counters', 'data is not a list of channel counters');
+    const by: Record<string, number> = {};
+    let unconfirmed = 0;
+    for (const row of env.data.map(obj)) {
+      const s = obj(row.status);
+      const sendable = num(s.subscribed_sendable);
+      if (typeof row.channel !== 'string' || sendable === undefined) continue;
+      const ch = mailingChannel(row.channel) === 'other' ? row.channel : mailingChannel(row.channel);
+      by[ch] = (by[ch] ?? 0) + sendable;
+      if (ch === channel) unconfirmed += num(s.unconfirmed_sendable) ?? 0;
+    }
+    const known = channel in by;
+    const note = !known
+      ? `segment ${id} has no ${channel} counters; channels counted: ${Object.keys(by).join(', ') || 'none'}`
+      : `subscribed, sendable profiles of segment ${id}${unconfirmed ? `; ${unconfirmed} unconfirmed (opt-in pending) not counted` : ''}; counters are as of Altcraft's last refresh`;
+    return { vendor: this.vendor, account: this.account, channel, estimated_reach: by[channel] ?? 0, by_platform: by, note };
+  }
+
+  private ref(id: string): AltcraftRef {
+    const ref = parseRef(id);
+    if (!ref) throw new InputError(`${ID_HELP}; got "${id}".`);
+    return ref;
+  }
+
+  /** scampaigns/get is [U]: when the method is missing, find the container with a one-item list from its id. */
+  private async container(ref: AltcraftRef, id: string, signal?: AbortSignal): Promise<Rec> {
+    try {
+      const { data } = await this.call('scampaigns/get', { id: ref.id }, signal);
+      return this.record(Array.isArray(data) ? data[0] : data, 'scampaigns/get');
+    } catch (err) {
+      if (!(err instanceof VendorError && [404, 405, 501].includes(err.status ?? 0))) throw err;
+    }
+    const { data } = await this.call('scampaigns/list', { from_id: ref.id, limit: 1 }, signal);
+    const hit = (Array.isArray(data) ? data.map(obj) : []).find((r) => num(r.id) === ref.id);
+    if (!hit) throw this.missing(id);
+    return hit;
+  }
+
+  private idOf(r: Rec, method: string): number {
+    const id = num(r.id);
+    if (id === undefined) throw this.shape(method, 'a record has no numeric id');
+    return id;
+  }
+
+  /** Follow from_id paging: next_from_id while it is given; without it, a full page continues from the last id + 1 ([U]). */
+  private async pageAll(method: string, filter: Rec, signal?: AbortSignal): Promise<{ items: Rec[]; requests: number }> {
+    const seen = new Map<number, Rec>();
+    let from = 1;
+    for (let requests = 1; requests <= MAX_PAGES; requests++) {
+      const { data, top } = await this.call(method, { ...filter, from_id: from, limit: ALTCRAFT_PAGE_SIZE }, signal);
+      const page = data == null ? [] : Array.isArray(data) ? data : Array.isArray(obj(data).items) ? (obj(data).items as unknown[]) : undefined;
+      if (!page) throw this.shape(method, 'data is not a list');
+      const recs = page.map(obj);
+      for (const r of recs) seen.set(this.idOf(r, method), r);
+      const next = num(top.next_from_id);
+      if (recs.length === 0) return { items: [...seen.values()], requests };
+      if (next !== undefined && next > 0) {
+        if (next <= from) throw this.shape(method, `next_from_id ${next} does not move past from_id ${from}`);
+        from = next;
+      } else if (!('next_from_id' in top) && recs.length >= ALTCRAFT_PAGE_SIZE) {
+        from = Math.max(...recs.map((r) => this.idOf(r, method))) + 1;
+      } else return { items: [...seen.values()], requests };
+    }
+    throw this.shape(method, `paging did not end after ${MAX_PAGES} pages`);
+  }
+
+  /** POST one method; an envelope with error != 0 is a failure whatever the HTTP status. */
+  private async call(method: string, body: Rec, signal?: AbortSignal): Promise<Envelope> {
+    const res = await this.http.send({
+      vendor: this.vendor, method: 'POST', url: `${this.base}${API_PREFIX}${method}`, kind: 'read', signal, body,
+      headers: { authorization: `Bearer ${this.options.token}` }, describe: describeAltcraft,
+    });
+    if (res.body === undefined || typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) {
+      const what = /^\s*</.test(res.text) ? 'an HTML page' : res.text.trim() ? 'malformed JSON' : 'an empty body';
+      throw new VendorError({ vendor: this.vendor, status: res.status, message: `${method} answered with ${what} instead of Altcraft's JSON envelope`, retryable: true, hint: 'Check ALTCRAFT_BASE_URL points at the Altcraft API; if it does, try again shortly.' });
+    }
+    const top = res.body as Rec;
+    const code = top.error === undefined || top.error === null ? 0 : (num(top.error) ?? String(top.error));
+    if (code !== 0) {
+      const n = typeof code === 'number' ? code : undefined;
+      const message = typeof top.error_text === 'string' && top.error_text ? top.error_text : `${method} failed with error ${code}`;
+      throw new VendorError({ vendor: this.vendor, status: n && n >= 400 && n < 600 ? n : res.status, code, message, hint: hintFor(n), retryable: n === 429 || (n ?? 0) >= 500 });
+    }
+    return { data: top.data, top };
+  }
+
+  private async notFound<T>(id: string, p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof VendorError && err.status === 404 && !/method/i.test(err.message)) throw this.missing(id, err);
+      throw err;
+    }
+  }
+
+  private record(v: unknown, method: string): Rec {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw this.shape(method, 'data is not an object');
+    return v as Rec;
+  }
+
+  private missing(id: string, cause?: VendorError): VendorError {
+    return new VendorError({ vendor: this.vendor, status: 404, code: cause?.code, message: `campaign ${id} not found`, hint: `${ID_HELP}; list campaigns to see them.` });
+  }
+
+  private shape(method: string, what: string): VendorError {
+    return new VendorError({ vendor: this.vendor, message: `unexpected answer from ${method}: ${what}`, hint: 'The Altcraft version may differ from the documented API; report this with the raw response.' });
+  }
+}

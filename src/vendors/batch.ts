@@ -1,0 +1,243 @@
+import type { CampaignReport, Metrics, Status } from '../domain.js';
+import { compareNewestFirst } from '../domain.js';
+import { InputError, UnsupportedError, VendorError } from '../errors.js';
+import type { HttpClient, HttpResponse } from '../http.js';
+import { registerSecret } from '../log.js';
+import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
+import {
+  asBatchRecord, BATCH_LIVE_FILTER, BATCH_STATUS, batchAudience, batchContent, batchDelivery, batchRespectsCaps,
+  batchSchedule, toBatchSummary, trimRaw, type BatchCampaignRecord,
+} from './batch-map.js';
+
+/** campaigns/list `limit` maximum (seed 003: "Default : 10, Max : 100"). */
+export const BATCH_LIST_PAGE_SIZE = 100;
+/** Wait at least this long after a 429 (seed 003: "wait for at least 5 seconds before trying again"). */
+export const BATCH_MIN_WAIT_AFTER_429_MS = 5000;
+/** The one MEP host (seed 003 route; notes §3: no regional hosts found). */
+export const BATCH_DEFAULT_BASE_URL = 'https://api.batch.com';
+/** Not a vendor limit: stops paging a server that ignores `from` (100,000 campaigns). */
+const MAX_PAGES = 1000;
+/** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Documented MEP errors by HTTP status (notes §3 table; seed 003): the status is authoritative. */
+export const BATCH_ERRORS: Readonly<Record<number, { name: string; code: number; hint?: string }>> = {
+  400: { name: 'MALFORMED_PARAMETER', code: 31, hint: 'Batch rejected a parameter; this is likely a bug in the Batch adapter.' },
+  401: { name: 'AUTHENTICATION_INVALID', code: 10, hint: 'Check BATCH_API_KEY (the Live app API key) and BATCH_REST_API_KEY.' },
+  403: { name: 'API_MISUSE', code: 12, hint: 'Batch refused this use of the API; campaign details and stats accept Live API keys only.' },
+  404: { name: 'ROUTE_NOT_FOUND', code: 20 },
+  429: { name: 'TOO_MANY_REQUESTS', code: 60, hint: 'Batch asks to wait at least 5 s before trying again.' },
+  500: { name: 'SERVER_ERROR', code: 0, hint: 'Batch had an internal error; try again shortly.' },
+  503: { name: 'MAINTENANCE_ERROR', code: 2, hint: 'Batch is under maintenance; try again later.' },
+};
+
+/** How this adapter is configured: the app key goes in the path, the REST key in X-Authorization. */
+export interface BatchOptions {
+  account: string;
+  apiKey: string;
+  restApiKey: string;
+  baseUrl?: string;
+  now?: () => Date;
+}
+
+/** What Batch MEP can do; estimate_reach is absent because Batch has no estimate API. */
+export const BATCH_CAPABILITIES: Capabilities = {
+  list: true,
+  search_server_side: false,
+  report: true,
+  estimate_reach: false,
+  estimate_reach_alternative:
+    'Batch has no reach estimate API. The Batch dashboard shows an audience estimate; for uploaded custom audiences the CEP audiences/view endpoint gives nb_ids (uploaded ids, not reachable users).',
+  create: true,
+  send_to_users: true,
+  status_actions: [],
+  channels: ['push', 'inapp'],
+};
+
+type Context = { token?: string; stats?: boolean };
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Batch.com MEP 1.1 (app-scoped push campaigns): list, get, stats. */
+export class BatchAdapter implements VendorAdapter {
+  readonly vendor = 'batch' as const;
+  readonly account: string;
+  readonly capabilities = BATCH_CAPABILITIES;
+  private readonly base: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: BatchOptions, private readonly http: HttpClient) {
+    this.account = options.account;
+    this.base = (options.baseUrl ?? BATCH_DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.now = options.now ?? (() => new Date());
+    registerSecret(options.apiKey);
+    registerSecret(options.restApiKey);
+  }
+
+  async listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult> {
+    const possible = new Set<Status>(Object.values(BATCH_STATUS));
+    if ((query.status && !possible.has(query.status)) || (query.channel && !this.capabilities.channels.includes(query.channel))) {
+      return { campaigns: [], requests: 0 };
+    }
+    const live = query.status ? BATCH_LIVE_FILTER[query.status] : undefined;
+    const seen = new Set<string>();
+    const records: BatchCampaignRecord[] = [];
+    let requests = 0;
+    for (let from = 0; ; ) {
+      if (requests >= MAX_PAGES) throw this.shapeError(`paging did not end after ${MAX_PAGES} pages`);
+      const res = await this.get('campaigns/list', { from, limit: BATCH_LIST_PAGE_SIZE, live }, {}, signal);
+      requests++;
+      const page = this.listBody(res);
+      for (const rec of page) {
+        if (seen.has(rec.campaign_token)) continue;
+        seen.add(rec.campaign_token);
+        records.push(rec);
+      }
+      if (page.length < BATCH_LIST_PAGE_SIZE) break;
+      from += page.length;
+    }
+    const now = this.now();
+    const text = query.query?.toLowerCase();
+    const campaigns = records
+      .map((r) => toBatchSummary(r, this.account, now))
+      .filter((c) => {
+        if (query.status && c.status !== query.status) return false;
+        if (query.channel && c.channel !== query.channel) return false;
+        if (text && !c.name.toLowerCase().includes(text) && !c.tags?.some((t) => t.toLowerCase().includes(text))) return false;
+        const day = (c.scheduled_at ?? c.created_at)?.slice(0, 10);
+        if ((query.from || query.to) && !day) return false;
+        return !(query.from && day! < query.from) && !(query.to && day! > query.to);
+      })
+      .sort(compareNewestFirst);
+    return { campaigns, requests };
+  }
+
+  async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
+    const token = this.token(id);
+    const res = await this.get(`campaigns/${encodeURIComponent(token)}`, {}, { token }, signal);
+    if (!isObject(res.body)) throw this.notJson(res, 'campaign');
+    this.envelope(res.body);
+    const rec = asBatchRecord({ campaign_token: token, ...res.body });
+    if (typeof rec === 'string') throw this.shapeError(`the campaign answer is not a campaign (${rec})`);
+    const summary = toBatchSummary(rec, this.account, this.now());
+    const caps = batchRespectsCaps(rec);
+    const content = batchContent(rec);
+    const schedule = batchSchedule(rec);
+    return {
+      campaign: {
+        ...summary,
+        delivery: batchDelivery(rec),
+        audience: batchAudience(rec),
+        ...(content ? { content } : {}),
+        ...(caps !== undefined ? { respects_frequency_caps: caps } : {}),
+        ...(schedule ? { schedule } : {}),
+        ...(options.raw ? { raw: trimRaw(rec) } : {}),
+      },
+    };
+  }
+
+  async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
+    const token = this.token(id);
+    const res = await this.get(`campaigns/stats/${encodeURIComponent(token)}`, {}, { token, stats: true }, signal);
+    if (!isObject(res.body)) throw this.notJson(res, 'stats');
+    this.envelope(res.body);
+    const detail = res.body.detail ?? [];
+    if (!Array.isArray(detail) || !detail.every(isObject)) throw this.shapeError('the stats answer has no detail[] of daily rows');
+    const base = { vendor: 'batch' as const, account: this.account, id: token };
+    if (detail.length === 0) {
+      return { ...base, available: false, message: 'Batch has no statistics for this campaign yet: nothing has been sent (drafts, scheduled campaigns and automations that never fired have none).' };
+    }
+    const sum = (k: string) => detail.reduce((n, row) => n + num(row[k]), 0);
+    const metrics: Metrics = { sent: sum('sent'), opened: sum('direct_open') + sum('influenced_open'), failed: sum('errors') };
+    const days = detail.map((r) => r.date).filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}/.test(d)).map((d) => d.slice(0, 10)).sort();
+    const versions = isObject(res.body.versions) ? Object.keys(res.body.versions) : [];
+    return {
+      ...base,
+      available: true,
+      metrics,
+      ...(days.length ? { period: { from: days[0]!, to: days[days.length - 1]! } } : {}),
+      ...(versions.length ? { message: `A/B test with versions ${versions.join(', ')}; totals shown. Opened = direct + influenced opens.` } : { message: 'Opened = direct + influenced opens.' }),
+    };
+  }
+
+  async estimateReach(): Promise<never> {
+    throw new UnsupportedError('batch', BATCH_CAPABILITIES.estimate_reach_alternative!);
+  }
+
+  private token(id: string): string {
+    const t = id.trim();
+    if (!TOKEN.test(t)) throw new InputError('a Batch campaign id is its campaign_token (letters, digits, - and _), as list_campaigns shows it');
+    return t;
+  }
+
+  private get(path: string, query: Record<string, string | number | boolean | undefined>, ctx: Context, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.http.send({
+      vendor: 'batch',
+      method: 'GET',
+      url: `${this.base}/1.1/${encodeURIComponent(this.options.apiKey)}/${path}`,
+      headers: { 'x-authorization': this.options.restApiKey, 'content-type': 'application/json' },
+      query,
+      kind: 'read',
+      minWaitAfter429Ms: BATCH_MIN_WAIT_AFTER_429_MS,
+      describe: (status, body, text) => this.describe(status, body, text, ctx),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  private describe(status: number, body: unknown, text: string, ctx: Context): { message: string; code?: number; hint?: string } {
+    const known = BATCH_ERRORS[status] ?? BATCH_ERRORS[status >= 500 ? 500 : 400]!;
+    const b = isObject(body) ? body : {};
+    const rawCode = b.error_code ?? b.code;
+    const code = typeof rawCode === 'number' ? rawCode : known.code;
+    const said = [b.error_message, b.message, b.error].find((x): x is string => typeof x === 'string' && x.trim() !== '');
+    const hint = known.hint;
+    if (ctx.token && status === 404) return { message: `campaign ${ctx.token} not found`, code, hint: 'Use a campaign_token from list_campaigns; each app (iOS, Android, Web) has its own campaigns.' };
+    if (status === 403 && ctx.token) {
+      const what = ctx.stats ? 'campaign stats' : 'campaign details';
+      return { message: `Batch refused (API_MISUSE): ${what} accept Live API keys only`, code, hint: 'Set BATCH_API_KEY to the Live API key (Settings → General), not the Dev key.' };
+    }
+    const html = body === undefined && /^\s*</.test(text);
+    const detail = said ? `: ${this.scrub(said).slice(0, 200)}` : html ? ' (an HTML page instead of JSON)' : '';
+    return { message: `${BATCH_ERRORS[status] ? known.name : `HTTP ${status}`}${detail}`, code, ...(hint ? { hint } : {}) };
+  }
+
+  private listBody(res: HttpResponse): BatchCampaignRecord[] {
+    if (isObject(res.body)) this.envelope(res.body);
+    if (!Array.isArray(res.body)) throw this.notJson(res, 'campaign list');
+    return res.body.map((item) => {
+      const rec = asBatchRecord(item);
+      if (typeof rec === 'string') throw this.shapeError(`the campaign list is not a list of campaigns (${rec})`);
+      return rec;
+    });
+  }
+
+  /** A 200 whose body is an error envelope is still an error. */
+  private envelope(body: Record<string, unknown>): void {
+    const code = body.error_code ?? (body.campaign_token === undefined && body.detail === undefined ? body.code : undefined);
+    if (code === undefined || code === null) return;
+    const said = [body.error_message, body.message, body.error].find((x): x is string => typeof x === 'string');
+    throw new VendorError({
+      vendor: 'batch', status: 200, code: typeof code === 'number' || typeof code === 'string' ? code : undefined,
+      message: `Batch answered 200 with an error${said ? `: ${this.scrub(said).slice(0, 200)}` : ''}`,
+    });
+  }
+
+  private notJson(res: HttpResponse, what: string): VendorError {
+    const kind = res.body !== undefined ? `an unexpected ${Array.isArray(res.body) ? 'array' : typeof res.body}` : /^\s*</.test(res.text) ? 'an HTML page' : res.text.trim() ? 'malformed JSON' : 'an empty body';
+    return this.shapeError(`Batch answered the ${what} request with ${kind}`);
+  }
+
+  private shapeError(message: string): VendorError {
+    return new VendorError({ vendor: 'batch', status: 200, code: 'BAD_RESPONSE', message, hint: 'Batch may be having trouble or a proxy answered; try again shortly.' });
+  }
+
+  private scrub(s: string): string {
+    let out = s;
+    for (const secret of [this.options.apiKey, this.options.restApiKey]) if (secret) out = out.split(secret).join('[redacted]');
+    return out;
+  }
+}
+
+function num(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : 0;
+}

@@ -1,0 +1,266 @@
+import type { CampaignDetail, CampaignSummary, Channel, Metrics, Status } from '../domain.js';
+
+/** A loosely typed JSON object: MoEngage payloads are parsed leniently. */
+export type Obj = Record<string, unknown>;
+
+/** MoEngage status words (v1 answers Title case, v5 UPPERCASE; looked up upper-cased) onto normalized statuses. */
+export const MOENGAGE_STATUS: Readonly<Record<string, Status>> = {
+  ACTIVE: 'running', SENDING: 'running', SCHEDULED: 'scheduled', PAUSED: 'paused', SENT: 'completed',
+  STOPPED: 'stopped', ARCHIVED: 'archived', DRAFT: 'draft',
+};
+
+/**
+ * Normalized status onto the v1 request word (notes §2 (a)); missing where v1 cannot filter exactly:
+ * `running` also covers SENDING (no v1 request word), `draft` has none. Those are filtered locally.
+ */
+export const MOENGAGE_STATUS_FILTER: Readonly<Partial<Record<Status, string>>> = {
+  scheduled: 'SCHEDULED', paused: 'PAUSED', completed: 'SENT', stopped: 'STOPPED', archived: 'ARCHIVED',
+};
+
+/** MoEngage channel words onto normalized channels; anything else is `other`. */
+export const MOENGAGE_CHANNEL: Readonly<Record<string, Channel>> = {
+  PUSH: 'push', EMAIL: 'email', SMS: 'sms', WEB_PUSH: 'webpush', WEBPUSH: 'webpush', IN_APP: 'inapp',
+  INAPP: 'inapp', WHATSAPP: 'whatsapp', CARDS: 'inbox', CONNECTORS: 'webhook',
+};
+
+/** Normalized channels v1 search can filter on (`channels` documents PUSH, EMAIL, SMS). */
+export const MOENGAGE_CHANNEL_FILTER: Readonly<Partial<Record<Channel, string>>> = { push: 'PUSH', email: 'EMAIL', sms: 'SMS' };
+
+/** campaign_delivery_type onto the delivery words CampaignDetail uses. */
+export const MOENGAGE_DELIVERY: Readonly<Record<string, string>> = {
+  ONE_TIME: 'one_time', PERIODIC: 'recurring', EVENT_TRIGGERED: 'triggered', BUSINESS_EVENT_TRIGGERED: 'triggered',
+  DEVICE_TRIGGERED: 'triggered', LOCATION_TRIGGERED: 'triggered', API_TRIGGERED: 'api', BROADCAST_LIVE_ACTIVITY: 'live_activity',
+};
+
+/** The object itself when `v` is a plain object, else undefined. */
+export function obj(v: unknown): Obj | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+/** A non-empty string, or undefined. */
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v : undefined;
+}
+
+/** Normalize a status word; unknown words stay visible as `unknown`. */
+export function mapStatus(word: string | undefined): Status {
+  return (word && MOENGAGE_STATUS[word.trim().toUpperCase()]) || 'unknown';
+}
+
+/** Normalize a channel word. */
+export function mapChannel(word: string | undefined): Channel {
+  return (word && MOENGAGE_CHANNEL[word.trim().toUpperCase().replace(/[\s-]/g, '_')]) || 'other';
+}
+
+/**
+ * A MoEngage time ("2024-07-04 08:00:54.847000", "2024-07-04T20:32:00", with or without zone) as
+ * `YYYY-MM-DDTHH:MMZ`; MoEngage documents UTC. `local` marks user-timezone sends, given without zone.
+ */
+export function moeTime(v: unknown, local = false): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return new Date(v > 1e12 ? v : v * 1000).toISOString().slice(0, 16) + 'Z';
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(v.trim());
+  if (!m) return undefined;
+  const [, day, hm = '00:00', zone] = m;
+  if (!zone) return local ? `${day}T${hm}` : `${day}T${hm}Z`;
+  if (/^(Z|[+-]00:?00)$/i.test(zone)) return `${day}T${hm}Z`;
+  const d = new Date(v.trim().replace(' ', 'T'));
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 16) + 'Z';
+}
+
+/** The campaign id of a v1 (`campaign_id`) or v5 (`id`) item. */
+export function campaignId(item: Obj): string | undefined {
+  const v = item.campaign_id ?? item.id;
+  return typeof v === 'number' ? String(v) : str(v);
+}
+
+/** A search or meta item as a tiny summary: never any content, so whole HTML bodies cannot leak into a listing. */
+export function toSummary(item: Obj, account: string): CampaignSummary | undefined {
+  const id = campaignId(item);
+  if (id === undefined) return undefined;
+  const basic = obj(item.basic_details) ?? {};
+  const word = str(item.status) ?? str(item.campaign_status);
+  const sched = obj(item.scheduling_details);
+  const local = obj(sched?.user_timezone_details)?.send_in_user_timezone === true;
+  const tags = (Array.isArray(basic.tags) ? basic.tags : Array.isArray(item.campaign_tags) ? item.campaign_tags : []).filter(
+    (t): t is string => typeof t === 'string' && t.length > 0,
+  );
+  const s: CampaignSummary = {
+    vendor: 'moengage', account, id,
+    name: str(basic.name) ?? str(item.campaign_name) ?? str(item.name) ?? '(unnamed)',
+    status: mapStatus(word),
+    channel: mapChannel(str(item.channel)),
+  };
+  if (word) s.vendor_status = word;
+  const created = moeTime(item.created_at);
+  const scheduled = moeTime(sched?.start_time, local) ?? moeTime(item.sent_time) ?? moeTime(item.campaign_start_time);
+  if (created) s.created_at = created;
+  if (scheduled) s.scheduled_at = scheduled;
+  if (tags.length) s.tags = tags;
+  return s;
+}
+
+/** The full detail of a search item: summary plus audit facts and a short stripped excerpt. */
+export function toDetail(summary: CampaignSummary, item: Obj, reach?: { count: number; at?: string }): CampaignDetail {
+  const d: CampaignDetail = { ...summary };
+  const type = str(item.campaign_delivery_type);
+  if (type) d.delivery = MOENGAGE_DELIVERY[type.toUpperCase()] ?? type.toLowerCase();
+  let audience = describeAudience(item.segmentation_details);
+  if (reach) audience = `${audience ?? 'Audience'} (reachable ≈ ${reach.count.toLocaleString('en-US')}${reach.at ? ` as of ${reach.at}` : ''})`;
+  if (audience) d.audience = audience;
+  const content = contentExcerpt(item.campaign_content, str(item.channel));
+  if (content) d.content = content;
+  const cg = obj(item.control_group_details);
+  if (cg) d.control_group = cg.is_campaign_control_group_enabled === true || cg.is_global_control_group_enabled === true;
+  const ignore = obj(item.delivery_controls)?.ignore_frequency_capping;
+  if (typeof ignore === 'boolean') d.respects_frequency_caps = !ignore;
+  const schedule = describeSchedule(item);
+  if (schedule) d.schedule = schedule;
+  const updated = moeTime(item.updated_at);
+  if (updated) d.updated_at = updated;
+  return d;
+}
+
+function describeSchedule(item: Obj): CampaignDetail['schedule'] {
+  const sd = obj(item.scheduling_details);
+  const local = obj(sd?.user_timezone_details)?.send_in_user_timezone === true;
+  const start = moeTime(sd?.start_time, local);
+  const end = moeTime(sd?.expiry_time, local);
+  const p = obj(sd?.periodic_details);
+  const freq = str(p?.sending_frequency)?.toLowerCase();
+  const every = typeof p?.repeat_frequency === 'number' && p.repeat_frequency > 1 ? ` every ${p.repeat_frequency}` : '';
+  const times = typeof p?.no_of_occurences === 'number' ? `, ${p.no_of_occurences} times` : '';
+  const event = pickText(obj(item.trigger_condition), ['action_name', 'event_name']);
+  const recurrence = freq ? `${freq}${every}${times}` : event ? `on event "${event}"` : undefined;
+  if (!start && !end && !recurrence) return undefined;
+  return { ...(start && { start }), ...(end && { end }), ...(recurrence && { recurrence }) };
+}
+
+/** segmentation_details as one line: "All users", or the filters joined by their operator. */
+export function describeAudience(seg: unknown): string | undefined {
+  const s = obj(seg);
+  if (!s) return undefined;
+  if (s.is_all_user_campaign === true) return 'All users';
+  const inc = describeFilters(s.included_filters);
+  const exc = describeFilters(s.excluded_filters);
+  const line = `${inc ? `Users where ${inc}` : 'Filtered users'}${exc ? `; excluding ${exc}` : ''}`;
+  return clip(line, 200);
+}
+
+function describeFilters(group: unknown): string | undefined {
+  const g = obj(group);
+  const list = Array.isArray(g?.filters) ? g.filters : [];
+  if (!list.length) return undefined;
+  return list.map(describeFilter).join(` ${str(g?.filter_operator) ?? 'and'} `);
+}
+
+function describeFilter(x: unknown): string {
+  const f = obj(x) ?? {};
+  if (Array.isArray(f.filters)) return `(${describeFilters(f) ?? ''})`;
+  const not = f.negate === true ? 'not ' : '';
+  if (f.filter_type === 'user_attributes') {
+    const value = f.value === undefined ? '' : ` ${JSON.stringify(f.value)}`;
+    return `${not}${str(f.name) ?? 'attribute'} ${str(f.operator) ?? 'is'}${value}`;
+  }
+  if (f.filter_type === 'actions') {
+    const ex = obj(f.execution);
+    const count = typeof ex?.count === 'number' ? ` ${str(ex.type) ?? 'atleast'} ${ex.count}x` : '';
+    return `${f.executed === false ? 'did not do' : 'did'} "${str(f.action_name) ?? 'event'}"${count}`;
+  }
+  if (f.filter_type === 'custom_segments') return `${not}in segment "${str(f.name) ?? str(f.id) ?? '?'}"`;
+  return str(f.name) ?? str(f.filter_type) ?? 'a filter';
+}
+
+/** The default locale's message as "subject/title — body", HTML stripped, at most 200 chars. */
+export function contentExcerpt(campaignContent: unknown, channel?: string): string | undefined {
+  const c = obj(obj(campaignContent)?.content);
+  if (!c) return undefined;
+  const ch = (channel ?? '').toLowerCase();
+  const firstLocale = Object.values(c).map(obj).find((v) => v !== undefined);
+  const msg = obj(c[ch]) ?? obj(obj(c.default)?.[ch]) ?? obj(c.default) ?? obj(firstLocale?.[ch]) ?? firstLocale;
+  if (!msg) return undefined;
+  const head = pickText(msg, ['subject', 'title']);
+  const body = pickText(msg, ['html_content', 'message', 'body', 'text', 'content']);
+  const line = [head, body && stripHtml(body)].filter((s): s is string => !!s).join(' — ');
+  return line ? clip(line, 200) : undefined;
+}
+
+function pickText(o: Obj | undefined, keys: string[], depth = 0): string | undefined {
+  if (!o) return undefined;
+  for (const k of keys) if (str(o[k])) return o[k] as string;
+  if (depth >= 3) return undefined;
+  for (const v of Object.values(o)) {
+    const found = pickText(obj(v), keys, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** HTML as readable text: head, style, script, comments and template logic dropped, entities decoded. */
+export function stripHtml(html: string): string {
+  return html
+    .replace(/<head[\s\S]*?<\/head>/gi, ' ')
+    .replace(/<(style|script)\b[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/\{%[\s\S]*?%\}/g, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"').replace(/&#39;|&apos;/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The raw vendor record made safe to show: HTML bodies cut to 300 chars of text, arrays to 20 items. */
+export function trimRaw(v: unknown, key = ''): unknown {
+  if (typeof v === 'string') {
+    if (/html/i.test(key) || (v.length > 300 && /<\/?[a-z][^>]*>/i.test(v))) {
+      const kept = stripHtml(v).slice(0, 300);
+      return `${kept} [... ${v.length - kept.length} chars trimmed]`;
+    }
+    return v.length > 2000 ? `${v.slice(0, 2000)} [... ${v.length - 2000} chars trimmed]` : v;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = v.slice(0, 20).map((x) => trimRaw(x, key));
+    if (v.length > 20) out.push(`[... ${v.length - 20} more items]`);
+    return out;
+  }
+  const o = obj(v);
+  return o ? Object.fromEntries(Object.entries(o).map(([k, x]) => [k, trimRaw(x, k)])) : v;
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** campaign-stats counters onto Metrics; `impression` is MoEngage's open/view count. */
+const STAT_KEYS: ReadonlyArray<[keyof Metrics, string[]]> = [
+  ['sent', ['sent']], ['delivered', ['delivered']], ['opened', ['impression', 'impressions', 'open', 'opens']],
+  ['clicked', ['click', 'clicks']], ['failed', ['failed']], ['bounced', ['bounced', 'bounces']], ['unsubscribed', ['unsubscribed', 'unsubscribes']],
+];
+
+/** Sum one campaign's stats over platforms, locales and variations, skipping control-group blocks. */
+export function sumStats(entry: unknown): { metrics: Metrics; by_platform: Record<string, Metrics> } | undefined {
+  const metrics: Metrics = {};
+  const byPlatform: Record<string, Metrics> = {};
+  let found = false;
+  for (const block of Array.isArray(entry) ? entry : [entry]) {
+    for (const [platform, p] of Object.entries(obj(obj(block)?.platforms) ?? {})) {
+      for (const locale of Object.values(obj(obj(p)?.locales) ?? {})) {
+        for (const [variation, v] of Object.entries(obj(obj(locale)?.variations) ?? {})) {
+          const ps = obj(obj(v)?.performance_stats);
+          if (!ps || /control/i.test(variation)) continue;
+          found = true;
+          const target = (byPlatform[platform] ??= {});
+          for (const [field, keys] of STAT_KEYS) {
+            const key = keys.find((k) => typeof ps[k] === 'number' && Number.isFinite(ps[k]));
+            if (key === undefined) continue;
+            const n = ps[key] as number;
+            target[field] = (target[field] ?? 0) + n;
+            metrics[field] = (metrics[field] ?? 0) + n;
+          }
+        }
+      }
+    }
+  }
+  return found ? { metrics, by_platform: byPlatform } : undefined;
+}

@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { compareNewestFirst, isRealDay, type CampaignReport, type CampaignSummary } from '../domain.js';
+import { InputError, UnsupportedError, VendorError } from '../errors.js';
+import { sleep, type HttpClient, type HttpResponse } from '../http.js';
+import { redact, registerSecret } from '../log.js';
+import {
+  MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, sumStats, toDetail, toSummary, trimRaw, type Obj,
+} from './moengage-map.js';
+import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
+
+/** campaigns/search `limit` maximum (seed 002: "The maximum limit is 15"). */
+const PAGE_LIMIT = 15;
+/** search, meta, status: 10/s, 100/min and 6000/h per workspace (notes §2 Common, rate-limits.mdx); paced at 115 ms so network jitter stays under 10/s. */
+const SEARCH_PACE_MS = 115;
+const SEARCH_WINDOWS = [{ limit: 100, ms: 60_000 }, { limit: 6_000, ms: 3_600_000 }] as const;
+/** campaign-stats: 100/min per workspace (notes §2 Common), paced evenly. */
+const STATS_PACE_MS = 600;
+/** campaign-stats: start_date..end_date spans at most 30 days (notes §2 (c)). */
+const STATS_SPAN_DAYS = 30;
+/** Stop paging here: a server that ignores `page` must not loop forever. */
+const MAX_PAGES = 2_000;
+/** Longest wait taken from an x-ratelimit-reset header (notes re-check: seconds or epoch seconds). */
+const MAX_RESET_WAIT_MS = 60_000;
+const AUTH_HINT = 'Check MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY (the Campaign report key) and MOENGAGE_DATA_CENTER.';
+
+/** Data centers with a REST host `https://api-<dc>.moengage.com` (notes §2 Common). */
+export const MOENGAGE_DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
+
+/** Configuration of one MoEngage workspace. */
+export interface MoEngageOptions {
+  account: string;
+  workspaceId: string;
+  apiKey: string;
+  dataCenter?: string;
+  baseUrl?: string;
+  now?: () => Date;
+}
+
+/** What MoEngage supports; a reach estimate before a campaign exists is not among it. */
+export const MOENGAGE_CAPABILITIES: Capabilities = {
+  list: true,
+  search_server_side: true,
+  report: true,
+  estimate_reach: false,
+  estimate_reach_alternative:
+    'MoEngage has no reach estimate before a campaign exists. For scheduled campaigns, get_campaign shows the reachable count MoEngage computes daily (campaigns/meta reachability_details).',
+  create: true,
+  send_to_users: true,
+  status_actions: ['stop', 'pause', 'resume'],
+  channels: ['push', 'email', 'sms'],
+};
+
+/** The REST host for a data center ("02", "2", "dc-02" all work); `baseUrl` overrides it. */
+export function moengageBaseUrl(dataCenter?: string, baseUrl?: string): string {
+  if (baseUrl) return baseUrl.replace(/\/+$/, '');
+  const raw = (dataCenter ?? '01').trim().toLowerCase().replace(/^dc[-_ ]?/, '');
+  const dc = /^\d$/.test(raw) ? `0${raw}` : raw;
+  if (!(MOENGAGE_DATA_CENTERS as readonly string[]).includes(dc)) {
+    throw new InputError(`MOENGAGE_DATA_CENTER must be one of ${MOENGAGE_DATA_CENTERS.join(', ')} (got "${dataCenter}")`);
+  }
+  return `https://api-${dc}.moengage.com`;
+}
+
+/**
+ * MoEngage read side over the v1 campaigns API. Dates are never sent to the server: it filters on the
+ * created date, which would drop campaigns created before `from` but scheduled inside it, so from/to are
+ * applied locally on scheduled_at ?? created_at. Name/tag text is filtered locally too (server name
+ * semantics are undocumented and it cannot match tags and names in one query).
+ */
+export class MoEngageAdapter implements VendorAdapter {
+  readonly vendor = 'moengage' as const;
+  readonly account: string;
+  readonly capabilities = MOENGAGE_CAPABILITIES;
+  private readonly base: string;
+  private readonly ws: string;
+  private readonly headers: Record<string, string>;
+  private readonly now: () => Date;
+
+  constructor(options: MoEngageOptions, private readonly http: HttpClient) {
+    registerSecret(options.apiKey);
+    this.account = options.account;
+    this.ws = options.workspaceId;
+    this.base = moengageBaseUrl(options.dataCenter, options.baseUrl);
+    this.now = options.now ?? (() => new Date());
+    const basic = Buffer.from(`${options.workspaceId}:${options.apiKey}`).toString('base64');
+    registerSecret(basic);
+    this.headers = { authorization: `Basic ${basic}`, 'MOE-APPKEY': options.workspaceId };
+  }
+
+  async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {
+    for (const d of [q.from, q.to]) if (d !== undefined && !isRealDay(d)) throw new InputError(`"${d}" is not a YYYY-MM-DD date`);
+    if (q.channel && !MOENGAGE_CHANNEL_FILTER[q.channel]) return { campaigns: [], requests: 0 };
+    const fields: Obj = {};
+    if (q.channel) fields.channels = [MOENGAGE_CHANNEL_FILTER[q.channel]];
+    const word = q.status && MOENGAGE_STATUS_FILTER[q.status];
+    if (word) fields.status = [word];
+    const found = new Map<string, CampaignSummary>();
+    let requests = 0;
+    let previousFirst: string | undefined;
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const body = { page, limit: PAGE_LIMIT, campaign_fields: fields, ...(q.status === 'archived' && { include_archive_campaigns: true }) };
+      const items = await this.search('/core-services/v1/campaigns/search', body, signal);
+      requests++;
+      const first = items[0] && campaignId(items[0]);
+      if (page > 1 && first !== undefined && first === previousFirst) throw shapeError('the same page twice (paging ignored); stopped to avoid a loop');
+      previousFirst = first;
+      for (const item of items) {
+        const s = toSummary(item, this.account);
+        if (!s) throw shapeError('a campaign without campaign_id');
+        found.set(s.id, s);
+      }
+      if (items.length < PAGE_LIMIT) break;
+    }
+    const text = q.query?.toLowerCase();
+    const campaigns = [...found.values()].filter((s) => {
+      if (q.status ? s.status !== q.status : s.status === 'archived') return false;
+      if (q.channel && s.channel !== q.channel) return false;
+      const day = (s.scheduled_at ?? s.created_at ?? '').slice(0, 10);
+      if ((q.from && (!day || day < q.from)) || (q.to && (!day || day > q.to))) return false;
+      return !text || s.name.toLowerCase().includes(text) || (s.tags ?? []).some((t) => t.toLowerCase().includes(text));
+    });
+    return { campaigns: campaigns.sort(compareNewestFirst), requests };
+  }
+
+  async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
+    let item = await this.find(id, '/core-services/v1/campaigns/search', signal);
+    const summary = item && toSummary(item, this.account);
+    const meta = !summary || summary.status === 'scheduled' ? await this.find(id, '/core-services/v1/campaigns/meta', signal) : undefined;
+    item ??= meta;
+    const base = summary ?? (item && toSummary(item, this.account));
+    if (!item || !base) throw notFound(id);
+    const reach = obj(meta?.reachability_details);
+    const count = reach?.count;
+    const at = moeTime(reach?.last_updated_time)?.slice(0, 10);
+    const campaign = toDetail(base, item, typeof count === 'number' ? { count, ...(at && { at }) } : undefined);
+    if (options.raw) campaign.raw = trimRaw(item);
+    return { campaign };
+  }
+
+  /**
+   * Stats for one campaign. Window: a one-time campaign with a sent time gets the 30 days from its send
+   * (capped at today); anything else the 30 days ending today. Not yet sent => available: false.
+   */
+  async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
+    const item = await this.find(id, '/core-services/v1/campaigns/search', signal);
+    const s = item && toSummary(item, this.account);
+    if (!item || !s) throw notFound(id);
+    const head = { vendor: 'moengage' as const, account: this.account, id };
+    if (s.status === 'draft' || s.status === 'scheduled') {
+      return { ...head, available: false, message: `The campaign is ${s.vendor_status ?? s.status}; MoEngage reports numbers once it has sent.` };
+    }
+    const today = this.now().toISOString().slice(0, 10);
+    const sent = moeTime(item.sent_time)?.slice(0, 10);
+    const oneTime = str(item.campaign_delivery_type)?.toUpperCase() === 'ONE_TIME';
+    const from = oneTime && sent && sent <= today ? sent : addDay(today, 1 - STATS_SPAN_DAYS);
+    const to = addDay(from, STATS_SPAN_DAYS - 1) < today ? addDay(from, STATS_SPAN_DAYS - 1) : today;
+    const body = { start_date: from, end_date: to, attribution_type: 'VIEW_THROUGH', metric_type: 'TOTAL', campaign_ids: [id] };
+    const res = obj(await this.post('/core-services/v1/campaign-stats', body, 'stats', signal));
+    if (!res) throw shapeError('a list where campaign-stats returns an object');
+    const data = obj(res.data);
+    if (!data && res.total_campaigns !== 0) throw shapeError('campaign-stats without a data object');
+    const sums = data?.[id] === undefined ? undefined : sumStats(data[id]);
+    if (!sums) return { ...head, available: false, message: `MoEngage has no stats for this campaign between ${from} and ${to}.`, period: { from, to } };
+    return { ...head, available: true, metrics: sums.metrics, by_platform: sums.by_platform, period: { from, to } };
+  }
+
+  async estimateReach(): Promise<never> {
+    throw new UnsupportedError('moengage', MOENGAGE_CAPABILITIES.estimate_reach_alternative!);
+  }
+
+  private async find(id: string, path: string, signal?: AbortSignal): Promise<Obj | undefined> {
+    const body = { page: 1, limit: 1, include_archive_campaigns: true, campaign_fields: { id } };
+    return (await this.search(path, body, signal)).find((item) => campaignId(item) === id);
+  }
+
+  /** One search/meta page: a v1 bare array, or the v5 `{data:{campaigns}}` shape. */
+  private async search(path: string, body: Obj, signal?: AbortSignal): Promise<Obj[]> {
+    const res = await this.post(path, body, 'search', signal);
+    const list = Array.isArray(res) ? res : obj(res.data)?.campaigns;
+    if (!Array.isArray(list)) throw shapeError(`${path.split('/').pop()} without a list of campaigns`);
+    return list.map((x) => obj(x) ?? {});
+  }
+
+  private async post(path: string, body: Obj, group: 'search' | 'stats', signal?: AbortSignal): Promise<Obj | unknown[]> {
+    const key = `moengage:${this.ws}:${group}`;
+    await takeSlot(key, group === 'search' ? SEARCH_WINDOWS : [], signal);
+    const res = await this.http.send({
+      vendor: 'moengage', method: 'POST', url: `${this.base}${path}`, headers: this.headers, kind: 'read',
+      body: { request_id: randomUUID(), ...body }, describe: describeMoeError, signal,
+      pace: { key, intervalMs: group === 'search' ? SEARCH_PACE_MS : STATS_PACE_MS },
+    });
+    noteRateHeaders(key, res);
+    if (res.body === undefined) throw unreadable(res);
+    const err = envelopeError(res.body);
+    if (err) throw new VendorError({ vendor: 'moengage', status: res.status, code: err.code, message: redact(err.message), hint: hintFor(res.status) });
+    if (!Array.isArray(res.body) && !obj(res.body)) throw shapeError('a JSON value that is neither an object nor a list');
+    return res.body as Obj | unknown[];
+  }
+}
+
+/** Turn any of MoEngage's error envelopes (v1, standard, v5, stats) into a message and code. */
+export function describeMoeError(status: number, body: unknown, text: string): { message: string; code?: string | number; hint?: string } {
+  const e = envelopeError(body);
+  const html = body === undefined && /^\s*</.test(text);
+  const message = e?.message ?? (html ? 'MoEngage answered with an HTML page instead of JSON' : `MoEngage answered HTTP ${status}`);
+  return { message, ...(e?.code !== undefined && { code: e.code }), ...(hintFor(status) && { hint: hintFor(status) }) };
+}
+
+function envelopeError(body: unknown): { message: string; code?: string | number } | undefined {
+  const b = obj(body);
+  if (!b) return undefined;
+  const e = obj(b.error);
+  const code = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : undefined);
+  if (e) {
+    const target = str(e.target) && e.target !== 'string' ? ` (field ${e.target})` : '';
+    return { message: `${str(e.message) ?? str(e.description) ?? 'MoEngage reported an error'}${target}`, code: code(e.code) ?? code(e.type) };
+  }
+  if (str(b.error)) return { message: b.error as string, code: code(b.code) };
+  if (str(b.title) && 'description' in b) return { message: `${b.title}: ${str(b.description) ?? ''}`.replace(/: $/, ''), code: code(b.code) };
+  if (/^fail/i.test(str(b.status) ?? '')) return { message: str(b.Error_Message) ?? str(b.message) ?? 'MoEngage reported a failure', code: code(b.code) };
+  return undefined;
+}
+
+function hintFor(status: number): string | undefined {
+  if (status === 401 || status === 403) return AUTH_HINT;
+  if (status === 404) return 'Check the campaign id and MOENGAGE_DATA_CENTER.';
+  return undefined;
+}
+
+function unreadable(res: HttpResponse): VendorError {
+  const html = /^\s*</.test(res.text);
+  return new VendorError({
+    vendor: 'moengage', status: res.status, retryable: false,
+    message: html ? 'MoEngage answered with an HTML page instead of JSON' : res.text.trim() ? 'MoEngage answered with malformed JSON' : 'MoEngage answered with an empty body',
+    hint: 'A proxy or an outage may be in the way; try again shortly.',
+  });
+}
+
+function shapeError(what: string): VendorError {
+  return new VendorError({ vendor: 'moengage', message: `MoEngage answered with ${what}`, hint: 'The API may have changed; report this.' });
+}
+
+function notFound(id: string): VendorError {
+  return new VendorError({ vendor: 'moengage', status: 404, message: `campaign ${id} not found`, hint: 'Check the id with list_campaigns (archived campaigns included).' });
+}
+
+function addDay(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+const slots = new Map<string, number[]>();
+const notBefore = new Map<string, number>();
+
+/** Reserve a request slot under sliding windows (100/min, 6000/h) and any server-announced reset; HttpClient pacing covers 10/s. */
+async function takeSlot(key: string, windows: ReadonlyArray<{ limit: number; ms: number }>, signal?: AbortSignal): Promise<void> {
+  const log = slots.get(key) ?? [];
+  slots.set(key, log);
+  let at = Math.max(Date.now(), notBefore.get(key) ?? 0);
+  for (const w of windows) if (log.length >= w.limit) at = Math.max(at, log[log.length - w.limit]! + w.ms);
+  log.push(at);
+  const keep = Math.max(0, ...windows.map((w) => w.limit));
+  if (log.length > keep) log.splice(0, log.length - keep);
+  if (at > Date.now()) await sleep(at - Date.now(), signal);
+}
+
+/** When the server says the window is used up, hold further requests until its reset. */
+function noteRateHeaders(key: string, res: HttpResponse): void {
+  const num = (v: string | string[] | undefined) => parseFloat(String(Array.isArray(v) ? v[0] : v ?? '').split(',')[0] ?? '');
+  const remaining = num(res.headers['x-ratelimit-remaining']);
+  const reset = num(res.headers['x-ratelimit-reset']);
+  if (remaining !== 0 || !Number.isFinite(reset)) return;
+  const ms = reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000;
+  if (ms > 0) notBefore.set(key, Date.now() + Math.min(ms, MAX_RESET_WAIT_MS));
+}
