@@ -19,12 +19,6 @@ export default defineTool({
   outputSchema: { report: CampaignReportSchema, ...sandboxField },
   async handler(args, ctx, signal) {
     const adapter = pickAdapter(ctx, args.vendor, args.account);
-    if (!adapter.capabilities.report) {
-      return {
-        structured: { report: { vendor: adapter.vendor, id: args.id, available: false, message: `${adapter.vendor} offers no campaign report API.` } },
-        text: `${adapter.vendor} offers no campaign report API; get_campaign shows the campaign's state.`,
-      };
-    }
     const report = await adapter.getReport(args.id, signal);
     const head = `${report.vendor} ${report.id}${report.period ? ` ${report.period.from}..${report.period.to}` : ''}`;
     const lines = [report.available ? `${head}: ${fmt(report.metrics)}` : `${head}: no numbers yet. ${report.message ?? ''}`.trim()];

@@ -6,7 +6,7 @@ const VendorInfo = z.object({
   vendor: VendorIdSchema,
   account: z.string(),
   channels: z.array(ChannelSchema),
-  can: z.array(z.string()).describe('what this account supports: list, search, report, estimate_reach, create, send_to_users, stop, pause, resume'),
+  can: z.array(z.string()).describe('what this account supports: list, search, report, estimate_reach'),
   cannot: z.array(z.string()).optional().describe('notable gaps, with what the vendor offers instead'),
   list_window: z.string().optional().describe('how listing is bounded by dates, where it is'),
 });
@@ -25,8 +25,8 @@ export default defineTool({
   async handler(_args, ctx) {
     const vendors = ctx.adapters.map((a) => {
       const c = a.capabilities;
-      const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : []),
-        ...(c.create ? ['create'] : []), ...(c.send_to_users ? ['send_to_users'] : []), ...c.status_actions];
+      // Only what a registered tool can do today; the write side lists itself once its tools exist.
+      const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : [])];
       const cannot = c.estimate_reach ? [] : [`estimate_reach: ${c.estimate_reach_alternative ?? 'no estimate API'}`];
       return {
         vendor: a.vendor,
