@@ -1,6 +1,8 @@
 // Bundle the bin into one ESM file: cold start is dominated by module loading.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
 
 const bench = process.argv.includes('--bench');
 const common = {
@@ -16,9 +18,12 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: ['src/bin.ts'],
-  outfile: 'dist/campaign-mcp.js',
-  minifySyntax: true,
+  entryPoints: { 'campaign-mcp': 'src/bin.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  minify: true,
+  keepNames: false,
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 chmodSync('dist/campaign-mcp.js', 0o755);

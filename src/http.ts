@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { VendorId } from './domain.js';
 import { VendorError } from './errors.js';
@@ -50,7 +50,7 @@ export interface HttpResponse {
  * honours Retry-After, per-endpoint pacing and concurrency caps, and typed VendorErrors.
  */
 export class HttpClient {
-  private readonly dispatcher: Dispatcher;
+  private undici: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
   private readonly nextSlot = new Map<string, number>();
   private readonly semaphores = new Map<string, Semaphore>();
   private readonly retries: number;
@@ -67,7 +67,18 @@ export class HttpClient {
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.logger = options.logger ?? silentLogger;
-    this.dispatcher = new Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 5_000 } });
+  }
+
+  /** undici is loaded on the first request: start-up (tools/list) never needs it. */
+  private client() {
+    this.undici ??= import('undici').then((m) => {
+      const u = (m.default ?? m) as typeof m; // CJS under ESM: the namespace may hold it as default
+      return {
+        dispatcher: new u.Agent({ keepAliveTimeout: 10_000, connections: 16, connect: { timeout: 5_000 } }),
+        request: u.request,
+      };
+    });
+    return this.undici;
   }
 
   /** Send a request and return a 2xx response, or throw a VendorError saying what happened. */
@@ -96,7 +107,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.undici) await (await this.undici).dispatcher.close();
   }
 
   private async once(req: HttpRequest): Promise<HttpResponse> {
@@ -110,8 +121,9 @@ export class HttpClient {
       body = JSON.stringify(req.body);
       headers['content-type'] ??= 'application/json';
     }
+    const { dispatcher, request } = await this.client();
     const started = performance.now();
-    const r = await undiciRequest(url, { method: req.method, headers, body, signal, dispatcher: this.dispatcher });
+    const r = await request(url, { method: req.method, headers, body, signal, dispatcher });
     const text = await r.body.text();
     this.logger.debug(
       { vendor: req.vendor, method: req.method, path: redact(url.pathname), status: r.statusCode, ms: Math.round(performance.now() - started) },
@@ -146,6 +158,7 @@ export class HttpClient {
     const code = errorCode(err);
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+    if (code === undefined && !timedOut) throw err; // a bug, not the network: do not disguise it as one
     return new VendorError({
       vendor: req.vendor,
       message: timedOut
