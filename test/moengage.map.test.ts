@@ -115,7 +115,7 @@ describe('moengage HTML and raw trimming', () => {
     const html = `<html><body>${'<p>word</p>'.repeat(2000)}</body></html>`;
     const out = trimRaw({ a: { html_content: html }, list: Array.from({ length: 30 }, (_, i) => i) }) as { a: { html_content: string }; list: unknown[] };
     expect(out.a.html_content.startsWith('word word')).toBe(true);
-    expect(out.a.html_content).toContain(`[... ${html.length - 300} chars trimmed]`);
+    expect(out.a.html_content).toContain(`[... ${stripHtml(html).length - 300} chars trimmed]`);
     expect(out.a.html_content.length).toBeLessThan(360);
     expect(out.list).toHaveLength(21);
     expect(out.list[20]).toBe('[... 10 more items]');

@@ -1,4 +1,7 @@
 import type { CampaignSummary, Channel, Status } from '../domain.js';
+import { stripHtml, trimRaw } from './text.js';
+
+export { stripHtml, trimRaw };
 
 /** Where to look when Altcraft refuses the token (its rights are per method, e.g. "Campaigns — Run"). */
 export const TOKEN_HINT = 'Check ALTCRAFT_API_TOKEN and that it has the rights for this method (e.g. "Campaigns — Run").';
@@ -113,36 +116,6 @@ export function toStamp(value: unknown): string | undefined {
     return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 16) + 'Z';
   }
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? v.slice(0, 16) : `${v.slice(0, 10)}T00:00`;
-}
-
-/** Plain text of an HTML (or plain) body, whitespace collapsed. */
-export function stripHtml(s: string): string {
-  return s
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** A vendor record trimmed for `raw`: HTML bodies cut to 300 chars of text, arrays to 20 items. */
-export function trimRaw(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') {
-    if (!/<[a-z!][^>]*>/i.test(value)) return value;
-    const text = stripHtml(value);
-    return text.length > 300 ? `${text.slice(0, 300)} [... ${text.length - 300} chars trimmed]` : text;
-  }
-  if (Array.isArray(value)) {
-    const head = value.slice(0, 20).map((v) => trimRaw(v, depth + 1));
-    return value.length > 20 ? [...head, `[... ${value.length - 20} more items]`] : head;
-  }
-  if (value && typeof value === 'object' && depth < 12) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trimRaw(v, depth + 1)]));
-  }
-  return value;
 }
 
 /** Tags from `tags` and `ui_tags`, deduplicated; undefined when there are none. */

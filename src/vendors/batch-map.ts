@@ -1,4 +1,7 @@
 import type { CampaignSummary, Channel, Status } from '../domain.js';
+import { stripHtml, trimRaw } from './text.js';
+
+export { stripHtml, trimRaw };
 
 /**
  * One MEP 1.1 campaign as campaigns/list and campaigns/{token} return it (seed 003, notes §3b).
@@ -238,12 +241,6 @@ export function batchAudience(rec: BatchCampaignRecord): string {
   return cut(rec.dev_only ? `${line} (dev builds only)` : line, 200);
 }
 
-/** Visible text of an HTML fragment, whitespace collapsed. */
-export function stripHtml(s: string): string {
-  return s.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ')
-    .replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\s+/g, ' ').trim();
-}
-
 /** "title — body" of the first message (or the in-app landing), HTML stripped, at most 200 chars. */
 export function batchContent(rec: BatchCampaignRecord): string | undefined {
   const m: Record<string, unknown> = (Array.isArray(rec.messages) && isObject(rec.messages[0]) ? rec.messages[0] : undefined)
@@ -252,18 +249,3 @@ export function batchContent(rec: BatchCampaignRecord): string | undefined {
   return text ? cut(text, 200) : undefined;
 }
 
-/** The vendor record for `raw: true`: HTML strings cut to 300 chars of text, arrays to 20 items. */
-export function trimRaw(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') {
-    if (!/<[a-z!][\s\S]*>/i.test(v)) return v;
-    const text = stripHtml(v);
-    return text.length > 300 ? `${text.slice(0, 300)} [... ${text.length - 300} chars trimmed]` : text;
-  }
-  if (depth > 8) return '[...]';
-  if (Array.isArray(v)) {
-    const head = v.slice(0, 20).map((x) => trimRaw(x, depth + 1));
-    return v.length > 20 ? [...head, `[... ${v.length - 20} more items]`] : head;
-  }
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, trimRaw(x, depth + 1)]));
-  return v;
-}

@@ -1,5 +1,8 @@
 import { isRealDay, type Audience, type Channel, type Metrics, type Status } from '../domain.js';
 import { InputError, UnsupportedError } from '../errors.js';
+import { stripHtml, trimRaw } from './text.js';
+
+export { stripHtml, trimRaw };
 
 /** list.json status words (seed 000) onto normalized statuses; `pending` is a not-yet-started schedule. */
 export const CLEVERTAP_STATUS: Readonly<Record<string, Status>> = {
@@ -197,11 +200,6 @@ export function describeWhere(where: unknown, segment: unknown): string | undefi
   return parts.length ? parts.join('; ') : 'all users';
 }
 
-/** Text with tags and entities removed and whitespace collapsed. */
-export function stripHtml(s: string): string {
-  return s.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/&[a-z#0-9]+;/gi, ' ').replace(/\s+/g, ' ').trim();
-}
-
 /** A <= 200-char plain-text excerpt of message content (string or {title, subject, body}). */
 export function excerpt(content: unknown): string | undefined {
   const c = typeof content === 'string' ? { body: content } : content && typeof content === 'object' && !Array.isArray(content) ? (content as Rec) : undefined;
@@ -210,14 +208,3 @@ export function excerpt(content: unknown): string | undefined {
   return text ? (text.length > 200 ? `${text.slice(0, 197)}...` : text) : undefined;
 }
 
-/** The vendor record for `raw`: HTML strings cut to 300 chars of text with a marker, arrays to 20 items. */
-export function trimRaw(v: unknown): unknown {
-  if (typeof v === 'string') {
-    if (!/<[a-z][^>]*>/i.test(v)) return v;
-    const text = stripHtml(v);
-    return text.length > 300 ? `${text.slice(0, 300)} [... ${text.length - 300} chars trimmed]` : text;
-  }
-  if (Array.isArray(v)) return v.length > 20 ? [...v.slice(0, 20).map(trimRaw), `[... ${v.length - 20} more items trimmed]`] : v.map(trimRaw);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, trimRaw(x)]));
-  return v;
-}

@@ -1,4 +1,7 @@
 import type { CampaignDetail, CampaignSummary, Channel, Metrics, Status } from '../domain.js';
+import { stripHtml, trimRaw } from './text.js';
+
+export { stripHtml, trimRaw };
 
 /** A loosely typed JSON object: MoEngage payloads are parsed leniently. */
 export type Obj = Record<string, unknown>;
@@ -194,38 +197,6 @@ function pickText(o: Obj | undefined, keys: string[], depth = 0): string | undef
     if (found) return found;
   }
   return undefined;
-}
-
-/** HTML as readable text: head, style, script, comments and template logic dropped, entities decoded. */
-export function stripHtml(html: string): string {
-  return html
-    .replace(/<head[\s\S]*?<\/head>/gi, ' ')
-    .replace(/<(style|script)\b[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/\{%[\s\S]*?%\}/g, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"').replace(/&#39;|&apos;/g, "'")
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** The raw vendor record made safe to show: HTML bodies cut to 300 chars of text, arrays to 20 items. */
-export function trimRaw(v: unknown, key = ''): unknown {
-  if (typeof v === 'string') {
-    if (/html/i.test(key) || (v.length > 300 && /<\/?[a-z][^>]*>/i.test(v))) {
-      const kept = stripHtml(v).slice(0, 300);
-      return `${kept} [... ${v.length - kept.length} chars trimmed]`;
-    }
-    return v.length > 2000 ? `${v.slice(0, 2000)} [... ${v.length - 2000} chars trimmed]` : v;
-  }
-  if (Array.isArray(v)) {
-    const out: unknown[] = v.slice(0, 20).map((x) => trimRaw(x, key));
-    if (v.length > 20) out.push(`[... ${v.length - 20} more items]`);
-    return out;
-  }
-  const o = obj(v);
-  return o ? Object.fromEntries(Object.entries(o).map(([k, x]) => [k, trimRaw(x, k)])) : v;
 }
 
 function clip(s: string, max: number): string {
