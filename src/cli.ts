@@ -52,7 +52,7 @@ export async function callTool(server: McpServer, name: string, json: string, ou
 }
 
 /** What `npm start` prints: the endpoint and ready-to-paste client configuration. */
-export function httpBanner(url: string, sandbox: boolean, token?: string): string {
+export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp'): string {
   const auth = token ? ', "headers": { "Authorization": "Bearer <CAMPAIGN_MCP_HTTP_TOKEN>" }' : '';
   return [
     `campaign-mcp ${sandbox ? 'on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
@@ -62,7 +62,7 @@ export function httpBanner(url: string, sandbox: boolean, token?: string): strin
     'Cursor (~/.cursor/mcp.json) or any client that takes a URL:',
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,
     'Claude Desktop (claude_desktop_config.json, stdio):',
-    `  { "mcpServers": { "campaign-mcp": { "command": "npx", "args": ["-y", "campaign-mcp"${sandbox ? ', "--sandbox"' : ''}] } } }`,
+    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": [${JSON.stringify(bin)}${sandbox ? ', "--sandbox"' : ''}] } } }`,
     'MCP Inspector:',
     `  npx @modelcontextprotocol/inspector --transport http --server-url ${url}`,
     '',

@@ -74,7 +74,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       served = await serveHttp(make, { host: config.host, port: config.port, token: config.httpToken, logger });
     } catch (err) {
-      process.stderr.write(`campaign-mcp: ${(err as Error).message}\n`);
+      const inUse = (err as { code?: string }).code === 'EADDRINUSE';
+      process.stderr.write(`campaign-mcp: ${inUse ? `port ${config.port} on ${config.host} is in use; pass --port <n> (0 picks a free one)` : (err as Error).message}\n`);
       await app.close();
       return 2;
     }
