@@ -76,7 +76,8 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext) {
       if (!adapter) throw new Error(`${vendor} is not configured`);
       try {
         const got = await adapter.getCampaign(decodeURIComponent(String(vars.id)), {});
-        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(got.campaign) }] };
+        const body = ctx.sandbox ? { ...got.campaign, sandbox: true } : got.campaign;
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }] };
       } catch (err) {
         throw new Error(redact(describeError('read the campaign', err)));
       }

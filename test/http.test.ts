@@ -94,6 +94,27 @@ describe('HttpClient', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(170);
   });
 
+  it('retries a read that times out, then reports it clearly; a timed-out write is unknown and sent once', async () => {
+    const impatient = new HttpClient({ baseDelayMs: 5, maxDelayMs: 10, timeoutMs: 100, retries: 2 });
+    answers = [];
+    sim.faults.latencyMs = 300;
+    try {
+      let before = sim.requests.length;
+      const read = (await impatient.send(req('read')).catch((e: unknown) => e)) as VendorError;
+      expect(read.message).toMatch(/no answer within/);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(sim.requests.length - before).toBe(3);
+      before = sim.requests.length;
+      const write = (await impatient.send(req('write')).catch((e: unknown) => e)) as VendorError;
+      expect(write.outcome).toBe('unknown');
+      await new Promise((r) => setTimeout(r, 350));
+      expect(sim.requests.length - before).toBe(1);
+    } finally {
+      sim.faults.latencyMs = 0;
+      await impatient.close();
+    }
+  });
+
   it('reports a refused connection as not sent', async () => {
     const err = (await http.send({ ...req('write'), url: 'http://127.0.0.1:1/x' }).catch((e: unknown) => e)) as VendorError;
     expect(err).toBeInstanceOf(VendorError);
