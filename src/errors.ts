@@ -1,4 +1,5 @@
 import type { VendorId } from './domain.js';
+import { redact } from './log.js';
 
 /**
  * What we know about whether a vendor acted on a request: a write whose outcome is `unknown`
@@ -28,13 +29,14 @@ export class VendorError extends Error {
     retryAfterMs?: number;
     cause?: unknown;
   }) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    // Vendors echo what they were sent; scrub credentials where every vendor message enters.
+    super(redact(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.vendor = init.vendor;
     this.status = init.status;
     this.code = init.code;
     this.retryable = init.retryable ?? false;
     this.outcome = init.outcome ?? 'rejected';
-    this.hint = init.hint;
+    this.hint = init.hint === undefined ? undefined : redact(init.hint);
     this.retryAfterMs = init.retryAfterMs;
   }
 }

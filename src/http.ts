@@ -4,6 +4,8 @@ import type { VendorId } from './domain.js';
 import { VendorError } from './errors.js';
 import { redact, silentLogger } from './log.js';
 
+const UNKNOWN_HINT = 'The vendor may have acted on it: check in the vendor before sending it again.';
+
 /** Connection errors after which the request certainly never reached the vendor. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -32,6 +34,13 @@ export interface HttpRequest {
   concurrency?: { key: string; max: number };
   /** Minimum wait after a 429 (Batch documents 5 s). */
   minWaitAfter429Ms?: number;
+  /** After a 429, every request sharing this key waits out the same hold, not just the one refused. */
+  hold?: string;
+  /**
+   * For vendors that report errors inside a 2xx body (Altcraft `error`, CleverTap `status: "fail"`):
+   * the effective HTTP status of that body, or undefined when it is a success. Lets 429/5xx-in-200 retry.
+   */
+  classify?: (body: unknown) => number | undefined;
   /** Turn a non-2xx answer into the vendor's own message and code. */
   describe?: (status: number, body: unknown, text: string) => { message: string; code?: string | number; hint?: string };
   signal?: AbortSignal;
@@ -53,6 +62,7 @@ export class HttpClient {
   private undici: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
   private readonly nextSlot = new Map<string, number>();
   private readonly semaphores = new Map<string, Semaphore>();
+  private readonly holds = new Map<string, number>();
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -85,11 +95,14 @@ export class HttpClient {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const sem = req.concurrency ? this.semaphore(req.concurrency.key, req.concurrency.max) : undefined;
     for (let attempt = 0; ; attempt++) {
-      if (req.pace) await this.paced(req.pace.key, req.pace.intervalMs, req.signal);
+      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - Date.now() : 0;
+      if (held > 0) await sleep(held, req.signal);
+      // Pace after taking a concurrency slot, so requests queued behind the cap cannot burst.
       const release = sem ? await sem.acquire() : undefined;
       let res: HttpResponse | undefined;
       let failure: VendorError;
       try {
+        if (req.pace) await this.paced(req.pace.key, req.pace.intervalMs, req.signal);
         res = await this.once(req);
       } catch (err) {
         failure = this.connectionError(req, err);
@@ -97,9 +110,14 @@ export class HttpClient {
       } finally {
         release?.();
       }
-      if (res && res.status >= 200 && res.status < 300) return res;
+      if (res && res.status >= 200 && res.status < 300) {
+        const effective = req.classify?.(res.body);
+        if (effective === undefined) return res;
+        res = { ...res, status: effective };
+      }
       if (res) failure = this.statusError(req, res);
       const wait = this.retryDelay(req, failure!, attempt);
+      if (wait !== undefined && req.hold && failure!.status === 429) this.holds.set(req.hold, Date.now() + wait);
       if (wait === undefined) throw failure!;
       this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
       await sleep(wait, req.signal);
@@ -139,35 +157,39 @@ export class HttpClient {
       described?.message ??
       (html ? `the vendor answered with an HTML page instead of JSON` : `the vendor answered HTTP ${res.status}`);
     const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-    const transient = res.status === 429 || res.status >= 500;
+    // A 429 was refused before acting; a 5xx on a write may have acted, so its outcome is unknown.
+    const unknown = req.kind === 'write' && res.status >= 500;
     return new VendorError({
       vendor: req.vendor,
       status: res.status,
       code: described?.code,
-      message: redact(message),
-      hint: described?.hint ?? defaultHint(res.status, retryAfterMs),
-      retryable: transient,
-      // A 429 was refused before acting; a 5xx on a write may have acted.
-      outcome: res.status === 429 || res.status < 500 ? 'rejected' : req.kind === 'write' ? 'unknown' : 'rejected',
+      message,
+      hint: unknown ? UNKNOWN_HINT : (described?.hint ?? defaultHint(res.status, retryAfterMs)),
+      retryable: res.status === 429 || (res.status >= 500 && !unknown),
+      outcome: unknown ? 'unknown' : 'rejected',
       retryAfterMs,
     });
   }
 
   private connectionError(req: HttpRequest, err: unknown): VendorError {
-    if (req.signal?.aborted) throw req.signal.reason ?? err;
     const code = errorCode(err);
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    if (req.signal?.aborted) {
+      if (req.kind === 'read' || notSent) throw req.signal.reason ?? err;
+      return new VendorError({ vendor: req.vendor, message: 'the call was cancelled after the request was sent', outcome: 'unknown', hint: UNKNOWN_HINT, cause: err });
+    }
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
     if (code === undefined && !timedOut) throw err; // a bug, not the network: do not disguise it as one
+    const unknown = req.kind === 'write' && !notSent;
     return new VendorError({
       vendor: req.vendor,
       message: timedOut
         ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
         : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
       code,
-      retryable: true,
-      outcome: notSent ? 'not_sent' : req.kind === 'write' ? 'unknown' : 'rejected',
-      hint: notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',
+      retryable: !unknown,
+      outcome: notSent ? 'not_sent' : unknown ? 'unknown' : 'rejected',
+      hint: unknown ? UNKNOWN_HINT : notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',
       cause: err,
     });
   }

@@ -46,9 +46,10 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           const { structured, text } = await tool.handler(args as never, ctx, extra.signal);
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
           logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
+          // Results carry vendor text (names, per-vendor error messages): scrub credentials on the way out.
           return {
-            content: [{ type: 'text', text: ctx.sandbox ? `[sandbox data] ${text}` : text }],
-            structuredContent: out as Record<string, unknown>,
+            content: [{ type: 'text', text: redact(ctx.sandbox ? `[sandbox data] ${text}` : text) }],
+            structuredContent: JSON.parse(redact(JSON.stringify(out))) as Record<string, unknown>,
           };
         } catch (err) {
           const expected = err instanceof VendorError || err instanceof InputError || err instanceof UnsupportedError;
@@ -72,8 +73,10 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext) {
     async (uri, vars) => {
       const vendor = String(vars.vendor) as VendorId;
       if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
-      const adapter = ctx.adapters.find((a) => a.vendor === vendor);
-      if (!adapter) throw new Error(`${vendor} is not configured`);
+      const of = ctx.adapters.filter((a) => a.vendor === vendor);
+      if (of.length === 0) throw new Error(`${vendor} is not configured`);
+      if (of.length > 1) throw new Error(`${vendor} has several accounts (${of.map((a) => a.account).join(', ')}): use get_campaign with account`);
+      const adapter = of[0]!;
       try {
         const got = await adapter.getCampaign(decodeURIComponent(String(vars.id)), {});
         const body = ctx.sandbox ? { ...got.campaign, sandbox: true } : got.campaign;

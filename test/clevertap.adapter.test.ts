@@ -61,12 +61,18 @@ describe('clevertap listing', () => {
     }
   });
 
-  it('defaults to the last 30 days in one window', async () => {
+  it('defaults to the last 30 days and the next 30 (scheduled campaigns), in 31-day windows', async () => {
     const n = sim.requests.length;
     const res = await ct.listCampaigns({});
-    expect(res.range).toEqual({ from: '2026-10-22', to: TODAY });
-    expect(since(n, '/1/targets/list.json').map((r) => r.body)).toEqual([{ from: 20261022, to: 20261120 }]);
-    expect(res.campaigns.length).toBe(truthIn('2026-10-22', TODAY).length);
+    const end = addDay(TODAY, 30);
+    expect(res.range).toEqual({ from: '2026-10-22', to: end });
+    expect(since(n, '/1/targets/list.json').map((r) => r.body)).toEqual([{ from: 20261022, to: 20261121 }, { from: 20261122, to: 20261220 }]);
+    expect(res.campaigns.length).toBe(truthIn('2026-10-22', end).length);
+    const scheduled = await ct.listCampaigns({ status: 'scheduled' });
+    expect(scheduled.campaigns.length).toBeGreaterThan(0);
+    expect(scheduled.campaigns.length).toBe(truthIn('2026-10-22', end).filter((c) => ['scheduled', 'pending'].includes(c.status)).length);
+    const future = await ct.listCampaigns({ from: addDay(TODAY, 10) });
+    expect(future.range).toEqual({ from: addDay(TODAY, 10), to: addDay(TODAY, 40) });
     await expect(ct.listCampaigns({ from: '2026-11-10', to: '2026-11-01' })).rejects.toThrow(InputError);
   });
 
@@ -90,9 +96,10 @@ describe('clevertap listing', () => {
     sim.reportFailStatus = 403;
     try {
       const res = await ct.listCampaigns({});
-      expect(res.campaigns.length).toBe(truthIn('2026-10-22', TODAY).length);
+      expect(res.campaigns.length).toBe(truthIn('2026-10-22', addDay(TODAY, 30)).length);
       expect(res.campaigns.every((c) => c.channel === 'other' && !c.tags)).toBe(true);
       await expect(ct.listCampaigns({ channel: 'push' })).rejects.toThrow(/could not learn campaign channels/);
+      await expect(ct.listCampaigns({ query: 'promo' })).rejects.toThrow(/could not learn campaign channels and labels/);
     } finally {
       sim.reportFailStatus = 0;
     }
@@ -100,29 +107,30 @@ describe('clevertap listing', () => {
 });
 
 describe('clevertap get and report', () => {
-  it('finds a campaign in the last 180 days, newest window first, and trims raw', async () => {
-    const t = sim.campaigns.find((c) => c.channel === 'email' && day(c) < addDay(TODAY, -40) && day(c) > addDay(TODAY, -170))!;
+  it('finds a campaign from the day its epoch id was created, and trims raw', async () => {
+    const t = sim.campaigns.find((c) => c.channel === 'email' && day(c) < addDay(TODAY, -300))!;
+    const idDay = addDay(new Date(t.id * 1000).toISOString().slice(0, 10), -1);
     const n = sim.requests.length;
     const { campaign, range } = await ct.getCampaign(String(t.id), { raw: true });
-    expect(range).toEqual({ from: addDay(TODAY, -179), to: TODAY });
+    expect(range!.from).toBe(idDay);
     expect(campaign).toMatchObject({ id: String(t.id), name: t.name, channel: 'email', delivery: t.delivery, respects_frequency_caps: t.respect_frequency_caps, control_group: t.control_group !== null });
     expect(campaign.content!.length).toBeLessThanOrEqual(200);
     expect(campaign.content).not.toMatch(/<|>/);
     expect(JSON.stringify(campaign.raw)).toMatch(/chars trimmed/);
     const lists = since(n, '/1/targets/list.json').map((r) => r.body as { from: number; to: number });
-    expect(lists.length).toBeGreaterThan(1);
-    expect(lists.length).toBeLessThan(6);
-    expect(lists[0]!.to).toBe(20261120);
-    expect(lists[0]!.from).toBeGreaterThan(lists.at(-1)!.from);
+    expect(lists[0]!.from).toBe(Number(idDay.replaceAll('-', '')));
+    expect(lists.length).toBeLessThanOrEqual(2); // scheduled within days of creation
     expect(since(n, '/1/message/report.json')).toHaveLength(1);
   });
 
-  it('says how far it looked when not found, and finds older ones with from/to', async () => {
-    const old = sim.campaigns.find((c) => day(c) < addDay(TODAY, -300))!;
-    const err = await ct.getCampaign(String(old.id), {}).catch((e: unknown) => e);
+  it('finds an upcoming campaign the listing shows, and says how far it looked when not found', async () => {
+    const upcoming = sim.campaigns.find((c) => day(c) > addDay(TODAY, 3))!;
+    expect((await ct.getCampaign(String(upcoming.id), {})).campaign.id).toBe(String(upcoming.id));
+    const err = await ct.getCampaign('12345', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VendorError);
-    expect((err as VendorError).message).toBe(`campaign ${old.id} not found between ${addDay(TODAY, -179)} and ${TODAY}`);
+    expect((err as VendorError).message).toBe(`campaign 12345 not found between ${addDay(TODAY, -179)} and ${addDay(TODAY, 30)}`);
     expect((err as VendorError).hint).toMatch(/from\/to/);
+    const old = sim.campaigns.find((c) => day(c) < addDay(TODAY, -300))!;
     const found = await ct.getCampaign(String(old.id), { from: addDay(day(old), -3), to: addDay(day(old), 3) });
     expect(found.campaign.id).toBe(String(old.id));
     await expect(ct.getCampaign('abc', {})).rejects.toThrow(InputError);

@@ -45,6 +45,19 @@ describe('the bin over Streamable HTTP (spawned)', () => {
   });
 });
 
+describe('HTTP on another loopback address', () => {
+  it('accepts its own Host when bound to 127.0.0.2', async () => {
+    const p = spawnBin(['--sandbox', '--http', '--host', '127.0.0.2', '--port', '0']);
+    try {
+      const url = (await p.waitFor(/http:\/\/127\.0\.0\.2:\d+\/mcp/))[0];
+      expect((await post(url)).statusCode).toBe(200);
+      expect((await post(url, { host: 'evil.example' })).statusCode).toBe(403);
+    } finally {
+      await p.kill();
+    }
+  });
+});
+
 describe('HTTP beyond loopback', () => {
   it('refuses to start without CAMPAIGN_MCP_HTTP_TOKEN', async () => {
     const p = spawnBin(['--sandbox', '--http', '--host', '0.0.0.0', '--port', '0']);

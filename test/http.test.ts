@@ -115,6 +115,48 @@ describe('HttpClient', () => {
     }
   });
 
+  it('paces requests that queued behind the concurrency cap (no burst when a slot frees)', async () => {
+    answers = [];
+    sim.faults.latencyMs = 150;
+    const before = sim.requests.length;
+    const slow = http.send(req('read', { concurrency: { key: 'pq', max: 1 } }));
+    await new Promise((r) => setTimeout(r, 20));
+    sim.faults.latencyMs = 0;
+    const paced = [0, 1].map(() => http.send(req('read', { concurrency: { key: 'pq', max: 1 }, pace: { key: 'pq-pace', intervalMs: 300 } })));
+    await Promise.all([slow, ...paced]);
+    const times = sim.requests.slice(before).map((r) => r.at).sort((a, b) => a - b);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(280);
+  });
+
+  it('retries a read whose 2xx body says 429 or 5xx (errors inside a 200 envelope)', async () => {
+    answers = [{ status: 200, body: { error: 429, error_text: 'too many' } }, { status: 200, body: { error: 0, data: [1] } }];
+    const classify = (b: any) => (b?.error ? Number(b.error) : undefined);
+    const res = await http.send(req('read', { classify }));
+    expect(res.body).toEqual({ error: 0, data: [1] });
+    answers = [{ status: 200, body: { error: 400, error_text: 'bad field' } }];
+    const err = (await http.send(req('read', { classify, describe: (_s: number, b: any) => ({ message: b.error_text }) })).catch((e: unknown) => e)) as VendorError;
+    expect(err).toMatchObject({ status: 400, message: 'bad field', retryable: false });
+  });
+
+  it('after a 429, other requests sharing the hold key wait too', async () => {
+    answers = [{ status: 429 }, { status: 200 }, { status: 200 }];
+    const before = sim.requests.length;
+    const first = http.send(req('read', { hold: 'h', minWaitAfter429Ms: 400 }));
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([first, http.send(req('read', { hold: 'h' }))]);
+    const seen = sim.requests.slice(before);
+    expect(seen[0]!.status).toBe(429);
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(380);
+    expect(seen[2]!.at - seen[0]!.at).toBeGreaterThanOrEqual(380);
+  });
+
+  it('an unknown write outcome is not retryable and says to check before resending', async () => {
+    answers = [{ status: 500 }];
+    const err = (await http.send(req('write')).catch((e: unknown) => e)) as VendorError;
+    expect(err).toMatchObject({ outcome: 'unknown', retryable: false });
+    expect(err.hint).toMatch(/check in the vendor before sending it again/);
+  });
+
   it('reports a refused connection as not sent', async () => {
     const err = (await http.send({ ...req('write'), url: 'http://127.0.0.1:1/x' }).catch((e: unknown) => e)) as VendorError;
     expect(err).toBeInstanceOf(VendorError);

@@ -98,10 +98,13 @@ describe('moengage filters and result size', () => {
     console.log(`moengage: 40 email summaries ${summaryBytes.reduce((a, b) => a + b)} bytes; raw payload ${rawBytes.reduce((a, b) => a + b)} bytes`);
   });
 
-  it('answers channels MoEngage does not have with nothing, without a request', async () => {
+  it('filters channels its search cannot name locally, without a channel filter sent', async () => {
     const before = s.requests.length;
-    expect(await adapter(s).listCampaigns({ channel: 'whatsapp' })).toEqual({ campaigns: [], requests: 0 });
-    expect(s.requests.length).toBe(before);
+    const r = await adapter(s).listCampaigns({ channel: 'whatsapp' });
+    expect(r.campaigns).toEqual([]); // the sandbox seeds none, but the listing was really consulted
+    const sent = s.requests.slice(before).filter((q) => q.path.endsWith('/campaigns/search'));
+    expect(sent.length).toBeGreaterThan(1);
+    for (const q of sent) expect((q.body as { campaign_fields?: { channels?: unknown } }).campaign_fields?.channels).toBeUndefined();
   });
 
   it('matches query text in names and tags locally, never sending name', async () => {

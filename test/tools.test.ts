@@ -139,6 +139,16 @@ describe('bad input reaches no vendor', () => {
       expect(a.calls).toEqual([]);
     });
   }
+  it('an expired cursor is refused rather than re-paged (which could repeat or skip campaigns)', async () => {
+    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))], sandbox: false, listings: new Map(), now: () => new Date() };
+    client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+    const first = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
+    for (const v of ctx.listings.values()) v.expires = Date.now() - 1;
+    const r = await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: first.next_cursor } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/cursor has expired/);
+  });
+
   it('a cursor from another query is refused', async () => {
     const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))]);
     const first = (await c.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
@@ -177,6 +187,11 @@ describe('single-campaign tools', () => {
     const r = await c.readResource({ uri: 'campaign://clevertap/clevertap-2' });
     expect(JSON.parse((r.contents[0] as { text: string }).text)).toMatchObject({ id: 'clevertap-2', sandbox: true });
     await expect(c.readResource({ uri: 'campaign://hubspot/1' })).rejects.toThrow(/unknown vendor hubspot/);
+  });
+
+  it('the resource refuses to guess between several accounts of a vendor', async () => {
+    const c = await connect([new FakeAdapter('clevertap', 'india', makeCampaigns('clevertap', 2)), new FakeAdapter('clevertap', 'us', makeCampaigns('clevertap', 2))]);
+    await expect(c.readResource({ uri: 'campaign://clevertap/clevertap-1' })).rejects.toThrow(/several accounts \(india, us\)/);
   });
 
   it('a vendor 404 is a clear tool error', async () => {

@@ -34,7 +34,7 @@ export default defineTool({
         channels: [...c.channels],
         can,
         ...(cannot.length ? { cannot } : {}),
-        ...(c.date_windowed ? { list_window: `by dates, ≤${c.date_windowed.max_days} days a request (fetched in windows); default last ${c.date_windowed.default_days} days` } : {}),
+        ...(c.date_windowed ? { list_window: `by dates, ≤${c.date_windowed.max_days} days a request (fetched in windows); default the last ${c.date_windowed.default_days} days and the next 30` } : {}),
       };
     });
     const text = vendors.length

@@ -49,8 +49,15 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   const key = hashFilters(filters);
   const position = cursor ? decodeCursor(cursor, key) : { s: '', o: 0 };
   let snapshotId = position.s;
-  let snap = snapshotId ? (ctx.listings.get(snapshotId)?.value as Snapshot | undefined) : undefined;
-  if (!snap) {
+  let snap: Snapshot | undefined;
+  if (cursor) {
+    const held = ctx.listings.get(snapshotId);
+    // Re-listing under an old offset could repeat or skip campaigns: an expired cursor is refused instead.
+    if (!held || held.expires < Date.now()) {
+      throw new InputError('this cursor has expired (listings are kept for 5 minutes): list again without cursor');
+    }
+    snap = held.value as Snapshot;
+  } else {
     snap = await fanOut(ctx, filters, signal);
     snapshotId = randomUUID().slice(0, 8);
     remember(ctx, snapshotId, snap);

@@ -40,7 +40,7 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
-    if (loopback && !allowedHost(req.headers.host, port)) return json(res, 403, { error: 'forbidden Host header' });
+    if (loopback && !allowedHost(req.headers.host, port, opts.host)) return json(res, 403, { error: 'forbidden Host header' });
     const origin = req.headers.origin;
     if (origin && !allowedOrigin(origin, req.headers.host, loopback)) return json(res, 403, { error: 'forbidden Origin' });
     if (opts.token && !bearerMatches(req.headers.authorization, opts.token)) {
@@ -82,9 +82,9 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   };
 }
 
-function allowedHost(host: string | undefined, port: number): boolean {
+function allowedHost(host: string | undefined, port: number, bound: string): boolean {
   if (!host) return false;
-  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const names = ['127.0.0.1', 'localhost', '[::1]', bound.includes(':') ? `[${bound}]` : bound];
   return names.some((n) => host === `${n}:${port}` || (port === 80 && host === n));
 }
 

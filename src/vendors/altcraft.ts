@@ -220,7 +220,7 @@ export class AltcraftAdapter implements VendorAdapter {
   private async call(method: string, body: Rec, signal?: AbortSignal): Promise<Envelope> {
     const res = await this.http.send({
       vendor: this.vendor, method: 'POST', url: `${this.base}${API_PREFIX}${method}`, kind: 'read', signal, body,
-      headers: { authorization: `Bearer ${this.options.token}` }, describe: describeAltcraft,
+      headers: { authorization: `Bearer ${this.options.token}` }, describe: describeAltcraft, classify: envelopeStatus,
     });
     if (res.body === undefined || typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) {
       const what = /^\s*</.test(res.text) ? 'an HTML page' : res.text.trim() ? 'malformed JSON' : 'an empty body';
@@ -257,4 +257,12 @@ export class AltcraftAdapter implements VendorAdapter {
   private shape(method: string, what: string): VendorError {
     return new VendorError({ vendor: this.vendor, message: `unexpected answer from ${method}: ${what}`, hint: 'The Altcraft version may differ from the documented API; report this with the raw response.' });
   }
+}
+
+/** An `error != 0` envelope (it may come with HTTP 200) as its effective HTTP status, so 429/5xx retry. */
+function envelopeStatus(body: unknown): number | undefined {
+  const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Rec) : undefined;
+  if (!b || b.error === undefined || b.error === null || b.error === 0 || b.error === '0') return undefined;
+  const n = Number(b.error);
+  return Number.isInteger(n) && n >= 400 && n <= 599 ? n : 400;
 }

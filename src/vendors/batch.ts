@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CampaignReport, Metrics, Status } from '../domain.js';
 import { compareNewestFirst } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
@@ -65,12 +66,16 @@ export class BatchAdapter implements VendorAdapter {
   private readonly base: string;
   private readonly now: () => Date;
 
+  /** After a 429 every request for this app key waits the 5 s, not just the one refused (the key itself is not kept). */
+  private readonly holdKey: string;
+
   constructor(private readonly options: BatchOptions, private readonly http: HttpClient) {
     this.account = options.account;
     this.base = (options.baseUrl ?? BATCH_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.now = options.now ?? (() => new Date());
     registerSecret(options.apiKey);
     registerSecret(options.restApiKey);
+    this.holdKey = `batch:${createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16)}`;
   }
 
   async listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult> {
@@ -178,6 +183,7 @@ export class BatchAdapter implements VendorAdapter {
       query,
       kind: 'read',
       minWaitAfter429Ms: BATCH_MIN_WAIT_AFTER_429_MS,
+      hold: this.holdKey,
       describe: (status, body, text) => this.describe(status, body, text, ctx),
       ...(signal ? { signal } : {}),
     });

@@ -70,15 +70,17 @@ export function scheduledOnToLocal(v: unknown): string | undefined {
 }
 
 /**
- * An inclusive day range from optional ends: none => the `days` ending today; only `from` => to today;
- * only `to` => the `days` ending there. Invalid or reversed => InputError.
+ * An inclusive day range from optional ends: none => the `days` ending today, plus `ahead` days to come
+ * (scheduled campaigns); only `from` => through `ahead` days past the later of from and today; only `to` =>
+ * the `days` ending there. Invalid or reversed => InputError.
  */
-export function resolveRange(from: string | undefined, to: string | undefined, now: Date, days: number): { from: string; to: string } {
+export function resolveRange(from: string | undefined, to: string | undefined, now: Date, days: number, ahead = 0): { from: string; to: string } {
   for (const [k, v] of [['from', from], ['to', to]] as const) {
     if (v !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(v) && isRealDay(v))) throw new InputError(`${k} must be a real day as YYYY-MM-DD, got "${v}"`);
   }
-  const end = to ?? today(now);
-  const start = from ?? addDay(end, -(days - 1));
+  const day = today(now);
+  const end = to ?? addDay(from && from > day ? from : day, ahead);
+  const start = from ?? addDay(to ?? day, -(days - 1));
   if (start > end) throw new InputError(`from (${start}) is after to (${end})`);
   return { from: start, to: end };
 }

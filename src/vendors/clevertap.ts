@@ -4,16 +4,20 @@ import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
-  CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
+  addDay, today, CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
   reportMessages, resolveRange, scheduledOnToLocal, spanDays, splitWindows, trimRaw,
 } from './clevertap-map.js';
 
 /** list.json refuses spans over 31 days, both ends counted (seed 000 "≤ 31 days"; DESIGN reliability rules). */
 const LIST_MAX_DAYS = 31;
-/** Default listing window: the last 30 days ending today (brief; list.json always needs dates, seed 000). */
+/** Default listing window: the last 30 days ending today (brief; list.json always needs dates, seed 000), plus LIST_AHEAD_DAYS. */
 const LIST_DEFAULT_DAYS = 30;
 /** How far back getCampaign looks when no dates are given (there is no get endpoint, notes 1(b)). */
 const GET_DEFAULT_DAYS = 180;
+/** Listings also look this far ahead so scheduled campaigns are found (scheduled_on is in the future). */
+const LIST_AHEAD_DAYS = 30;
+/** Ids are epoch seconds at creation (notes 1(g)); plausible ones start the search for get at that day. */
+const EPOCH_ID_MIN = 1_300_000_000;
 /** Our own guard against a runaway fan-out of windows; not a vendor limit. */
 const LIST_MAX_RANGE_DAYS = 1096;
 /** "Three concurrent requests are the max" (notes re-check, api-errors page). */
@@ -81,15 +85,18 @@ export class CleverTapAdapter implements VendorAdapter {
   }
 
   async listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult> {
-    const range = resolveRange(query.from, query.to, this.now(), LIST_DEFAULT_DAYS);
+    const range = resolveRange(query.from, query.to, this.now(), LIST_DEFAULT_DAYS, LIST_AHEAD_DAYS);
     if (spanDays(range.from, range.to) > LIST_MAX_RANGE_DAYS) throw new InputError(`a CleverTap listing covers at most ${LIST_MAX_RANGE_DAYS} days; narrow from/to`);
     const windows = splitWindows(range.from, range.to, LIST_MAX_DAYS);
     const lists = windows.map((w) => this.listWindow(w, signal));
     const reports = windows.map((w) => this.reportWindow(w, signal).catch((err: unknown) => err as Error));
     const [targets, messages] = await Promise.all([Promise.all(lists), Promise.all(reports)]);
     const failed = messages.find((m): m is Error => m instanceof Error);
-    if (failed && query.channel) {
-      throw new VendorError({ vendor: this.vendor, message: `could not learn campaign channels: message/report.json failed (${failed.message})`, hint: 'List without the channel filter; channels then show as other.' });
+    if (failed && (query.channel || query.query)) {
+      throw new VendorError({
+        vendor: this.vendor, message: `could not learn campaign channels and labels: message/report.json failed (${failed.message})`,
+        hint: 'List without the channel filter or search text; channels then show as other.',
+      });
     }
     const byId = new Map<string, Rec>();
     for (const list of messages) if (!(list instanceof Error)) for (const [id, m] of list) byId.set(id, m);
@@ -107,8 +114,8 @@ export class CleverTapAdapter implements VendorAdapter {
 
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
     const num = campaignId(id);
-    const range = resolveRange(options.from, options.to, this.now(), GET_DEFAULT_DAYS);
-    for (const w of splitWindows(range.from, range.to, LIST_MAX_DAYS).reverse()) {
+    const { range, windows } = this.getRange(num, options);
+    for (const w of windows) {
       const target = (await this.listWindow(w, signal)).find((t) => t.id === String(num));
       if (!target) continue;
       const message = await this.reportWindow(w, signal).then((m) => m.get(target.id), () => undefined);
@@ -118,6 +125,23 @@ export class CleverTapAdapter implements VendorAdapter {
       vendor: this.vendor, status: 404, message: `campaign ${id} not found between ${range.from} and ${range.to}`,
       hint: 'CleverTap finds campaigns only by scheduled date; pass from/to (YYYY-MM-DD) covering the day it was scheduled for.',
     });
+  }
+
+  /**
+   * Where to look for one campaign: the given dates (newest first); else from the day its epoch id was
+   * created forward (it is scheduled on or after it); else the last 180 days and the next 30, newest first.
+   */
+  private getRange(num: number, options: GetOptions): { range: { from: string; to: string }; windows: Array<{ from: string; to: string }> } {
+    const now = this.now();
+    if (!options.from && !options.to && num >= EPOCH_ID_MIN && num * 1000 <= now.getTime() + 86_400_000) {
+      const created = addDay(new Date(num * 1000).toISOString().slice(0, 10), -1);
+      const limit = addDay(today(now), LIST_AHEAD_DAYS);
+      const end = addDay(created, GET_DEFAULT_DAYS - 1);
+      const range = { from: created, to: end < limit ? end : limit };
+      return { range, windows: splitWindows(range.from, range.to, LIST_MAX_DAYS) };
+    }
+    const range = resolveRange(options.from, options.to, now, GET_DEFAULT_DAYS, LIST_AHEAD_DAYS);
+    return { range, windows: splitWindows(range.from, range.to, LIST_MAX_DAYS).reverse() };
   }
 
   async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
@@ -207,6 +231,7 @@ export class CleverTapAdapter implements VendorAdapter {
       headers: { 'x-clevertap-account-id': this.options.accountId, 'x-clevertap-passcode': this.options.passcode, 'content-type': 'application/json' },
       concurrency: { key: `clevertap:${this.options.accountId}`, max: MAX_CONCURRENT },
       describe,
+      classify: failStatus,
     });
   }
 
@@ -235,6 +260,14 @@ function describe(status: number, body: unknown, text: string): { message: strin
     : /^\s*</.test(text) ? `CleverTap answered HTTP ${status} with an HTML page instead of JSON` : `CleverTap answered HTTP ${status}`;
   const auth = status === 401 || code === 401 || code === '401';
   return { message, ...(code !== undefined ? { code } : {}), ...(auth ? { hint: AUTH_HINT } : {}) };
+}
+
+/** A `fail` envelope on HTTP 200 as its effective status (its numeric code when that is an HTTP status). */
+function failStatus(body: unknown): number | undefined {
+  const b = body && typeof body === 'object' ? (body as Rec) : undefined;
+  if (b?.status !== 'fail') return undefined;
+  const code = Number(b.code);
+  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : 400;
 }
 
 /** The status word in "Campaign is <status>", the answer result.json gives before completion (notes 1(c)). */

@@ -89,9 +89,9 @@ export class MoEngageAdapter implements VendorAdapter {
 
   async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {
     for (const d of [q.from, q.to]) if (d !== undefined && !isRealDay(d)) throw new InputError(`"${d}" is not a YYYY-MM-DD date`);
-    if (q.channel && !MOENGAGE_CHANNEL_FILTER[q.channel]) return { campaigns: [], requests: 0 };
     const fields: Obj = {};
-    if (q.channel) fields.channels = [MOENGAGE_CHANNEL_FILTER[q.channel]];
+    // Channels the search filter cannot name (web push, in-app, ...) still exist: page unfiltered, filter locally.
+    if (q.channel && MOENGAGE_CHANNEL_FILTER[q.channel]) fields.channels = [MOENGAGE_CHANNEL_FILTER[q.channel]];
     const word = q.status && MOENGAGE_STATUS_FILTER[q.status];
     if (word) fields.status = [word];
     const found = new Map<string, CampaignSummary>();

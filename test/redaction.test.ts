@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectInProcess } from '../src/cli.js';
+import { HttpClient } from '../src/http.js';
+import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
+import { createServer } from '../src/server.js';
+import { createAdapters } from '../src/vendors/index.js';
+import { allTools } from '../tools/index.js';
+
+const TOKEN = 'altcraft-echoed-SECRET-123';
+const PASSCODE = 'clevertap-echoed-SECRET-456';
+let echo: RunningSim;
+const http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5 });
+
+beforeAll(async () => {
+  // A vendor (or a proxy) that echoes the credential it was sent back in its error text, on HTTP 200.
+  echo = await serveSim((req) => req.path.startsWith('/api/v1.1/')
+    ? { status: 200, body: { error: 401, error_text: `Token ${TOKEN} is not valid`, data: null } }
+    : { status: 200, body: { status: 'fail', error: `Passcode ${PASSCODE} expired`, code: 401 } });
+});
+afterAll(async () => {
+  await echo.close();
+  await http.close();
+});
+
+describe('a vendor echoing a credential', () => {
+  it('never gets it into the fan-out errors, the text or the structured result', async () => {
+    const adapters = createAdapters([
+      { vendor: 'altcraft', name: 'default', token: TOKEN, baseUrl: echo.url },
+      { vendor: 'clevertap', name: 'default', accountId: 'A1', passcode: PASSCODE, baseUrl: echo.url },
+    ], http);
+    const client = await connectInProcess(createServer({ adapters, sandbox: false, listings: new Map(), now: () => new Date() }, allTools, { readOnly: false }));
+    const r = await client.callTool({ name: 'list_campaigns', arguments: {} });
+    const all = JSON.stringify(r);
+    expect((r.structuredContent as { errors: unknown[] }).errors).toHaveLength(2);
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain(PASSCODE);
+    expect(all).toContain('[redacted]');
+    await client.close();
+  });
+});
