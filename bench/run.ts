@@ -3,6 +3,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectInProcess } from '../src/cli.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startBatchSim } from '../src/sandbox/batch.js';
 import { createServer } from '../src/server.js';
 import { createAdapters } from '../src/vendors/index.js';
 import type { VendorAdapter } from '../src/vendors/vendor.js';
@@ -19,8 +20,20 @@ async function connect(adapters: VendorAdapter[]): Promise<{ client: Client; ctx
 }
 const textOf = (res: any) => (res.content as Array<{ text: string }>).map((c) => c.text).join('\n');
 
-async function overhead(adapters: VendorAdapter[], client: Client, iterations = 300) {
-  const batch = adapters.find((a) => a.vendor === 'batch')!;
+/** Overhead of one tool call over the single vendor request it makes, against an unthrottled simulator. */
+async function overhead(http: HttpClient, iterations = 300) {
+  const sim = await startBatchSim({ rateLimit: false });
+  const [batch] = createAdapters([{ vendor: 'batch', name: 'default', ...sim.credentials, baseUrl: sim.url }], http);
+  const { client } = await connect([batch!]);
+  try {
+    return await measureOverhead(batch!, client, iterations);
+  } finally {
+    await client.close();
+    await sim.close();
+  }
+}
+
+async function measureOverhead(batch: VendorAdapter, client: Client, iterations: number) {
   const id = (await batch.listCampaigns({})).campaigns[0]!.id;
   const direct: number[] = [];
   const viaTool: number[] = [];
@@ -103,7 +116,7 @@ async function main() {
   const { client } = await connect(adapters);
 
   const cold = await coldStart(15);
-  const over = await overhead(adapters, client);
+  const over = await overhead(http);
   const tok = await tokens(client, sandbox);
   const fan = await fanOut(adapters, sandbox);
 

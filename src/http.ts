@@ -63,6 +63,7 @@ export class HttpClient {
   private readonly nextSlot = new Map<string, number>();
   private readonly semaphores = new Map<string, Semaphore>();
   private readonly holds = new Map<string, number>();
+  private readonly lastSent = new Map<string, number>();
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -91,37 +92,48 @@ export class HttpClient {
     return this.undici;
   }
 
-  /** Send a request and return a 2xx response, or throw a VendorError saying what happened. */
+  /**
+   * Send a request and return a 2xx response, or throw a VendorError saying what happened.
+   * A 2xx whose body `classify` calls an error is retried like its effective status; when no retry is
+   * due it is returned as is, so the adapter explains the envelope in the vendor's own words.
+   */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const sem = req.concurrency ? this.semaphore(req.concurrency.key, req.concurrency.max) : undefined;
     for (let attempt = 0; ; attempt++) {
       const held = req.hold ? (this.holds.get(req.hold) ?? 0) - Date.now() : 0;
       if (held > 0) await sleep(held, req.signal);
-      // Pace after taking a concurrency slot, so requests queued behind the cap cannot burst.
+      // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
+      // holding one, so requests queued behind the cap cannot burst. Nothing is sent before this point.
+      if (req.pace) await this.paced(req.pace.key, req.pace.intervalMs, req.signal);
       const release = sem ? await sem.acquire() : undefined;
       let res: HttpResponse | undefined;
       let failure: VendorError;
       try {
-        if (req.pace) await this.paced(req.pace.key, req.pace.intervalMs, req.signal);
-        res = await this.once(req);
-      } catch (err) {
-        failure = this.connectionError(req, err);
-        res = undefined;
+        if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, req.signal);
+        res = await this.once(req).catch((err: unknown) => {
+          failure = this.connectionError(req, err);
+          return undefined;
+        });
       } finally {
         release?.();
       }
-      if (res && res.status >= 200 && res.status < 300) {
-        const effective = req.classify?.(res.body);
-        if (effective === undefined) return res;
-        res = { ...res, status: effective };
-      }
-      if (res) failure = this.statusError(req, res);
+      const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
+      if (res && res.status >= 200 && res.status < 300 && effective === undefined) return res;
+      if (res) failure = this.statusError(req, effective === undefined ? res : { ...res, status: effective });
       const wait = this.retryDelay(req, failure!, attempt);
-      if (wait !== undefined && req.hold && failure!.status === 429) this.holds.set(req.hold, Date.now() + wait);
-      if (wait === undefined) throw failure!;
+      if (req.hold && failure!.status === 429) this.extendHold(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
+      if (wait === undefined) {
+        if (effective !== undefined) return res!;
+        throw failure!;
+      }
       this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
       await sleep(wait, req.signal);
     }
+  }
+
+  private extendHold(key: string, ms: number) {
+    const until = Date.now() + ms;
+    if (until > (this.holds.get(key) ?? 0)) this.holds.set(key, until);
   }
 
   async close(): Promise<void> {
@@ -204,11 +216,19 @@ export class HttpClient {
     return Math.max(backoff, floor);
   }
 
+  /** Reserve the next slot for `key` and wait for it. */
   private async paced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
     const now = Date.now();
     const slot = Math.max(now, this.nextSlot.get(key) ?? 0);
     this.nextSlot.set(key, slot + intervalMs);
     if (slot > now) await sleep(slot - now, signal);
+  }
+
+  /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
+  private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
+    const gap = (this.lastSent.get(key) ?? 0) + intervalMs - Date.now();
+    if (gap > 0) await sleep(gap, signal);
+    this.lastSent.set(key, Date.now());
   }
 
   private semaphore(key: string, max: number): Semaphore {

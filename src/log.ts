@@ -15,7 +15,8 @@ export function redact(text: string): string {
     const enc = encodeURIComponent(s);
     if (enc !== s && out.includes(enc)) out = out.split(enc).join('[redacted]');
   }
-  return out.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]{8,}/g, '$1 [redacted]');
+  // Unregistered credentials in an authorization header (never ordinary text such as "Basic onboarding").
+  return out.replace(/(authorization["']?\s*[:=]\s*["']?(?:Basic|Bearer)\s+)[A-Za-z0-9+/=._-]{8,}/gi, '$1[redacted]');
 }
 
 const REDACT_PATHS = [

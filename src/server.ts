@@ -80,7 +80,7 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext) {
       try {
         const got = await adapter.getCampaign(decodeURIComponent(String(vars.id)), {});
         const body = ctx.sandbox ? { ...got.campaign, sandbox: true } : got.campaign;
-        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }] };
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: redact(JSON.stringify(body)) }] };
       } catch (err) {
         throw new Error(redact(describeError('read the campaign', err)));
       }

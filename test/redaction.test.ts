@@ -38,3 +38,12 @@ describe('a vendor echoing a credential', () => {
     await client.close();
   });
 });
+
+describe('redaction leaves ordinary text alone', () => {
+  it('keeps campaign names that start with Basic or Bearer, scrubs header-shaped tokens', async () => {
+    const { redact } = await import('../src/log.js');
+    expect(redact('Basic onboarding-flow for Bearer Grylls-Challenge promo')).toBe('Basic onboarding-flow for Bearer Grylls-Challenge promo');
+    expect(redact('{"authorization":"Bearer abcdefgh12345678"}')).toBe('{"authorization":"Bearer [redacted]"}');
+    expect(redact('Authorization: Basic dXNlcjpwYXNzd29yZA==')).toBe('Authorization: Basic [redacted]');
+  });
+});

@@ -212,4 +212,10 @@ describe('manifest.json', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(manifest.version).toBe(pkg.version);
   });
+
+  it('the README documents every tool the server registers', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const t of allTools) expect(readme, t.name).toContain(`| \`${t.name}\` |`);
+  });
 });

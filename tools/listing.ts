@@ -16,7 +16,7 @@ export const listFilters = {
   vendor: VendorIdSchema.optional().describe('one vendor; omit to query every configured vendor at once'),
   account: accountField,
   from: DaySchema.optional().describe('first day (YYYY-MM-DD) of the scheduled/created date range, inclusive'),
-  to: DaySchema.optional().describe('last day (YYYY-MM-DD), inclusive; CleverTap defaults to the last 30 days'),
+  to: DaySchema.optional().describe('last day (YYYY-MM-DD), inclusive; CleverTap defaults to the last 30 days and the next 30'),
   status: StatusSchema.optional().describe('normalized status'),
   channel: ChannelSchema.optional().describe('normalized channel'),
   limit: z.number().int().min(1).max(100).optional().describe('campaigns per page, default 25'),
@@ -54,7 +54,7 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
     const held = ctx.listings.get(snapshotId);
     // Re-listing under an old offset could repeat or skip campaigns: an expired cursor is refused instead.
     if (!held || held.expires < Date.now()) {
-      throw new InputError('this cursor has expired (listings are kept for 5 minutes): list again without cursor');
+      throw new InputError('this cursor has expired (listings are kept for 5 minutes, the 50 most recent): list again without cursor');
     }
     snap = held.value as Snapshot;
   } else {
