@@ -13,7 +13,7 @@ export default defineTool({
   action: 'get the campaign report',
   inputSchema: {
     vendor: VendorIdSchema.describe('vendor the campaign lives in'),
-    id: z.string().trim().min(1, { error: 'id must not be empty: pass the id from list_campaigns' }).describe('campaign id as listed'),
+    id: z.string({ error: (iss) => (iss.input === undefined ? 'id is required: pass the id from list_campaigns' : 'id must be a string') }).trim().min(1, { error: 'id must not be empty: pass the id from list_campaigns' }).describe('campaign id as listed'),
     account: accountField,
   },
   outputSchema: { report: CampaignReportSchema, ...sandboxField },
