@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, mapLimit, parseRetryAfter } from '../src/http.js';
+import { HttpClient, parseRetryAfter } from '../src/http.js';
+import { mapLimit } from '../src/concurrency.js';
 import { VendorError } from '../src/errors.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 

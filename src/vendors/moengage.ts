@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { compareNewestFirst, isRealDay, type CampaignReport, type CampaignSummary } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
-import { sleep, type HttpClient, type HttpResponse } from '../http.js';
+import { sleep } from '../concurrency.js';
+import type { HttpClient, HttpResponse } from '../http.js';
 import { redact, registerSecret } from '../log.js';
 import {
   MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, sumStats, toDetail, toSummary, trimRaw, type Obj,
