@@ -5,7 +5,6 @@ import { VendorError } from './errors.js';
 import { redact, silentLogger } from './log.js';
 import { Semaphore, sleep } from './concurrency.js';
 
-
 const UNKNOWN_HINT = 'The vendor may have acted on it: check in the vendor before sending it again.';
 
 /** Connection errors after which the request certainly never reached the vendor. */
