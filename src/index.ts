@@ -58,6 +58,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(parsed.command === 'serve' ? config.logLevel : 'warn');
   const app = await buildApp(config, logger);
+  if (app.ctx.adapters.length === 0 && parsed.command === 'serve') {
+    logger.warn('no vendor is configured: set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox');
+  }
   const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger });
   if (parsed.command === 'tools') {
     await printTools(make(), process.stdout);

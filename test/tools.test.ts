@@ -149,6 +149,13 @@ describe('bad input reaches no vendor', () => {
     expect(text(r)).toMatch(/cursor has expired/);
   });
 
+  it('says plainly when no vendor is configured', async () => {
+    const c = await connect([]);
+    const r = await c.callTool({ name: 'list_campaigns', arguments: {} });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/no vendor is configured: .*--sandbox/);
+  });
+
   it('a cursor from another query is refused', async () => {
     const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))]);
     const first = (await c.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;

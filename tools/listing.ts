@@ -76,7 +76,8 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
 async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promise<Snapshot> {
   const targets = ctx.adapters.filter((a) => (!f.vendor || a.vendor === f.vendor) && (!f.account || a.account === f.account));
   if (targets.length === 0) {
-    const what = f.vendor ? `${f.vendor}${f.account ? ` account "${f.account}"` : ''}` : 'any vendor';
+    if (!f.vendor && !f.account) throw new InputError('no vendor is configured: set a vendor\'s credentials (see list_vendors and the README) or start with --sandbox.');
+    const what = f.vendor ? `${f.vendor}${f.account ? ` account "${f.account}"` : ''}` : `account "${f.account}"`;
     throw new InputError(`${what} is not configured. Configured: ${describeConfigured(ctx)}. Set credentials or start with --sandbox.`);
   }
   const query: ListQuery = { from: f.from, to: f.to, status: f.status, channel: f.channel, query: f.query };
