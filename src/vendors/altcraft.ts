@@ -4,9 +4,10 @@ import type { HttpClient } from '../http.js';
 import { registerSecret } from '../log.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
-  MAILING_DELIVERY, SCAMPAIGN_NEVER, STATUS_TO_SCAMPAIGN_STATE, audienceLine, containerSummary, contentExcerpt, describeAltcraft, hintFor,
+  MAILING_DELIVERY, SCAMPAIGN_NEVER, STATUS_TO_SCAMPAIGN_STATE, audienceLine, containerSummary, contentExcerpt, describeAltcraft,
   mailingChannel, mailingSummary, num, obj, parseRef, prune, scheduleStart, toStamp, trimRaw, type AltcraftRef,
 } from './altcraft-map.js';
+import { ID_HELP, envelopeStatus, missing, readEnvelope, record, shapeError, type Envelope } from './altcraft-errors.js';
 
 /** Cloud host (notes §4 Common); on-premise installs pass their own host (ALTCRAFT_BASE_URL). */
 export const ALTCRAFT_DEFAULT_BASE_URL = 'https://ru.altkraft.com';
@@ -18,7 +19,6 @@ export const ALTCRAFT_PAGE_SIZE = 100;
 const MAX_PAGES = 1000;
 /** Log lines read for a mailing's report message (campaigns/log_v2 `limit`, notes §4c). */
 const LOG_LINES = 50;
-const ID_HELP = 'Altcraft ids are "campaign-<id>" (a campaign container, /scampaigns) or "mailing-<id>" (a mailing, /campaigns)';
 
 /** Options for one Altcraft account: the API token is sent as a Bearer header, never in a body. */
 export interface AltcraftOptions {
@@ -41,7 +41,6 @@ export const ALTCRAFT_CAPABILITIES: Capabilities = {
 };
 
 type Rec = Record<string, unknown>;
-type Envelope = { data: unknown; top: Rec };
 
 /** Read one Altcraft account: campaign containers and mailings, normalized. */
 export class AltcraftAdapter implements VendorAdapter {
@@ -101,7 +100,7 @@ export class AltcraftAdapter implements VendorAdapter {
       this.call('campaigns/get', { id: ref.id }, signal),
       this.call('campaigns/get_status', { id: ref.id }, signal),
     ]));
-    const r = this.record(Array.isArray(data) ? data[0] : data, 'campaigns/get');
+    const r = record(Array.isArray(data) ? data[0] : data, 'campaigns/get');
     const merged = { ...r, ...obj(st) };
     const sched = obj(r.start_schedule);
     const campaign: CampaignDetail = {
@@ -126,7 +125,7 @@ export class AltcraftAdapter implements VendorAdapter {
       ({ data: lines } = await this.call('campaigns/log_v2', { id: ref.id, limit: LOG_LINES }, signal));
     } catch (err) {
       if (!(err instanceof VendorError && err.status === 404)) throw err;
-      if (!/method/i.test(err.message)) throw this.missing(id, err);
+      if (!/method/i.test(err.message)) throw missing(id, err);
       return { ...base, message: `${none}, and this Altcraft host has no campaigns/log_v2 either.` };
     }
     const last = (Array.isArray(lines) ? lines.map(obj) : []).filter((l) => typeof l.message === 'string').sort((a, z) => String(a.time ?? '').localeCompare(String(z.time ?? ''))).pop();
@@ -150,7 +149,7 @@ export class AltcraftAdapter implements VendorAdapter {
       if (!(db !== undefined && err instanceof VendorError && /list_id/.test(err.message))) throw err;
       env = await this.call('segments/get_counters', { id, db_id: db }, signal);
     }
-    if (!Array.isArray(env.data)) throw this.shape('segments/get_counters', 'data is not a list of channel counters');
+    if (!Array.isArray(env.data)) throw shapeError('segments/get_counters', 'data is not a list of channel counters');
     const by: Record<string, number> = {};
     let unconfirmed = 0;
     for (const row of env.data.map(obj)) {
@@ -178,19 +177,19 @@ export class AltcraftAdapter implements VendorAdapter {
   private async container(ref: AltcraftRef, id: string, signal?: AbortSignal): Promise<Rec> {
     try {
       const { data } = await this.call('scampaigns/get', { id: ref.id }, signal);
-      return this.record(Array.isArray(data) ? data[0] : data, 'scampaigns/get');
+      return record(Array.isArray(data) ? data[0] : data, 'scampaigns/get');
     } catch (err) {
       if (!(err instanceof VendorError && [404, 405, 501].includes(err.status ?? 0))) throw err;
     }
     const { data } = await this.call('scampaigns/list', { from_id: ref.id, limit: 1 }, signal);
     const hit = (Array.isArray(data) ? data.map(obj) : []).find((r) => num(r.id) === ref.id);
-    if (!hit) throw this.missing(id);
+    if (!hit) throw missing(id);
     return hit;
   }
 
   private idOf(r: Rec, method: string): number {
     const id = num(r.id);
-    if (id === undefined) throw this.shape(method, 'a record has no numeric id');
+    if (id === undefined) throw shapeError(method, 'a record has no numeric id');
     return id;
   }
 
@@ -201,19 +200,19 @@ export class AltcraftAdapter implements VendorAdapter {
     for (let requests = 1; requests <= MAX_PAGES; requests++) {
       const { data, top } = await this.call(method, { ...filter, from_id: from, limit: ALTCRAFT_PAGE_SIZE }, signal);
       const page = data == null ? [] : Array.isArray(data) ? data : Array.isArray(obj(data).items) ? (obj(data).items as unknown[]) : undefined;
-      if (!page) throw this.shape(method, 'data is not a list');
+      if (!page) throw shapeError(method, 'data is not a list');
       const recs = page.map(obj);
       for (const r of recs) seen.set(this.idOf(r, method), r);
       const next = num(top.next_from_id);
       if (recs.length === 0) return { items: [...seen.values()], requests };
       if (next !== undefined && next > 0) {
-        if (next <= from) throw this.shape(method, `next_from_id ${next} does not move past from_id ${from}`);
+        if (next <= from) throw shapeError(method, `next_from_id ${next} does not move past from_id ${from}`);
         from = next;
       } else if (!('next_from_id' in top) && recs.length >= ALTCRAFT_PAGE_SIZE) {
         from = Math.max(...recs.map((r) => this.idOf(r, method))) + 1;
       } else return { items: [...seen.values()], requests };
     }
-    throw this.shape(method, `paging did not end after ${MAX_PAGES} pages`);
+    throw shapeError(method, `paging did not end after ${MAX_PAGES} pages`);
   }
 
   /** POST one method; an envelope with error != 0 is a failure whatever the HTTP status. */
@@ -222,47 +221,15 @@ export class AltcraftAdapter implements VendorAdapter {
       vendor: this.vendor, method: 'POST', url: `${this.base}${API_PREFIX}${method}`, kind: 'read', signal, body,
       headers: { authorization: `Bearer ${this.options.token}` }, describe: describeAltcraft, classify: envelopeStatus,
     });
-    if (res.body === undefined || typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) {
-      const what = /^\s*</.test(res.text) ? 'an HTML page' : res.text.trim() ? 'malformed JSON' : 'an empty body';
-      throw new VendorError({ vendor: this.vendor, status: res.status, message: `${method} answered with ${what} instead of Altcraft's JSON envelope`, retryable: true, hint: 'Check ALTCRAFT_BASE_URL points at the Altcraft API; if it does, try again shortly.' });
-    }
-    const top = res.body as Rec;
-    const code = top.error === undefined || top.error === null ? 0 : (num(top.error) ?? String(top.error));
-    if (code !== 0) {
-      const n = typeof code === 'number' ? code : undefined;
-      const message = typeof top.error_text === 'string' && top.error_text ? top.error_text : `${method} failed with error ${code}`;
-      throw new VendorError({ vendor: this.vendor, status: n && n >= 400 && n < 600 ? n : res.status, code, message, hint: hintFor(n), retryable: n === 429 || (n ?? 0) >= 500 });
-    }
-    return { data: top.data, top };
+    return readEnvelope(res, method);
   }
 
   private async notFound<T>(id: string, p: Promise<T>): Promise<T> {
     try {
       return await p;
     } catch (err) {
-      if (err instanceof VendorError && err.status === 404 && !/method/i.test(err.message)) throw this.missing(id, err);
+      if (err instanceof VendorError && err.status === 404 && !/method/i.test(err.message)) throw missing(id, err);
       throw err;
     }
   }
-
-  private record(v: unknown, method: string): Rec {
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw this.shape(method, 'data is not an object');
-    return v as Rec;
-  }
-
-  private missing(id: string, cause?: VendorError): VendorError {
-    return new VendorError({ vendor: this.vendor, status: 404, code: cause?.code, message: `campaign ${id} not found`, hint: `${ID_HELP}; list campaigns to see them.` });
-  }
-
-  private shape(method: string, what: string): VendorError {
-    return new VendorError({ vendor: this.vendor, message: `unexpected answer from ${method}: ${what}`, hint: 'The Altcraft version may differ from the documented API; report this with the raw response.' });
-  }
-}
-
-/** An `error != 0` envelope (it may come with HTTP 200) as its effective HTTP status, so 429/5xx retry. */
-function envelopeStatus(body: unknown): number | undefined {
-  const b = body && typeof body === 'object' && !Array.isArray(body) ? (body as Rec) : undefined;
-  if (!b || b.error === undefined || b.error === null || b.error === 0 || b.error === '0') return undefined;
-  const n = Number(b.error);
-  return Number.isInteger(n) && n >= 400 && n <= 599 ? n : 400;
 }

@@ -7,6 +7,7 @@ import {
   addDay, today, CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
   reportMessages, resolveRange, scheduledOnToLocal, spanDays, splitWindows, trimRaw,
 } from './clevertap-map.js';
+import { campaignId, describeCleverTap, envelope, failStatus, notCompleted, shapeError } from './clevertap-errors.js';
 
 /** list.json refuses spans over 31 days, both ends counted (seed 000 "≤ 31 days"; DESIGN reliability rules). */
 const LIST_MAX_DAYS = 31;
@@ -58,8 +59,6 @@ export const CLEVERTAP_CAPABILITIES: Capabilities = {
   channels: ['push', 'email', 'sms', 'webpush', 'whatsapp', 'webhook', 'inbox'],
   date_windowed: { default_days: LIST_DEFAULT_DAYS, max_days: LIST_MAX_DAYS },
 };
-
-const AUTH_HINT = 'Check CLEVERTAP_ACCOUNT_ID, CLEVERTAP_PASSCODE and CLEVERTAP_REGION (a wrong region also answers 401).';
 
 type Rec = Record<string, unknown>;
 type Target = { id: string; name: string; scheduled_at?: string; vendor_status: string; raw: Rec };
@@ -148,9 +147,9 @@ export class CleverTapAdapter implements VendorAdapter {
     const num = campaignId(id);
     const base = { vendor: this.vendor, account: this.account, id: String(num) };
     try {
-      const body = this.envelope(await this.post('/1/targets/result.json', { id: num }, signal), 'result.json');
+      const body = envelope(await this.post('/1/targets/result.json', { id: num }, signal), 'result.json');
       const metrics = parseMetrics(body.result) ?? parseMetrics(body);
-      if (!metrics) throw this.shapeError('result.json', 'no counters in the answer');
+      if (!metrics) throw shapeError('result.json', 'no counters in the answer');
       return { ...base, available: true, metrics };
     } catch (err) {
       if (!(err instanceof VendorError) || (err.status ?? 0) >= 500) throw err;
@@ -171,8 +170,8 @@ export class CleverTapAdapter implements VendorAdapter {
     const body = { name: 'campaign-mcp reach estimate', estimate_only: true, target_mode: targetMode, ...audienceToWhere(audience, this.now()), ...estimateContent(targetMode), when: 'now' };
     if (body.estimate_only !== true) throw new Error('refusing to call create.json without estimate_only');
     const res = await this.post('/1/targets/create.json', body, signal, { key: `clevertap:${this.options.accountId}:create`, intervalMs: CREATE_INTERVAL_MS });
-    const estimates = this.envelope(res, 'create.json (estimate)').estimates;
-    if (!estimates || typeof estimates !== 'object') throw this.shapeError('create.json (estimate)', 'no estimates object');
+    const estimates = envelope(res, 'create.json (estimate)').estimates;
+    if (!estimates || typeof estimates !== 'object') throw shapeError('create.json (estimate)', 'no estimates object');
     const by_platform: Record<string, number> = {};
     for (const [k, v] of Object.entries(estimates as Rec)) if (typeof v === 'number' && Number.isFinite(v)) by_platform[k] = v;
     const estimated_reach = Object.values(by_platform).reduce((a, b) => a + b, 0);
@@ -181,11 +180,11 @@ export class CleverTapAdapter implements VendorAdapter {
 
   private async listWindow(w: { from: string; to: string }, signal?: AbortSignal): Promise<Target[]> {
     const res = await this.post('/1/targets/list.json', { from: dayToInt(w.from), to: dayToInt(w.to) }, signal);
-    const targets = this.envelope(res, 'list.json').targets;
-    if (!Array.isArray(targets)) throw this.shapeError('list.json', 'no targets array');
+    const targets = envelope(res, 'list.json').targets;
+    if (!Array.isArray(targets)) throw shapeError('list.json', 'no targets array');
     return targets.map((t: unknown) => {
       const r = (t ?? {}) as Rec;
-      if (typeof r.id !== 'number' && typeof r.id !== 'string') throw this.shapeError('list.json', 'a target without an id');
+      if (typeof r.id !== 'number' && typeof r.id !== 'string') throw shapeError('list.json', 'a target without an id');
       const scheduled_at = scheduledOnToLocal(r.scheduled_on);
       return { id: String(r.id), name: typeof r.name === 'string' ? r.name : '', ...(scheduled_at ? { scheduled_at } : {}), vendor_status: String(r.status ?? ''), raw: r };
     });
@@ -193,8 +192,8 @@ export class CleverTapAdapter implements VendorAdapter {
 
   private async reportWindow(w: { from: string; to: string }, signal?: AbortSignal): Promise<Map<string, Rec>> {
     const res = await this.post('/1/message/report.json', { from: String(dayToInt(w.from)), to: String(dayToInt(w.to)) }, signal);
-    const messages = reportMessages(this.envelope(res, 'message/report.json'));
-    if (!messages) throw this.shapeError('message/report.json', 'no list of messages');
+    const messages = reportMessages(envelope(res, 'message/report.json'));
+    if (!messages) throw shapeError('message/report.json', 'no list of messages');
     const out = new Map<string, Rec>();
     for (const m of messages) {
       const id = m.message_id ?? m.id ?? m.campaign_id ?? m.target_id;
@@ -230,55 +229,8 @@ export class CleverTapAdapter implements VendorAdapter {
       vendor: this.vendor, method: 'POST', url: `${this.base}${path}`, kind: 'read', body, signal, ...(pace ? { pace } : {}),
       headers: { 'x-clevertap-account-id': this.options.accountId, 'x-clevertap-passcode': this.options.passcode, 'content-type': 'application/json' },
       concurrency: { key: `clevertap:${this.options.accountId}`, max: MAX_CONCURRENT },
-      describe,
+      describe: describeCleverTap,
       classify: failStatus,
     });
   }
-
-  /** The success body, or a VendorError for a non-JSON, non-object or `fail` answer (even on HTTP 200). */
-  private envelope(res: HttpResponse, what: string): Rec {
-    const b = res.body;
-    if (!b || typeof b !== 'object' || Array.isArray(b)) {
-      throw this.shapeError(what, /^\s*</.test(res.text) ? 'an HTML page instead of JSON' : res.text.trim() ? 'malformed JSON' : 'an empty body');
-    }
-    const rec = b as Rec;
-    if (rec.status === 'fail') throw new VendorError({ vendor: this.vendor, status: res.status, ...describe(res.status, rec, res.text) });
-    if (rec.status !== 'success') throw this.shapeError(what, `status "${String(rec.status)}" is neither success nor fail`);
-    return rec;
-  }
-
-  private shapeError(what: string, detail: string): VendorError {
-    return new VendorError({ vendor: this.vendor, message: `CleverTap answered ${what} with ${detail}`, hint: 'Check CLEVERTAP_BASE_URL points at the CleverTap API; try again shortly.' });
-  }
-}
-
-/** CleverTap's error envelope {status:'fail', error, code} as message/code/hint. */
-function describe(status: number, body: unknown, text: string): { message: string; code?: string | number; hint?: string } {
-  const b = (body && typeof body === 'object' ? body : {}) as Rec;
-  const code = typeof b.code === 'number' || typeof b.code === 'string' ? b.code : undefined;
-  const message = typeof b.error === 'string' && b.error ? b.error
-    : /^\s*</.test(text) ? `CleverTap answered HTTP ${status} with an HTML page instead of JSON` : `CleverTap answered HTTP ${status}`;
-  const auth = status === 401 || code === 401 || code === '401';
-  return { message, ...(code !== undefined ? { code } : {}), ...(auth ? { hint: AUTH_HINT } : {}) };
-}
-
-/** A `fail` envelope on HTTP 200 as its effective status (its numeric code when that is an HTTP status). */
-function failStatus(body: unknown): number | undefined {
-  const b = body && typeof body === 'object' ? (body as Rec) : undefined;
-  if (b?.status !== 'fail') return undefined;
-  const code = Number(b.code);
-  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : 400;
-}
-
-/** The status word in "Campaign is <status>", the answer result.json gives before completion (notes 1(c)). */
-function notCompleted(error: unknown): string | undefined {
-  if (typeof error !== 'string') return undefined;
-  if (/not (yet )?completed/i.test(error)) return 'not completed yet';
-  const word = /campaign (?:\d+ )?is (\w+)/i.exec(error)?.[1]?.toLowerCase();
-  return word && word !== 'completed' ? word : undefined;
-}
-
-function campaignId(id: string): number {
-  if (!/^\d{1,15}$/.test(id.trim())) throw new InputError(`CleverTap campaign ids are integers (e.g. 1457432766), got "${id}"`);
-  return Number(id.trim());
 }

@@ -7,6 +7,7 @@ import { redact, registerSecret } from '../log.js';
 import {
   MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, sumStats, toDetail, toSummary, trimRaw, type Obj,
 } from './moengage-map.js';
+import { describeMoeError, envelopeError, hintFor, notFound, shapeError, unreadable } from './moengage-errors.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 
 /** campaigns/search `limit` maximum (seed 002: "The maximum limit is 15"). */
@@ -22,7 +23,9 @@ const STATS_SPAN_DAYS = 30;
 const MAX_PAGES = 2_000;
 /** Longest wait taken from an x-ratelimit-reset header (notes re-check: seconds or epoch seconds). */
 const MAX_RESET_WAIT_MS = 60_000;
-const AUTH_HINT = 'Check MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY (the Campaign report key) and MOENGAGE_DATA_CENTER.';
+
+/** Kept importable from the adapter module, where tests and callers have always found it. */
+export { describeMoeError } from './moengage-errors.js';
 
 /** Data centers with a REST host `https://api-<dc>.moengage.com` (notes §2 Common). */
 export const MOENGAGE_DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
@@ -197,52 +200,6 @@ export class MoEngageAdapter implements VendorAdapter {
     if (!Array.isArray(res.body) && !obj(res.body)) throw shapeError('a JSON value that is neither an object nor a list');
     return res.body as Obj | unknown[];
   }
-}
-
-/** Turn any of MoEngage's error envelopes (v1, standard, v5, stats) into a message and code. */
-export function describeMoeError(status: number, body: unknown, text: string): { message: string; code?: string | number; hint?: string } {
-  const e = envelopeError(body);
-  const html = body === undefined && /^\s*</.test(text);
-  const message = e?.message ?? (html ? 'MoEngage answered with an HTML page instead of JSON' : `MoEngage answered HTTP ${status}`);
-  return { message, ...(e?.code !== undefined && { code: e.code }), ...(hintFor(status) && { hint: hintFor(status) }) };
-}
-
-function envelopeError(body: unknown): { message: string; code?: string | number } | undefined {
-  const b = obj(body);
-  if (!b) return undefined;
-  const e = obj(b.error);
-  const code = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : undefined);
-  if (e) {
-    const target = str(e.target) && e.target !== 'string' ? ` (field ${e.target})` : '';
-    return { message: `${str(e.message) ?? str(e.description) ?? 'MoEngage reported an error'}${target}`, code: code(e.code) ?? code(e.type) };
-  }
-  if (str(b.error)) return { message: b.error as string, code: code(b.code) };
-  if (str(b.title) && 'description' in b) return { message: `${b.title}: ${str(b.description) ?? ''}`.replace(/: $/, ''), code: code(b.code) };
-  if (/^fail/i.test(str(b.status) ?? '')) return { message: str(b.Error_Message) ?? str(b.message) ?? 'MoEngage reported a failure', code: code(b.code) };
-  return undefined;
-}
-
-function hintFor(status: number): string | undefined {
-  if (status === 401 || status === 403) return AUTH_HINT;
-  if (status === 404) return 'Check the campaign id and MOENGAGE_DATA_CENTER.';
-  return undefined;
-}
-
-function unreadable(res: HttpResponse): VendorError {
-  const html = /^\s*</.test(res.text);
-  return new VendorError({
-    vendor: 'moengage', status: res.status, retryable: false,
-    message: html ? 'MoEngage answered with an HTML page instead of JSON' : res.text.trim() ? 'MoEngage answered with malformed JSON' : 'MoEngage answered with an empty body',
-    hint: 'A proxy or an outage may be in the way; try again shortly.',
-  });
-}
-
-function shapeError(what: string): VendorError {
-  return new VendorError({ vendor: 'moengage', message: `MoEngage answered with ${what}`, hint: 'The API may have changed; report this.' });
-}
-
-function notFound(id: string): VendorError {
-  return new VendorError({ vendor: 'moengage', status: 404, message: `campaign ${id} not found`, hint: 'Check the id with list_campaigns (archived campaigns included).' });
 }
 
 function addDay(day: string, n: number): string {

@@ -1,0 +1,56 @@
+import { VendorError } from '../errors.js';
+import type { HttpResponse } from '../http.js';
+import { obj, str } from './moengage-map.js';
+
+const AUTH_HINT = 'Check MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY (the Campaign report key) and MOENGAGE_DATA_CENTER.';
+
+/** Turn any of MoEngage's error envelopes (v1, standard, v5, stats) into a message and code. */
+export function describeMoeError(status: number, body: unknown, text: string): { message: string; code?: string | number; hint?: string } {
+  const e = envelopeError(body);
+  const html = body === undefined && /^\s*</.test(text);
+  const message = e?.message ?? (html ? 'MoEngage answered with an HTML page instead of JSON' : `MoEngage answered HTTP ${status}`);
+  return { message, ...(e?.code !== undefined && { code: e.code }), ...(hintFor(status) && { hint: hintFor(status) }) };
+}
+
+/** The error a MoEngage body carries in any of its envelope shapes, even on HTTP 200; undefined when none. */
+export function envelopeError(body: unknown): { message: string; code?: string | number } | undefined {
+  const b = obj(body);
+  if (!b) return undefined;
+  const e = obj(b.error);
+  const code = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? v : undefined);
+  if (e) {
+    const target = str(e.target) && e.target !== 'string' ? ` (field ${e.target})` : '';
+    return { message: `${str(e.message) ?? str(e.description) ?? 'MoEngage reported an error'}${target}`, code: code(e.code) ?? code(e.type) };
+  }
+  if (str(b.error)) return { message: b.error as string, code: code(b.code) };
+  if (str(b.title) && 'description' in b) return { message: `${b.title}: ${str(b.description) ?? ''}`.replace(/: $/, ''), code: code(b.code) };
+  if (/^fail/i.test(str(b.status) ?? '')) return { message: str(b.Error_Message) ?? str(b.message) ?? 'MoEngage reported a failure', code: code(b.code) };
+  return undefined;
+}
+
+/** What to check for an HTTP status that usually means wrong credentials or a wrong id. */
+export function hintFor(status: number): string | undefined {
+  if (status === 401 || status === 403) return AUTH_HINT;
+  if (status === 404) return 'Check the campaign id and MOENGAGE_DATA_CENTER.';
+  return undefined;
+}
+
+/** An answer with no JSON body (HTML, malformed or empty) as a non-retryable VendorError. */
+export function unreadable(res: HttpResponse): VendorError {
+  const html = /^\s*</.test(res.text);
+  return new VendorError({
+    vendor: 'moengage', status: res.status, retryable: false,
+    message: html ? 'MoEngage answered with an HTML page instead of JSON' : res.text.trim() ? 'MoEngage answered with malformed JSON' : 'MoEngage answered with an empty body',
+    hint: 'A proxy or an outage may be in the way; try again shortly.',
+  });
+}
+
+/** A MoEngage answer that is not the documented shape, so an API change surfaces instead of a wrong result. */
+export function shapeError(what: string): VendorError {
+  return new VendorError({ vendor: 'moengage', message: `MoEngage answered with ${what}`, hint: 'The API may have changed; report this.' });
+}
+
+/** A campaign id that neither search nor meta returned. */
+export function notFound(id: string): VendorError {
+  return new VendorError({ vendor: 'moengage', status: 404, message: `campaign ${id} not found`, hint: 'Check the id with list_campaigns (archived campaigns included).' });
+}
