@@ -1,14 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { VendorId } from './domain.js';
-import { VendorError } from './errors.js';
+import type { VendorError } from './errors.js';
+import { connectionError, statusError } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
 import { Semaphore, sleep } from './concurrency.js';
-
-const UNKNOWN_HINT = 'The vendor may have acted on it: check in the vendor before sending it again.';
-
-/** Connection errors after which the request certainly never reached the vendor. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export interface HttpOptions {
   retries?: number;
@@ -112,7 +108,7 @@ export class HttpClient {
       try {
         if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, req.signal);
         res = await this.once(req).catch((err: unknown) => {
-          failure = this.connectionError(req, err);
+          failure = connectionError(req, err, this.timeoutMs);
           return undefined;
         });
       } finally {
@@ -120,7 +116,7 @@ export class HttpClient {
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
       if (res && res.status >= 200 && res.status < 300 && effective === undefined) return res;
-      if (res) failure = this.statusError(req, effective === undefined ? res : { ...res, status: effective });
+      if (res) failure = statusError(req, effective === undefined ? res : { ...res, status: effective });
       const wait = this.retryDelay(req, failure!, attempt);
       if (req.hold && failure!.status === 429) this.extendHold(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
       if (wait === undefined) {
@@ -163,50 +159,6 @@ export class HttpClient {
     return { status: r.statusCode, headers: r.headers, body: parseJson(text), text };
   }
 
-  private statusError(req: HttpRequest, res: HttpResponse): VendorError {
-    const described = req.describe?.(res.status, res.body, res.text);
-    const html = res.body === undefined && /^\s*</.test(res.text);
-    const message =
-      described?.message ??
-      (html ? `the vendor answered with an HTML page instead of JSON` : `the vendor answered HTTP ${res.status}`);
-    const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-    // A 429 was refused before acting; a 5xx on a write may have acted, so its outcome is unknown.
-    const unknown = req.kind === 'write' && res.status >= 500;
-    return new VendorError({
-      vendor: req.vendor,
-      status: res.status,
-      code: described?.code,
-      message,
-      hint: unknown ? UNKNOWN_HINT : (described?.hint ?? defaultHint(res.status, retryAfterMs)),
-      retryable: res.status === 429 || (res.status >= 500 && !unknown),
-      outcome: unknown ? 'unknown' : 'rejected',
-      retryAfterMs,
-    });
-  }
-
-  private connectionError(req: HttpRequest, err: unknown): VendorError {
-    const code = errorCode(err);
-    const notSent = code !== undefined && NOT_SENT_CODES.has(code);
-    if (req.signal?.aborted) {
-      if (req.kind === 'read' || notSent) throw req.signal.reason ?? err;
-      return new VendorError({ vendor: req.vendor, message: 'the call was cancelled after the request was sent', outcome: 'unknown', hint: UNKNOWN_HINT, cause: err });
-    }
-    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    if (code === undefined && !timedOut) throw err; // a bug, not the network: do not disguise it as one
-    const unknown = req.kind === 'write' && !notSent;
-    return new VendorError({
-      vendor: req.vendor,
-      message: timedOut
-        ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
-        : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
-      code,
-      retryable: !unknown,
-      outcome: notSent ? 'not_sent' : unknown ? 'unknown' : 'rejected',
-      hint: unknown ? UNKNOWN_HINT : notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',
-      cause: err,
-    });
-  }
-
   /** How long to wait before another attempt, or undefined to give up now. */
   private retryDelay(req: HttpRequest, err: VendorError, attempt: number): number | undefined {
     if (attempt >= this.retries || !err.retryable) return undefined;
@@ -239,16 +191,6 @@ export class HttpClient {
   }
 }
 
-/** Retry-After as seconds or an HTTP date, in milliseconds. */
-export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (!v) return undefined;
-  const secs = Number(v);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 function parseJson(text: string): unknown {
   if (!text.trim()) return undefined;
   try {
@@ -256,20 +198,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function defaultHint(status: number, retryAfterMs?: number): string | undefined {
-  if (status === 429) return retryAfterMs ? `Rate limited; try again in ${Math.ceil(retryAfterMs / 1000)} s.` : 'Rate limited; try again shortly.';
-  if (status >= 500) return 'The vendor is having trouble; try again shortly.';
-  return undefined;
-}
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, parseRetryAfter } from '../src/http.js';
+import { HttpClient } from '../src/http.js';
+import { parseRetryAfter } from '../src/http-errors.js';
 import { mapLimit } from '../src/concurrency.js';
 import { VendorError } from '../src/errors.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
