@@ -1,4 +1,5 @@
 import { countTokens } from 'gpt-tokenizer';
+import { EmbeddedStore } from '../src/store.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectInProcess } from '../src/cli.js';
 import { HttpClient } from '../src/http.js';
@@ -8,14 +9,14 @@ import { createServer } from '../src/server.js';
 import { createAdapters } from '../src/vendors/index.js';
 import type { VendorAdapter } from '../src/vendors/vendor.js';
 import { allTools } from '../tools/index.js';
-import type { ToolContext } from '../tools/tool.js';
+import type { ToolContext } from '../src/tool.js';
 import { coldStart } from './cold-start.js';
 import { median, r } from './stats.js';
 
 const VENDORS = ['clevertap', 'moengage', 'batch', 'altcraft'] as const;
 
 async function connect(adapters: VendorAdapter[]): Promise<{ client: Client; ctx: ToolContext }> {
-  const ctx: ToolContext = { adapters, sandbox: false, listings: new Map(), now: () => new Date() };
+  const ctx: ToolContext = { adapters, sandbox: false, store: new EmbeddedStore(), now: () => new Date() };
   return { client: await connectInProcess(createServer(ctx, allTools, { readOnly: false })), ctx };
 }
 const textOf = (res: any) => (res.content as Array<{ text: string }>).map((c) => c.text).join('\n');

@@ -2,10 +2,12 @@ import type { VendorId } from './domain.js';
 import { redact } from './log.js';
 
 /**
- * What we know about whether a vendor acted on a request: a write whose outcome is `unknown`
- * must be reported as such and never resent blindly.
+ * The one outcome vocabulary of a vendor write, shared by errors, the adapter interface and the journal:
+ * `succeeded` (the vendor accepted it), `failed` (the vendor refused it, or it never reached the vendor),
+ * `unknown` (the vendor may have acted: reported, never resent blindly). A batch not yet sent is `pending`.
  */
-export type Outcome = 'not_sent' | 'rejected' | 'unknown';
+export type Outcome = 'succeeded' | 'failed' | 'unknown';
+export type PartState = Outcome | 'pending';
 
 /** A failure talking to a vendor, typed so tools can explain it and the client can decide to retry. */
 export class VendorError extends Error {
@@ -14,7 +16,10 @@ export class VendorError extends Error {
   readonly status: number | undefined;
   readonly code: string | number | undefined;
   readonly retryable: boolean;
-  readonly outcome: Outcome;
+  /** What a failed request means for a write: `failed` (refused or never sent) or `unknown` (may have acted). */
+  readonly outcome: Exclude<Outcome, 'succeeded'>;
+  /** True when the request certainly never reached the vendor (refused connection, DNS): safe to resend. */
+  readonly notSent: boolean;
   readonly hint: string | undefined;
   readonly retryAfterMs: number | undefined;
 
@@ -24,7 +29,8 @@ export class VendorError extends Error {
     status?: number;
     code?: string | number;
     retryable?: boolean;
-    outcome?: Outcome;
+    outcome?: Exclude<Outcome, 'succeeded'>;
+    notSent?: boolean;
     hint?: string;
     retryAfterMs?: number;
     cause?: unknown;
@@ -35,7 +41,8 @@ export class VendorError extends Error {
     this.status = init.status;
     this.code = init.code;
     this.retryable = init.retryable ?? false;
-    this.outcome = init.outcome ?? 'rejected';
+    this.outcome = init.outcome ?? 'failed';
+    this.notSent = init.notSent ?? false;
     this.hint = init.hint === undefined ? undefined : redact(init.hint);
     this.retryAfterMs = init.retryAfterMs;
   }

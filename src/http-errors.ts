@@ -23,7 +23,7 @@ export function statusError(req: HttpRequest, res: HttpResponse): VendorError {
     message,
     hint: unknown ? UNKNOWN_HINT : (described?.hint ?? defaultHint(res.status, retryAfterMs)),
     retryable: res.status === 429 || (res.status >= 500 && !unknown),
-    outcome: unknown ? 'unknown' : 'rejected',
+    outcome: unknown ? 'unknown' : 'failed',
     retryAfterMs,
   });
 }
@@ -46,7 +46,8 @@ export function connectionError(req: HttpRequest, err: unknown, timeoutMs: numbe
       : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
     code,
     retryable: !unknown,
-    outcome: notSent ? 'not_sent' : unknown ? 'unknown' : 'rejected',
+    outcome: unknown ? 'unknown' : 'failed',
+    notSent,
     hint: unknown ? UNKNOWN_HINT : notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',
     cause: err,
   });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { EmbeddedStore } from './store.js';
 import { allTools } from '../tools/index.js';
-import type { ToolContext } from '../tools/tool.js';
+import type { ToolContext } from './tool.js';
 import { callTool, httpBanner, printTools } from './cli.js';
 import { ConfigError, loadConfig, parseArgs, type AccountConfig, type Config } from './config.js';
 import { HttpClient } from './http.js';
@@ -30,13 +31,14 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   }
   const http = options.http ?? new HttpClient({ logger });
   const adapters = createAdapters(accounts, http, options.now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, listings: new Map(), now: options.now ?? (() => new Date()) };
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store: new EmbeddedStore(), now: options.now ?? (() => new Date()) };
   return {
     config,
     ctx,
     sandbox,
     close: async () => {
       await http.close();
+      await ctx.store.close();
       await sandbox?.close();
     },
   };

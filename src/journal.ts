@@ -1,9 +1,10 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VendorId } from './domain.js';
+import type { Outcome, PartState as SettledState } from './errors.js';
 
-/** Where one part (batch) of a write stands; `unknown` means it may have acted and must not be resent blindly. */
-export type PartState = 'pending' | 'attempted' | 'succeeded' | 'failed' | 'unknown';
+/** Where one part (batch) of a write stands; `attempted` (sent, no answer recorded) reads back as `unknown`. */
+export type PartState = SettledState | 'attempted';
 
 /** One write as the gate sees it: previewed, confirmed, then acted on part by part. */
 export interface WriteRecord {
@@ -13,6 +14,8 @@ export interface WriteRecord {
   account: string;
   args_hash: string;
   summary: string;
+  /** The plan the gate previewed and will execute as is (opaque to the journal). */
+  plan?: unknown;
   created_at: string;
   expires_at: string;
   confirmed_at?: string;
@@ -24,7 +27,7 @@ export type JournalEvent =
   | { t: 'preview'; at: string; record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number } }
   | { t: 'confirm'; at: string; id: string }
   | { t: 'attempt'; at: string; id: string; part: number }
-  | { t: 'outcome'; at: string; id: string; part: number; state: 'succeeded' | 'failed' | 'unknown'; vendor_ref?: string; message?: string };
+  | { t: 'outcome'; at: string; id: string; part: number; state: Outcome; vendor_ref?: string; message?: string };
 
 /**
  * A durable, append-only record of every write attempt and outcome (JSON lines, fsynced per event).

@@ -1,7 +1,7 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import type { ToolContext, ToolDefinition } from '../tools/tool.js';
+import type { ToolContext, ToolDefinition } from './tool.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { InputError, UnsupportedError, VendorError, describeError } from './errors.js';
 import { redact, silentLogger } from './log.js';

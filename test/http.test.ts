@@ -178,7 +178,7 @@ describe('HttpClient', () => {
   it('reports a refused connection as not sent', async () => {
     const err = (await http.send({ ...req('write'), url: 'http://127.0.0.1:1/x' }).catch((e: unknown) => e)) as VendorError;
     expect(err).toBeInstanceOf(VendorError);
-    expect(err.outcome).toBe('not_sent');
+    expect(err).toMatchObject({ outcome: 'failed', notSent: true });
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../src/store.js';
 import { connectInProcess } from '../src/cli.js';
 import { HttpClient } from '../src/http.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
@@ -28,7 +29,7 @@ describe('a vendor echoing a credential', () => {
       { vendor: 'altcraft', name: 'default', token: TOKEN, baseUrl: echo.url },
       { vendor: 'clevertap', name: 'default', accountId: 'A1', passcode: PASSCODE, baseUrl: echo.url },
     ], http);
-    const client = await connectInProcess(createServer({ adapters, sandbox: false, listings: new Map(), now: () => new Date() }, allTools, { readOnly: false }));
+    const client = await connectInProcess(createServer({ adapters, sandbox: false, store: new EmbeddedStore(), now: () => new Date() }, allTools, { readOnly: false }));
     const r = await client.callTool({ name: 'list_campaigns', arguments: {} });
     const all = JSON.stringify(r);
     expect((r.structuredContent as { errors: unknown[] }).errors).toHaveLength(2);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../src/store.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectInProcess } from '../src/cli.js';
 import { STATUSES, type CampaignSummary } from '../src/domain.js';
@@ -8,7 +9,7 @@ import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.j
 import { createServer } from '../src/server.js';
 import { createAdapters } from '../src/vendors/index.js';
 import { allTools } from '../tools/index.js';
-import type { ToolContext } from '../tools/tool.js';
+import type { ToolContext } from '../src/tool.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const RANGE = { from: '2025-05-01', to: '2026-12-31' }; // the whole seeded history
@@ -17,7 +18,7 @@ let http: HttpClient;
 let client: Client;
 
 async function connect(accounts = sandbox.accounts): Promise<Client> {
-  const ctx: ToolContext = { adapters: createAdapters(accounts, http, () => NOW), sandbox: true, listings: new Map(), now: () => NOW };
+  const ctx: ToolContext = { adapters: createAdapters(accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW };
   return connectInProcess(createServer(ctx, allTools, { readOnly: false }));
 }
 

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../src/store.js';
 import { z } from 'zod';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createServer } from '../src/server.js';
 import { connectInProcess } from '../src/cli.js';
 import { VendorError } from '../src/errors.js';
 import { allTools } from '../tools/index.js';
-import type { ToolContext } from '../tools/tool.js';
+import type { ToolContext } from '../src/tool.js';
 import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
 
 let client: Client | undefined;
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 async function connect(adapters: FakeAdapter[], opts: { sandbox?: boolean; readOnly?: boolean } = {}) {
-  const ctx: ToolContext = { adapters, sandbox: opts.sandbox ?? false, listings: new Map(), now: () => new Date('2026-11-22T12:00:00Z') };
+  const ctx: ToolContext = { adapters, sandbox: opts.sandbox ?? false, store: new EmbeddedStore(), now: () => new Date('2026-11-22T12:00:00Z') };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: opts.readOnly ?? false }));
   return client;
 }
@@ -140,10 +141,11 @@ describe('bad input reaches no vendor', () => {
     });
   }
   it('an expired cursor is refused rather than re-paged (which could repeat or skip campaigns)', async () => {
-    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))], sandbox: false, listings: new Map(), now: () => new Date() };
+    let clock = Date.now();
+    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))], sandbox: false, store: new EmbeddedStore({ now: () => clock }), now: () => new Date() };
     client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
     const first = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
-    for (const v of ctx.listings.values()) v.expires = Date.now() - 1;
+    clock += 5 * 60_000 + 1;
     const r = await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: first.next_cursor } });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/cursor has expired/);

@@ -1,6 +1,6 @@
 import { AudienceSchema, ChannelSchema, ReachEstimateSchema, VendorIdSchema } from '../src/domain.js';
 import { UnsupportedError } from '../src/errors.js';
-import { accountField, defineTool, pickAdapter, sandboxField } from './tool.js';
+import { accountField, defineTool, pickAdapter, sandboxField } from '../src/tool.js';
 
 /** How many users an audience would reach on a channel, without creating anything. */
 export default defineTool({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CampaignReportSchema, VendorIdSchema, type Metrics } from '../src/domain.js';
-import { accountField, defineTool, pickAdapter, sandboxField } from './tool.js';
+import { accountField, defineTool, pickAdapter, sandboxField } from '../src/tool.js';
 
 /** Delivery and engagement numbers for one campaign, where the vendor reports them. */
 export default defineTool({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CampaignDetailSchema, DaySchema, VendorIdSchema, type CampaignDetail } from '../src/domain.js';
-import { accountField, defineTool, pickAdapter, sandboxField } from './tool.js';
-import { renderCampaignLine } from './listing.js';
+import { accountField, defineTool, pickAdapter, sandboxField } from '../src/tool.js';
+import { renderCampaignLine } from '../src/listing.js';
 
 /** One campaign in full, trimmed; the vendor's raw record only when asked for. */
 export default defineTool({

@@ -1,4 +1,4 @@
-import type { ToolDefinition } from './tool.js';
+import type { ToolDefinition } from '../src/tool.js';
 import listVendors from './list-vendors.js';
 import listCampaigns from './list-campaigns.js';
 import searchCampaigns from './search-campaigns.js';

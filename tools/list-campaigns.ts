@@ -1,5 +1,5 @@
-import { defineTool } from './tool.js';
-import { listAcross, listFilters, listOutput, renderListing } from './listing.js';
+import { defineTool } from '../src/tool.js';
+import { listAcross, listFilters, listOutput, renderListing } from '../src/listing.js';
 
 /** Every campaign in a date range and state, across all configured vendors at once. */
 export default defineTool({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelSchema, VendorIdSchema } from '../src/domain.js';
-import { defineTool, sandboxField } from './tool.js';
+import { defineTool, sandboxField } from '../src/tool.js';
 
 const VendorInfo = z.object({
   vendor: VendorIdSchema,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool } from './tool.js';
-import { listAcross, listFilters, listOutput, renderListing } from './listing.js';
+import { defineTool } from '../src/tool.js';
+import { listAcross, listFilters, listOutput, renderListing } from '../src/listing.js';
 
 /** Find campaigns by name or tag text, across vendors, with the listing filters. */
 export default defineTool({

@@ -34,9 +34,6 @@ export const ALTCRAFT_CAPABILITIES: Capabilities = {
   search_server_side: false,
   report: false,
   estimate_reach: true,
-  create: true,
-  send_to_users: true,
-  status_actions: ['stop', 'pause', 'resume'],
   channels: ['email', 'sms', 'push', 'other'],
 };
 

@@ -49,9 +49,6 @@ export const BATCH_CAPABILITIES: Capabilities = {
   estimate_reach: false,
   estimate_reach_alternative:
     'Batch has no reach estimate API. The Batch dashboard shows an audience estimate; for uploaded custom audiences the CEP audiences/view endpoint gives nb_ids (uploaded ids, not reachable users).',
-  create: true,
-  send_to_users: true,
-  status_actions: [],
   channels: ['push', 'inapp'],
 };
 

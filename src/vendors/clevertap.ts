@@ -53,9 +53,6 @@ export const CLEVERTAP_CAPABILITIES: Capabilities = {
   search_server_side: false,
   report: true,
   estimate_reach: true,
-  create: true,
-  send_to_users: true,
-  status_actions: ['stop'],
   channels: ['push', 'email', 'sms', 'webpush', 'whatsapp', 'webhook', 'inbox'],
   date_windowed: { default_days: LIST_DEFAULT_DAYS, max_days: LIST_MAX_DAYS },
 };

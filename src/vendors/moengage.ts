@@ -48,9 +48,6 @@ export const MOENGAGE_CAPABILITIES: Capabilities = {
   estimate_reach: false,
   estimate_reach_alternative:
     'MoEngage has no reach estimate before a campaign exists. For scheduled campaigns, get_campaign shows the reachable count MoEngage computes daily (campaigns/meta reachability_details).',
-  create: true,
-  send_to_users: true,
-  status_actions: ['stop', 'pause', 'resume'],
   channels: ['push', 'email', 'sms'],
 };
 

@@ -1,3 +1,4 @@
+import type { Outcome } from '../errors.js';
 import type {
   Audience, CampaignDetail, CampaignReport, CampaignSummary, Channel, Content, ReachEstimate, Status, VendorId,
 } from '../domain.js';
@@ -11,9 +12,6 @@ export interface Capabilities {
   estimate_reach: boolean;
   /** Why there is no estimate and what the vendor offers instead (shown by list_vendors and estimate_reach). */
   estimate_reach_alternative?: string;
-  create: boolean;
-  send_to_users: boolean;
-  status_actions: ReadonlyArray<'stop' | 'pause' | 'resume'>;
   channels: ReadonlyArray<Channel>;
   /** Listing is bounded by dates (CleverTap): the default window and per-request maximum. */
   date_windowed?: { default_days: number; max_days: number };
@@ -50,53 +48,128 @@ export interface GetResult {
   range?: { from: string; to: string };
 }
 
-/** A write as prepared for the gate: the exact vendor request(s), built without sending anything. */
-export interface PreparedWrite {
-  vendor: VendorId;
-  account: string;
-  summary: string;
-  requests: Array<{ method: string; path: string; body: unknown }>;
-  recipients?: number;
-  estimated_reach?: number;
-}
+/** A status change a vendor may support. */
+export const STATUS_ACTIONS = ['stop', 'pause', 'resume'] as const;
+export type StatusAction = (typeof STATUS_ACTIONS)[number];
 
-/** The result of acting on one prepared request; `unknown` is never resent blindly. */
-export interface WriteOutcome {
-  state: 'succeeded' | 'failed' | 'unknown';
-  vendor_ref?: string;
-  message?: string;
-}
+/** Kinds of recipient id a send can match; vendors add their native kinds. */
+export const ID_TYPES = ['identity', 'email', 'phone', 'objectId', 'install_id', 'profile_id'] as const;
+export type IdType = (typeof ID_TYPES)[number];
 
 export interface CreateInput {
   name: string;
   channel: Channel;
   audience: Audience;
   content: Content;
+  /** ISO 8601; with an offset it is that instant, without one it is in the account's time zone; omitted = now. */
   schedule?: string;
 }
 
 export interface SendInput {
   channel: Channel;
-  recipients: { ids: string[]; id_type: string };
+  id_type: IdType;
   content: Content;
+  /** The object a send goes through where the vendor needs one (Altcraft mailing, MoEngage Inform alert). */
+  campaign_id?: string;
 }
 
-/**
- * One configured vendor account. Adapters are plain classes, one file each, with the vendor's
- * documented limits as named constants at the top. Reads are required; the write side is optional
- * and gated by `capabilities` so tools are only registered where a vendor can act.
- */
-export interface VendorAdapter {
+export interface StatusInput {
+  id: string;
+  action: StatusAction;
+}
+
+/** The one operation type a writer prepares: what the person asked for, validated. */
+export type WriteOp =
+  | { kind: 'create'; input: CreateInput }
+  | { kind: 'send'; input: SendInput; /** recipients after de-duplication, in order */ recipients: readonly string[] }
+  | { kind: 'status'; input: StatusInput };
+
+/** The exact vendor request of one part, without credentials (the adapter adds them when it sends). */
+export interface PlannedRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Path below the account's base URL, with its query string. */
+  path: string;
+  body?: unknown;
+}
+
+/** One part of a plan (a create, one batch of a send): stored with the confirmation and executed as is. */
+export interface PlanPart {
+  request: PlannedRequest;
+  /** Recipients this part reaches (a send's batch). */
+  recipients?: number;
+  /** The vendor documents an idempotency key this request carries: resending it cannot act twice. */
+  retry_safe: boolean;
+}
+
+/** What a person sees before confirming, built once with the plan. */
+export interface WritePreview {
+  vendor: VendorId;
+  account: string;
+  operation: string;
+  channel?: Channel;
+  /** The audience in words. */
+  audience?: string;
+  estimated_reach?: number;
+  content?: string;
+  /** In the account's time zone and in UTC. */
+  schedule?: { local: string; utc: string; timezone: string } | 'now';
+  counts?: { recipients: number; duplicates_removed: number; batches: number; batch_size: number };
+  notes?: string[];
+}
+
+/** A write as prepared: the exact requests and what the person is shown. Nothing has been sent. */
+export interface WritePlan {
+  parts: PlanPart[];
+  preview: WritePreview;
+}
+
+/** The result of executing one part, in the journal's vocabulary; a vendor's answer never throws. */
+export interface PartOutcome {
+  state: Outcome;
+  vendor_ref?: string;
+  message?: string;
+  /** A refusal that applies to every part (bad credentials, bad content): stop and leave the rest pending. */
+  fatal?: boolean;
+  /** The vendor certainly did not act (a 429, a refused connection): the part may be sent again. */
+  not_acted?: boolean;
+}
+
+/** What a writer can do; list_vendors and tool registration read this, never guess. */
+export interface WriteCapabilities {
+  create: ReadonlyArray<Channel>;
+  send: { channels: ReadonlyArray<Channel>; id_types: ReadonlyArray<IdType>; batch_size: number; needs_campaign_id: boolean };
+  status: ReadonlyArray<StatusAction>;
+}
+
+/** The optional write side of an adapter: prepare a plan without sending, then execute it part by part. */
+export interface VendorWriter {
+  readonly capabilities: WriteCapabilities;
+  /** Validate and build the exact requests; may read (an estimate, a state check), never writes. */
+  prepare(op: WriteOp, clock: () => Date, signal?: AbortSignal): Promise<WritePlan>;
+  /** Send one planned part; every vendor answer (and network fault) becomes an outcome. */
+  execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome>;
+}
+
+/** The read side every adapter has. */
+export interface VendorReader {
   readonly vendor: VendorId;
   /** The account label from configuration ("default" when there is one). */
   readonly account: string;
+  /** IANA time zone of the account: its local times and schedules. */
+  readonly timezone?: string;
   readonly capabilities: Capabilities;
   listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult>;
   getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult>;
   getReport(id: string, signal?: AbortSignal): Promise<CampaignReport>;
   estimateReach?(channel: Channel, audience: Audience, signal?: AbortSignal): Promise<ReachEstimate>;
-  prepareCreate?(input: CreateInput): Promise<PreparedWrite>;
-  prepareSend?(input: SendInput): Promise<PreparedWrite>;
-  execute?(write: PreparedWrite, index: number, idempotencyKey: string): Promise<WriteOutcome>;
   close?(): Promise<void>;
+}
+
+/**
+ * One configured vendor account. Adapters are plain classes, one file each, with the vendor's
+ * documented limits as named constants at the top. Reads are required; `writer` exists only where
+ * the code to write exists, and tools are registered from it.
+ */
+export interface VendorAdapter extends VendorReader {
+  readonly writer?: VendorWriter;
 }

@@ -14,8 +14,8 @@ export class FakeAdapter implements VendorAdapter {
     caps: Partial<Capabilities> = {},
   ) {
     this.capabilities = {
-      list: true, search_server_side: false, report: true, estimate_reach: true, create: false, send_to_users: false,
-      status_actions: [], channels: ['push', 'email'], ...caps,
+      list: true, search_server_side: false, report: true, estimate_reach: true,
+      channels: ['push', 'email'], ...caps,
     };
   }
   async listCampaigns(q: ListQuery): Promise<ListResult> {

@@ -3,13 +3,12 @@ import { z } from 'zod';
 import {
   CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, VendorIdSchema, compareNewestFirst,
   type CampaignSummary, type VendorId,
-} from '../src/domain.js';
-import { InputError, describeError } from '../src/errors.js';
-import type { ListQuery } from '../src/vendors/vendor.js';
+} from './domain.js';
+import { InputError, describeError } from './errors.js';
+import type { ListQuery } from './vendors/vendor.js';
 import { accountField, sandboxField, type ToolContext } from './tool.js';
 
 const SNAPSHOT_TTL_MS = 5 * 60_000;
-const MAX_SNAPSHOTS = 50;
 
 /** Filters shared by list_campaigns and search_campaigns. */
 export const listFilters = {
@@ -51,16 +50,16 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   let snapshotId = position.s;
   let snap: Snapshot | undefined;
   if (cursor) {
-    const held = ctx.listings.get(snapshotId);
+    const held = (await ctx.store.getSnapshot(snapshotId)) as Snapshot | undefined;
     // Re-listing under an old offset could repeat or skip campaigns: an expired cursor is refused instead.
-    if (!held || held.expires < Date.now()) {
+    if (!held) {
       throw new InputError('this cursor has expired (listings are kept for 5 minutes, the 50 most recent): list again without cursor');
     }
-    snap = held.value as Snapshot;
+    snap = held;
   } else {
     snap = await fanOut(ctx, filters, signal);
     snapshotId = randomUUID().slice(0, 8);
-    remember(ctx, snapshotId, snap);
+    await ctx.store.putSnapshot(snapshotId, snap, SNAPSHOT_TTL_MS);
   }
   const page = snap.campaigns.slice(position.o, position.o + limit);
   const next = position.o + limit;
@@ -109,13 +108,6 @@ function withoutAccount(c: CampaignSummary): CampaignSummary {
 
 function describeConfigured(ctx: ToolContext): string {
   return ctx.adapters.length ? ctx.adapters.map((a) => `${a.vendor}/${a.account}`).join(', ') : 'none';
-}
-
-function remember(ctx: ToolContext, id: string, value: Snapshot) {
-  const now = Date.now();
-  for (const [k, v] of ctx.listings) if (v.expires < now) ctx.listings.delete(k);
-  while (ctx.listings.size >= MAX_SNAPSHOTS) ctx.listings.delete(ctx.listings.keys().next().value as string);
-  ctx.listings.set(id, { expires: now + SNAPSHOT_TTL_MS, value });
 }
 
 function hashFilters(f: Filters): string {

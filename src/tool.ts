@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { VendorId } from '../src/domain.js';
-import { InputError } from '../src/errors.js';
-import type { VendorAdapter } from '../src/vendors/vendor.js';
+import type { VendorId } from './domain.js';
+import { InputError } from './errors.js';
+import type { Store } from './store.js';
+import type { VendorAdapter } from './vendors/vendor.js';
 
 /** read: no side effects; write: creates something; destructive: sends or stops. */
 export type ToolKind = 'read' | 'write' | 'destructive';
@@ -10,8 +11,8 @@ export type ToolKind = 'read' | 'write' | 'destructive';
 export interface ToolContext {
   adapters: readonly VendorAdapter[];
   sandbox: boolean;
-  /** Cached merged listings so a cursor pages a consistent snapshot. */
-  listings: Map<string, { expires: number; value: unknown }>;
+  /** Listing snapshots behind cursors, write records and the journal, rate windows. */
+  store: Store;
   now(): Date;
 }
 

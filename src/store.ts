@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+import { Journal, type JournalEvent, type WriteRecord } from './journal.js';
+
+/** "N requests per interval" windows, shared by everything that sends under one key (one account's endpoint). */
+export interface RateWindows {
+  /** Reserve the next slot for `key`, `intervalMs` after the previous one; resolves to the epoch ms to send at. */
+  reserve(key: string, intervalMs: number, now: number): Promise<number>;
+  /** Give back a reservation that was never used (its call was cancelled), so later calls are not held by it. */
+  release(key: string, slot: number, intervalMs: number): Promise<void>;
+}
+
+/**
+ * Everything the server keeps between calls, behind one interface so several instances can share it
+ * (a Redis-backed store follows): listing snapshots behind cursors, write records with an atomic
+ * consume-once, the journal of every preview, confirmation and per-part outcome, send leases and rate windows.
+ */
+export interface Store {
+  readonly kind: 'embedded' | 'redis';
+  readonly rates: RateWindows;
+  putSnapshot(id: string, value: unknown, ttlMs: number): Promise<void>;
+  getSnapshot(id: string): Promise<unknown>;
+  /** Journal a previewed write (its plan included) durably. */
+  createWrite(record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number }): Promise<WriteRecord>;
+  getWrite(id: string): Promise<WriteRecord | undefined>;
+  /** Mark a write confirmed, atomically: true for exactly one caller, false when it was already confirmed. */
+  consume(id: string, at: string): Promise<boolean>;
+  /** Journal that a part is about to be sent (before it is). */
+  recordAttempt(id: string, part: number, at: string): Promise<void>;
+  /** Journal a part's outcome. */
+  recordOutcome(id: string, part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void>;
+  /** Hold `key` for `ttlMs` so one send runs at a time; false when another owner holds it. */
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(key: string, owner: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Rate windows in this process: the next free slot per key. */
+export class LocalRateWindows implements RateWindows {
+  private readonly next = new Map<string, number>();
+
+  async reserve(key: string, intervalMs: number, now: number): Promise<number> {
+    const slot = Math.max(now, this.next.get(key) ?? 0);
+    this.next.set(key, slot + intervalMs);
+    return slot;
+  }
+
+  async release(key: string, slot: number, intervalMs: number): Promise<void> {
+    // Only the newest reservation can be handed back without leaving a hole others already queued behind.
+    if (this.next.get(key) === slot + intervalMs) this.next.set(key, slot);
+  }
+}
+
+/** The default store: in memory, with the journal on disk (fsynced JSON lines) when a data directory is given. */
+export class EmbeddedStore implements Store {
+  readonly kind = 'embedded' as const;
+  readonly rates = new LocalRateWindows();
+  private readonly snapshots = new Map<string, { expires: number; value: unknown }>();
+  private readonly leases = new Map<string, { owner: string; expires: number }>();
+  private readonly journal: Journal;
+
+  constructor(options: { dataDir?: string; maxSnapshots?: number; now?: () => number } = {}) {
+    this.journal = Journal.open(options.dataDir ? join(options.dataDir, 'journal.jsonl') : undefined);
+    this.maxSnapshots = options.maxSnapshots ?? 50;
+    this.clock = options.now ?? Date.now;
+  }
+
+  private readonly maxSnapshots: number;
+  private readonly clock: () => number;
+
+  async putSnapshot(id: string, value: unknown, ttlMs: number): Promise<void> {
+    const now = this.clock();
+    for (const [k, v] of this.snapshots) if (v.expires < now) this.snapshots.delete(k);
+    while (this.snapshots.size >= this.maxSnapshots) this.snapshots.delete(this.snapshots.keys().next().value as string);
+    this.snapshots.set(id, { expires: now + ttlMs, value });
+  }
+
+  async getSnapshot(id: string): Promise<unknown> {
+    const held = this.snapshots.get(id);
+    if (!held || held.expires < this.clock()) return undefined;
+    return held.value;
+  }
+
+  async createWrite(record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number }): Promise<WriteRecord> {
+    return this.journal.append({ t: 'preview', at: record.created_at, record });
+  }
+
+  async getWrite(id: string): Promise<WriteRecord | undefined> {
+    return this.journal.get(id);
+  }
+
+  async consume(id: string, at: string): Promise<boolean> {
+    // One event loop: check and append happen with no await between them, so this is atomic in-process.
+    const rec = this.journal.get(id);
+    if (!rec || rec.confirmed_at) return false;
+    this.journal.append({ t: 'confirm', at, id });
+    return true;
+  }
+
+  async recordAttempt(id: string, part: number, at: string): Promise<void> {
+    this.journal.append({ t: 'attempt', at, id, part });
+  }
+
+  async recordOutcome(_id: string, _part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void> {
+    this.journal.append(outcome);
+  }
+
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock();
+    const held = this.leases.get(key);
+    if (held && held.owner !== owner && held.expires > now) return false;
+    this.leases.set(key, { owner, expires: now + ttlMs });
+    return true;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
+  }
+
+  async close(): Promise<void> {
+    this.journal.close();
+  }
+}
