@@ -12,24 +12,25 @@ const MOENGAGE_DCS = ['01', '02', '03', '04', '05', '06', '101'] as const;
 
 const url = z.url({ error: 'must be an http(s) URL, e.g. https://api.example.com' });
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+const timezone = z.string().refine(isTimeZone, { error: 'must be an IANA time zone, e.g. Europe/Paris or Asia/Kolkata' });
 const label = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'account names are 1-40 letters, digits, dot, dash or underscore' });
 
 const CleverTapAccount = z.object({
   vendor: z.literal('clevertap'), name: label, accountId: nonEmpty, passcode: nonEmpty,
   region: z.enum(CLEVERTAP_REGIONS, { error: `must be one of ${CLEVERTAP_REGIONS.join(', ')}` }).optional(),
-  baseUrl: url.optional(),
+  baseUrl: url.optional(), timezone: timezone.optional(),
 });
 const MoEngageAccount = z.object({
   vendor: z.literal('moengage'), name: label, workspaceId: nonEmpty, apiKey: nonEmpty,
   dataCenter: z.string().transform((s) => s.replace(/^(dc-?)/i, '').padStart(2, '0'))
     .pipe(z.enum(MOENGAGE_DCS, { error: `must be one of ${MOENGAGE_DCS.join(', ')}` })).optional(),
-  baseUrl: url.optional(),
+  baseUrl: url.optional(), timezone: timezone.optional(),
 });
 const BatchAccount = z.object({
-  vendor: z.literal('batch'), name: label, apiKey: nonEmpty, restApiKey: nonEmpty, baseUrl: url.optional(),
+  vendor: z.literal('batch'), name: label, apiKey: nonEmpty, restApiKey: nonEmpty, baseUrl: url.optional(), timezone: timezone.optional(),
 });
 const AltcraftAccount = z.object({
-  vendor: z.literal('altcraft'), name: label, token: nonEmpty, baseUrl: url.optional(),
+  vendor: z.literal('altcraft'), name: label, token: nonEmpty, baseUrl: url.optional(), timezone: timezone.optional(),
 });
 
 /** One configured vendor account with its credentials. */
@@ -50,10 +51,10 @@ export interface Config {
 
 /** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
 const ENV: Record<AccountConfig['vendor'], Record<string, string>> = {
-  clevertap: { accountId: 'CLEVERTAP_ACCOUNT_ID', passcode: 'CLEVERTAP_PASSCODE', region: 'CLEVERTAP_REGION', baseUrl: 'CLEVERTAP_BASE_URL' },
-  moengage: { workspaceId: 'MOENGAGE_WORKSPACE_ID', apiKey: 'MOENGAGE_API_KEY', dataCenter: 'MOENGAGE_DATA_CENTER', baseUrl: 'MOENGAGE_BASE_URL' },
-  batch: { apiKey: 'BATCH_API_KEY', restApiKey: 'BATCH_REST_API_KEY', baseUrl: 'BATCH_BASE_URL' },
-  altcraft: { token: 'ALTCRAFT_API_TOKEN', baseUrl: 'ALTCRAFT_BASE_URL' },
+  clevertap: { accountId: 'CLEVERTAP_ACCOUNT_ID', passcode: 'CLEVERTAP_PASSCODE', region: 'CLEVERTAP_REGION', baseUrl: 'CLEVERTAP_BASE_URL', timezone: 'CLEVERTAP_TIMEZONE' },
+  moengage: { workspaceId: 'MOENGAGE_WORKSPACE_ID', apiKey: 'MOENGAGE_API_KEY', dataCenter: 'MOENGAGE_DATA_CENTER', baseUrl: 'MOENGAGE_BASE_URL', timezone: 'MOENGAGE_TIMEZONE' },
+  batch: { apiKey: 'BATCH_API_KEY', restApiKey: 'BATCH_REST_API_KEY', baseUrl: 'BATCH_BASE_URL', timezone: 'BATCH_TIMEZONE' },
+  altcraft: { token: 'ALTCRAFT_API_TOKEN', baseUrl: 'ALTCRAFT_BASE_URL', timezone: 'ALTCRAFT_TIMEZONE' },
 };
 const SECRET_FIELDS = ['passcode', 'apiKey', 'restApiKey', 'token'];
 
@@ -135,7 +136,8 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
 function accountsFromEnv(env: NodeJS.ProcessEnv): AccountConfig[] {
   const out: AccountConfig[] = [];
   for (const [vendor, vars] of Object.entries(ENV) as Array<[AccountConfig['vendor'], Record<string, string>]>) {
-    const present = Object.values(vars).filter((v) => env[v]);
+    // A time zone alone does not enable a vendor: credentials do.
+    const present = Object.entries(vars).filter(([f, v]) => f !== 'timezone' && env[v]).map(([, v]) => v);
     if (present.length === 0) continue;
     const raw: Record<string, unknown> = { vendor, name: 'default' };
     for (const [field, variable] of Object.entries(vars)) if (env[variable]) raw[field] = env[variable];
@@ -175,4 +177,14 @@ function accountsFromFile(path: string): AccountConfig[] {
     seen.add(key);
   }
   return parsed.data.accounts;
+}
+
+/** True for a time zone name this runtime knows (IANA, e.g. "Asia/Kolkata", or "UTC"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
 }

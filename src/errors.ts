@@ -64,6 +64,19 @@ export class UnsupportedError extends Error {
   }
 }
 
+/** Every account a call targeted failed: the result is an error naming each one's reason, never an empty success. */
+export class AllFailedError extends Error {
+  override readonly name = 'AllFailedError';
+  constructor(readonly failures: ReadonlyArray<{ vendor: VendorId; account?: string; message: string }>) {
+    super(failures.map((f) => `${f.vendor}${f.account ? `/${f.account}` : ''}: ${f.message}`).join(' '));
+  }
+}
+
+/** Errors that are a result (the person's input, a vendor's answer), not a bug worth a stack in the log. */
+export function isExpectedError(err: unknown): boolean {
+  return err instanceof VendorError || err instanceof InputError || err instanceof UnsupportedError || err instanceof AllFailedError;
+}
+
 /** One sentence a person can act on: "Could not <action> on <vendor>: <cause>. <what to do>" */
 export function describeError(action: string, err: unknown): string {
   if (err instanceof VendorError) {
@@ -73,6 +86,9 @@ export function describeError(action: string, err: unknown): string {
   }
   if (err instanceof UnsupportedError) return `Could not ${action} on ${err.vendor}: ${err.message}`;
   if (err instanceof InputError) return `Invalid input: ${err.message}`;
+  if (err instanceof AllFailedError) {
+    return `Could not ${action}: every account asked failed, so nothing is listed. ${err.message}`;
+  }
   const message = err instanceof Error ? err.message : String(err);
   return `Could not ${action}: ${stripDot(message)}.`;
 }

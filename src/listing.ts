@@ -4,7 +4,7 @@ import {
   CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, VendorIdSchema, compareNewestFirst,
   type CampaignSummary, type VendorId,
 } from './domain.js';
-import { InputError, describeError } from './errors.js';
+import { AllFailedError, InputError, describeError } from './errors.js';
 import type { ListQuery } from './vendors/vendor.js';
 import { accountField, sandboxField, type ToolContext } from './tool.js';
 
@@ -29,6 +29,8 @@ export const listOutput = {
   total: z.number().describe('campaigns matching across all vendors queried'),
   errors: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), message: z.string() })).optional()
     .describe('vendors that failed; their campaigns are missing from the result'),
+  warnings: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), message: z.string() })).optional()
+    .describe('what an account could not tell (a secondary endpoint failed): its campaigns are listed, some fields unknown'),
   coverage: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), from: z.string(), to: z.string() })).optional()
     .describe('date range actually listed, for vendors that can only list by dates'),
   ...sandboxField,
@@ -68,6 +70,7 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
     ...(next < snap.campaigns.length ? { next_cursor: encodeCursor({ k: key, s: snapshotId, o: next }) } : {}),
     total: snap.campaigns.length,
     ...(snap.errors?.length ? { errors: snap.errors } : {}),
+    ...(snap.warnings?.length ? { warnings: snap.warnings } : {}),
     ...(snap.coverage?.length ? { coverage: snap.coverage } : {}),
   };
 }
@@ -85,6 +88,7 @@ async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promis
   const campaigns: CampaignSummary[] = [];
   const errors: NonNullable<Snapshot['errors']> = [];
   const coverage: NonNullable<Snapshot['coverage']> = [];
+  const warnings: NonNullable<Snapshot['warnings']> = [];
   settled.forEach((r, i) => {
     const a = targets[i]!;
     const account = multi(a.vendor) ? a.account : undefined;
@@ -94,10 +98,12 @@ async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promis
       return;
     }
     for (const c of r.value.campaigns) campaigns.push(account ? { ...c, account } : withoutAccount(c));
+    for (const message of r.value.warnings ?? []) warnings.push({ vendor: a.vendor, ...(account ? { account } : {}), message });
     if (r.value.range) coverage.push({ vendor: a.vendor, ...(account ? { account } : {}), ...r.value.range });
   });
+  if (errors.length === targets.length) throw new AllFailedError(errors);
   campaigns.sort(compareNewestFirst);
-  return { campaigns, errors, coverage };
+  return { campaigns, errors, coverage, warnings };
 }
 
 function withoutAccount(c: CampaignSummary): CampaignSummary {
@@ -146,6 +152,7 @@ export function renderListing(out: ListOutput, what = 'campaigns'): string {
   const lines = [`${out.campaigns.length} of ${out.total} ${what}, newest first.`];
   for (const c of out.campaigns) lines.push(renderCampaignLine(c));
   for (const c of out.coverage ?? []) lines.push(`${c.vendor}${c.account ? `/${c.account}` : ''} listed ${c.from}..${c.to} (pass from/to for other dates).`);
+  for (const w of out.warnings ?? []) lines.push(`Note ${w.vendor}${w.account ? `/${w.account}` : ''}: ${w.message}`);
   for (const e of out.errors ?? []) lines.push(`Missing ${e.vendor}${e.account ? `/${e.account}` : ''}: ${e.message}`);
   if (out.next_cursor) lines.push(`More: cursor="${out.next_cursor}"`);
   return lines.join('\n');

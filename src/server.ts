@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { VENDORS, type VendorId } from './domain.js';
-import { InputError, UnsupportedError, VendorError, describeError } from './errors.js';
+import { describeError, isExpectedError } from './errors.js';
 import { redact, silentLogger } from './log.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -52,7 +52,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
             structuredContent: JSON.parse(redact(JSON.stringify(out))) as Record<string, unknown>,
           };
         } catch (err) {
-          const expected = err instanceof VendorError || err instanceof InputError || err instanceof UnsupportedError;
+          const expected = isExpectedError(err);
           if (!expected) logger.error({ tool: tool.name, err: redact(String((err as Error)?.stack ?? err)) }, 'tool failed');
           else logger.info({ tool: tool.name, error: redact((err as Error).message) }, 'tool error');
           return { content: [{ type: 'text', text: redact(describeError(tool.action, err)) }], isError: true };

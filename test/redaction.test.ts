@@ -32,7 +32,9 @@ describe('a vendor echoing a credential', () => {
     const client = await connectInProcess(createServer({ adapters, sandbox: false, store: new EmbeddedStore(), now: () => new Date() }, allTools, { readOnly: false }));
     const r = await client.callTool({ name: 'list_campaigns', arguments: {} });
     const all = JSON.stringify(r);
-    expect((r.structuredContent as { errors: unknown[] }).errors).toHaveLength(2);
+    // Both accounts failed: an error naming each, never an empty success.
+    expect(r.isError).toBe(true);
+    expect(all).toMatch(/altcraft: .*clevertap: /);
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain(PASSCODE);
     expect(all).toContain('[redacted]');

@@ -22,6 +22,8 @@ const LOG_LINES = 50;
 
 /** Options for one Altcraft account: the API token is sent as a Bearer header, never in a body. */
 export interface AltcraftOptions {
+  /** IANA zone of the account's local times and schedules (default UTC). */
+  timezone?: string;
   account: string;
   token: string;
   baseUrl?: string;
@@ -43,6 +45,7 @@ type Rec = Record<string, unknown>;
 export class AltcraftAdapter implements VendorAdapter {
   readonly vendor = 'altcraft' as const;
   readonly account: string;
+  readonly timezone: string;
   readonly capabilities = ALTCRAFT_CAPABILITIES;
   private readonly base: string;
   private readonly now: () => Date;
@@ -50,6 +53,7 @@ export class AltcraftAdapter implements VendorAdapter {
   constructor(private readonly options: AltcraftOptions, private readonly http: HttpClient) {
     registerSecret(options.token);
     this.account = options.account;
+    this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? ALTCRAFT_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.now = options.now ?? (() => new Date());
   }

@@ -34,6 +34,8 @@ export const BATCH_ERRORS: Readonly<Record<number, { name: string; code: number;
 
 /** How this adapter is configured: the app key goes in the path, the REST key in X-Authorization. */
 export interface BatchOptions {
+  /** IANA zone of the account's local times and schedules (default UTC). */
+  timezone?: string;
   account: string;
   apiKey: string;
   restApiKey: string;
@@ -59,6 +61,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export class BatchAdapter implements VendorAdapter {
   readonly vendor = 'batch' as const;
   readonly account: string;
+  readonly timezone: string;
   readonly capabilities = BATCH_CAPABILITIES;
   private readonly base: string;
   private readonly now: () => Date;
@@ -68,6 +71,7 @@ export class BatchAdapter implements VendorAdapter {
 
   constructor(private readonly options: BatchOptions, private readonly http: HttpClient) {
     this.account = options.account;
+    this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? BATCH_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.now = options.now ?? (() => new Date());
     registerSecret(options.apiKey);

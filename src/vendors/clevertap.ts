@@ -39,6 +39,8 @@ export function clevertapBaseUrl(region?: string, baseUrl?: string): string {
 }
 
 export interface CleverTapOptions {
+  /** IANA zone of the account's local times and schedules (default UTC). */
+  timezone?: string;
   account: string;
   accountId: string;
   passcode: string;
@@ -69,12 +71,14 @@ type Target = { id: string; name: string; scheduled_at?: string; vendor_status: 
 export class CleverTapAdapter implements VendorAdapter {
   readonly vendor = 'clevertap' as const;
   readonly account: string;
+  readonly timezone: string;
   readonly capabilities = CLEVERTAP_CAPABILITIES;
   private readonly base: string;
   private readonly now: () => Date;
 
   constructor(private readonly options: CleverTapOptions, private readonly http: HttpClient) {
     this.account = options.account;
+    this.timezone = options.timezone ?? 'UTC';
     this.base = clevertapBaseUrl(options.region, options.baseUrl);
     this.now = options.now ?? (() => new Date());
     registerSecret(options.passcode);

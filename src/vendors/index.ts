@@ -11,13 +11,13 @@ export function createAdapters(accounts: readonly AccountConfig[], http: HttpCli
   return accounts.map((a): VendorAdapter => {
     switch (a.vendor) {
       case 'clevertap':
-        return new CleverTapAdapter({ account: a.name, accountId: a.accountId, passcode: a.passcode, region: a.region, baseUrl: a.baseUrl, now }, http);
+        return new CleverTapAdapter({ account: a.name, accountId: a.accountId, passcode: a.passcode, region: a.region, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
       case 'moengage':
-        return new MoEngageAdapter({ account: a.name, workspaceId: a.workspaceId, apiKey: a.apiKey, dataCenter: a.dataCenter, baseUrl: a.baseUrl, now }, http);
+        return new MoEngageAdapter({ account: a.name, workspaceId: a.workspaceId, apiKey: a.apiKey, dataCenter: a.dataCenter, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
       case 'batch':
-        return new BatchAdapter({ account: a.name, apiKey: a.apiKey, restApiKey: a.restApiKey, baseUrl: a.baseUrl, now }, http);
+        return new BatchAdapter({ account: a.name, apiKey: a.apiKey, restApiKey: a.restApiKey, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
       case 'altcraft':
-        return new AltcraftAdapter({ account: a.name, token: a.token, baseUrl: a.baseUrl, now }, http);
+        return new AltcraftAdapter({ account: a.name, token: a.token, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
     }
   });
 }

@@ -32,6 +32,8 @@ export const MOENGAGE_DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101']
 
 /** Configuration of one MoEngage workspace. */
 export interface MoEngageOptions {
+  /** IANA zone of the account's local times and schedules (default UTC). */
+  timezone?: string;
   account: string;
   workspaceId: string;
   apiKey: string;
@@ -71,6 +73,7 @@ export function moengageBaseUrl(dataCenter?: string, baseUrl?: string): string {
 export class MoEngageAdapter implements VendorAdapter {
   readonly vendor = 'moengage' as const;
   readonly account: string;
+  readonly timezone: string;
   readonly capabilities = MOENGAGE_CAPABILITIES;
   private readonly base: string;
   private readonly ws: string;
@@ -80,6 +83,7 @@ export class MoEngageAdapter implements VendorAdapter {
   constructor(options: MoEngageOptions, private readonly http: HttpClient) {
     registerSecret(options.apiKey);
     this.account = options.account;
+    this.timezone = options.timezone ?? 'UTC';
     this.ws = options.workspaceId;
     this.base = moengageBaseUrl(options.dataCenter, options.baseUrl);
     this.now = options.now ?? (() => new Date());

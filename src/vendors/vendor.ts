@@ -32,6 +32,8 @@ export interface ListResult {
   campaigns: CampaignSummary[];
   /** The date range actually covered, when the vendor bounds listing by dates. */
   range?: { from: string; to: string };
+  /** What this account could not tell (a secondary endpoint failed): e.g. channels or tags unknown. */
+  warnings?: string[];
   /** Requests made, for tests and benchmarks. */
   requests?: number;
 }
