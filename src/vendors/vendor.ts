@@ -83,7 +83,7 @@ export interface StatusInput {
 /** The one operation type a writer prepares: what the person asked for, validated. */
 export type WriteOp =
   | { kind: 'create'; input: CreateInput }
-  | { kind: 'send'; input: SendInput; /** recipients after de-duplication, in order */ recipients: readonly string[] }
+  | { kind: 'send'; input: SendInput; /** counted after de-duplication; the ids reach the writer batch by batch */ recipients: { count: number; duplicates_removed: number } }
   | { kind: 'status'; input: StatusInput };
 
 /** The exact vendor request of one part, without credentials (the adapter adds them when it sends). */
@@ -97,6 +97,8 @@ export interface PlannedRequest {
 /** One part of a plan (a create, one batch of a send): stored with the confirmation and executed as is. */
 export interface PlanPart {
   request: PlannedRequest;
+  /** Further requests of the same part, where the vendor takes one recipient a request (MoEngage Inform). */
+  more?: PlannedRequest[];
   /** Recipients this part reaches (a send's batch). */
   recipients?: number;
   /** The vendor documents an idempotency key this request carries: resending it cannot act twice. */
@@ -121,6 +123,7 @@ export interface WritePreview {
 
 /** A write as prepared: the exact requests and what the person is shown. Nothing has been sent. */
 export interface WritePlan {
+  /** Every part of a create or status change; empty for a send, whose parts come from `sendPart` batch by batch. */
   parts: PlanPart[];
   preview: WritePreview;
 }
@@ -134,6 +137,8 @@ export interface PartOutcome {
   fatal?: boolean;
   /** The vendor certainly did not act (a 429, a refused connection): the part may be sent again. */
   not_acted?: boolean;
+  /** For a part of several requests: how many the vendor accepted. */
+  accepted?: number;
 }
 
 /** What a writer can do; list_vendors and tool registration read this, never guess. */
@@ -148,6 +153,11 @@ export interface VendorWriter {
   readonly capabilities: WriteCapabilities;
   /** Validate and build the exact requests; may read (an estimate, a state check), never writes. */
   prepare(op: WriteOp, clock: () => Date, signal?: AbortSignal): Promise<WritePlan>;
+  /**
+   * The part for one batch of a send: pure and deterministic (no clock, no randomness; `key` is the
+   * gate's idempotency key for this batch), so the batch rebuilt from the stored recipients is the one previewed.
+   */
+  sendPart(input: SendInput, ids: readonly string[], index: number, key: string): PlanPart;
   /** Send one planned part; every vendor answer (and network fault) becomes an outcome. */
   execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome>;
 }
