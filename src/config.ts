@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { writeConfig, type WriteConfig } from './config-writes.js';
 import { registerSecret } from './log.js';
 
 /** A misconfiguration, worded for the person who set it (names the variable or flag); never a stack trace. */
@@ -47,6 +48,7 @@ export interface Config {
   httpToken?: string;
   logLevel: string;
   accounts: AccountConfig[];
+  writes: WriteConfig;
 }
 
 /** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
@@ -62,7 +64,7 @@ export interface ParsedArgs {
   command: 'serve' | 'tools' | 'call';
   toolName?: string;
   toolArgs?: string;
-  flags: { sandbox: boolean; readOnly: boolean; http: boolean; host?: string; port?: number; config?: string; logLevel?: string };
+  flags: { sandbox: boolean; readOnly: boolean; http: boolean; host?: string; port?: number; config?: string; logLevel?: string; dataDir?: string };
 }
 
 /** Parse argv (without node and script): subcommand, its operands, and flags. */
@@ -90,8 +92,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       }
       case '--config': flags.config = value(); break;
       case '--log-level': flags.logLevel = value(); break;
+      case '--data-dir': flags.dataDir = value(); break;
       default:
-        if (a.startsWith('--')) throw new ConfigError(`unknown flag ${name}; known: --sandbox --read-only --http --host --port --config --log-level`);
+        if (a.startsWith('--')) throw new ConfigError(`unknown flag ${name}; known: --sandbox --read-only --http --host --port --config --data-dir --log-level`);
         rest.push(a);
     }
   }
@@ -121,7 +124,10 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
   for (const a of accounts) for (const f of SECRET_FIELDS) registerSecret((a as Record<string, unknown>)[f] as string | undefined);
   const httpToken = env.CAMPAIGN_MCP_HTTP_TOKEN || undefined;
   registerSecret(httpToken);
+  const writes = writeConfig(args, env, (m) => new ConfigError(m));
+  registerSecret(writes.secret);
   return {
+    writes,
     transport: args.http ? 'http' : 'stdio',
     host: args.host ?? '127.0.0.1',
     port: args.port ?? 3000,

@@ -83,11 +83,12 @@ export type Audience = z.infer<typeof AudienceSchema>;
 
 /** Message content, as a person drafts it; adapters map it onto the vendor's shape. */
 export const ContentSchema = z.object({
-  title: z.string().optional(),
-  body: z.string().min(1),
-  subject: z.string().optional(),
-  sender_name: z.string().optional(),
-  deep_link: z.string().optional(),
+  title: z.string().max(500).optional().describe('push title'),
+  body: z.string().min(1, { error: 'content.body is required' }).max(100_000).describe('the message: push or sms text, email body (text or HTML)'),
+  subject: z.string().max(500).optional().describe('email subject'),
+  sender_name: z.string().max(200).optional().describe('email sender name'),
+  deep_link: z.string().max(2000).optional().describe('link opened on tap/click'),
+  image_url: z.string().max(2000).optional().describe('image for a rich push or email'),
 });
 export type Content = z.infer<typeof ContentSchema>;
 

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
+import { join } from 'node:path';
+import { WriteGate } from './confirm.js';
 import { EmbeddedStore } from './store.js';
+import { loadSecret, TokenSigner } from './tokens.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from './tool.js';
 import { callTool, httpBanner, printTools } from './cli.js';
@@ -31,7 +34,13 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   }
   const http = options.http ?? new HttpClient({ logger });
   const adapters = createAdapters(accounts, http, options.now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store: new EmbeddedStore(), now: options.now ?? (() => new Date()) };
+  const now = options.now ?? (() => new Date());
+  // Sandbox writes never mix with an account's: their journal and secret live apart.
+  const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
+  const store = new EmbeddedStore({ dataDir });
+  const signer = new TokenSigner(loadSecret(config.writes.secret, dataDir));
+  const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4 }, now);
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now };
   return {
     config,
     ctx,

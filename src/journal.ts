@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VendorId } from './domain.js';
 import type { Outcome, PartState as SettledState } from './errors.js';
@@ -19,7 +19,7 @@ export interface WriteRecord {
   created_at: string;
   expires_at: string;
   confirmed_at?: string;
-  parts: Array<{ state: PartState; vendor_ref?: string; message?: string; at?: string }>;
+  parts: Array<{ state: PartState; vendor_ref?: string; message?: string; at?: string; not_acted?: boolean; accepted?: number }>;
 }
 
 /** The events a journal line can hold; replaying them in order rebuilds every record. */
@@ -27,7 +27,7 @@ export type JournalEvent =
   | { t: 'preview'; at: string; record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number } }
   | { t: 'confirm'; at: string; id: string }
   | { t: 'attempt'; at: string; id: string; part: number }
-  | { t: 'outcome'; at: string; id: string; part: number; state: Outcome; vendor_ref?: string; message?: string };
+  | { t: 'outcome'; at: string; id: string; part: number; state: Outcome; vendor_ref?: string; message?: string; not_acted?: boolean; accepted?: number };
 
 /**
  * A durable, append-only record of every write attempt and outcome (JSON lines, fsynced per event).
@@ -39,8 +39,12 @@ export class Journal {
 
   private constructor(private readonly path: string | undefined) {}
 
-  /** Open (or create) the journal at `path`; without a path it keeps records in memory only. */
-  static open(path?: string): Journal {
+  /**
+   * Open (or create) the journal at `path`; without a path it keeps records in memory only. Records
+   * settled longer than `retentionMs` ago (default 30 days), and previews never confirmed a day past
+   * their expiry, are compacted away on open, so the file does not grow without bound.
+   */
+  static open(path?: string, options: { retentionMs?: number; now?: number } = {}): Journal {
     const j = new Journal(path);
     if (path) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -58,8 +62,10 @@ export class Journal {
         }
       }
       for (const r of j.records.values()) for (const p of r.parts) if (p.state === 'attempted') p.state = 'unknown';
+      const removed = j.expire(options.now ?? Date.now(), options.retentionMs ?? 30 * 86_400_000);
+      if (removed > 0) j.rewrite();
       j.fd = openSync(path, 'a', 0o600);
-      if (torn) writeSync(j.fd, '\n');
+      if (torn && removed === 0) writeSync(j.fd, '\n');
     }
     return j;
   }
@@ -71,6 +77,11 @@ export class Journal {
       fsyncSync(this.fd);
     }
     return this.apply(event);
+  }
+
+  /** Every record previewed with these argument hashes, newest first. */
+  byHash(hash: string): WriteRecord[] {
+    return [...this.records.values()].filter((r) => r.args_hash === hash).reverse();
   }
 
   get(id: string): WriteRecord | undefined {
@@ -87,6 +98,39 @@ export class Journal {
     this.fd = undefined;
   }
 
+  /** Drop records past retention; returns how many went. */
+  private expire(now: number, retentionMs: number): number {
+    let n = 0;
+    for (const [id, r] of this.records) {
+      const open = r.parts.some((p) => p.state === 'pending' || p.state === 'attempted');
+      const old = r.confirmed_at ? !open && Date.parse(r.confirmed_at) < now - retentionMs : Date.parse(r.expires_at) < now - 86_400_000;
+      if (old) {
+        this.records.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Write the kept records as fresh events to a new file, fsync it, and move it into place. */
+  private rewrite(): void {
+    const tmp = `${this.path}.compact`;
+    const fd = openSync(tmp, 'w', 0o600);
+    for (const r of this.records.values()) {
+      const { parts, confirmed_at, ...rest } = r;
+      writeSync(fd, `${JSON.stringify({ t: 'preview', at: r.created_at, record: { ...rest, parts: parts.length } })}\n`);
+      if (confirmed_at) writeSync(fd, `${JSON.stringify({ t: 'confirm', at: confirmed_at, id: r.id })}\n`);
+      parts.forEach((p, part) => {
+        if (p.state === 'pending') return;
+        const state = p.state === 'attempted' ? 'unknown' : p.state;
+        writeSync(fd, `${JSON.stringify({ t: 'outcome', at: p.at ?? r.created_at, id: r.id, part, state, vendor_ref: p.vendor_ref, message: p.message, not_acted: p.not_acted, accepted: p.accepted })}\n`);
+      });
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.path!);
+  }
+
   private apply(e: JournalEvent): WriteRecord {
     if (e.t === 'preview') {
       const { parts, ...rest } = e.record;
@@ -101,7 +145,7 @@ export class Journal {
       const part = rec.parts[e.part];
       if (!part) throw new Error(`journal: write ${e.id} has no part ${e.part}`);
       if (e.t === 'attempt') Object.assign(part, { state: 'attempted', at: e.at });
-      else Object.assign(part, { state: e.state, vendor_ref: e.vendor_ref, message: e.message, at: e.at });
+      else Object.assign(part, { state: e.state, vendor_ref: e.vendor_ref, message: e.message, at: e.at, not_acted: e.not_acted, accepted: e.accepted });
     }
     return rec;
   }

@@ -1,7 +1,7 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import type { ToolContext, ToolDefinition } from './tool.js';
+import type { CallExtras, ToolContext, ToolDefinition } from './tool.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, isExpectedError } from './errors.js';
 import { redact, silentLogger } from './log.js';
@@ -25,6 +25,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
   const server = new McpServer({ name: 'campaign-mcp', version: VERSION }, { instructions: INSTRUCTIONS });
   for (const tool of tools) {
     if (options.readOnly && tool.kind !== 'read') continue;
+    if (tool.available && !ctx.adapters.some(tool.available)) continue;
     server.registerTool(
       tool.name,
       {
@@ -43,13 +44,14 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
         const started = performance.now();
         try {
-          const { structured, text } = await tool.handler(args as never, ctx, extra.signal);
+          const { structured, text, isError } = await tool.handler(args as never, ctx, extra.signal, callExtras(server, extra));
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
           logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
           // Results carry vendor text (names, per-vendor error messages): scrub credentials on the way out.
           return {
             content: [{ type: 'text', text: redact(ctx.sandbox ? `[sandbox data] ${text}` : text) }],
             structuredContent: JSON.parse(redact(JSON.stringify(out))) as Record<string, unknown>,
+            ...(isError ? { isError: true } : {}),
           };
         } catch (err) {
           const expected = isExpectedError(err);
@@ -62,6 +64,23 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
   }
   registerCampaignResource(server, ctx);
   return server;
+}
+
+/** Progress notifications when the client asked for them; elicitation when it declared the capability. */
+function callExtras(server: McpServer, extra: { _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): CallExtras {
+  const token = extra._meta?.progressToken;
+  const out: CallExtras = {};
+  if (token !== undefined) {
+    out.progress = (progress, total, message) =>
+      extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, ...(message ? { message } : {}) } } as never).catch(() => undefined);
+  }
+  if (server.server.getClientCapabilities()?.elicitation) {
+    out.ask = async (message) => {
+      const r = await server.server.elicitInput({ message, requestedSchema: { type: 'object', properties: {} } });
+      return r.action;
+    };
+  }
+  return out;
 }
 
 /** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context. */

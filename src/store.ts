@@ -22,6 +22,8 @@ export interface Store {
   /** Journal a previewed write (its plan included) durably. */
   createWrite(record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number }): Promise<WriteRecord>;
   getWrite(id: string): Promise<WriteRecord | undefined>;
+  /** Writes previewed with these argument hashes, newest first (for resend_unknown). */
+  findWrites(argsHash: string): Promise<WriteRecord[]>;
   /** Mark a write confirmed, atomically: true for exactly one caller, false when it was already confirmed. */
   consume(id: string, at: string): Promise<boolean>;
   /** Journal that a part is about to be sent (before it is). */
@@ -86,6 +88,10 @@ export class EmbeddedStore implements Store {
 
   async getWrite(id: string): Promise<WriteRecord | undefined> {
     return this.journal.get(id);
+  }
+
+  async findWrites(argsHash: string): Promise<WriteRecord[]> {
+    return this.journal.byHash(argsHash);
   }
 
   async consume(id: string, at: string): Promise<boolean> {

@@ -1,11 +1,20 @@
 import { z } from 'zod';
 import type { VendorId } from './domain.js';
 import { InputError } from './errors.js';
+import type { WriteGate } from './confirm.js';
 import type { Store } from './store.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 
 /** read: no side effects; write: creates something; destructive: sends or stops. */
 export type ToolKind = 'read' | 'write' | 'destructive';
+
+/** What a call can do beyond returning: report progress, ask the person directly. Both optional. */
+export interface CallExtras {
+  /** Progress notification, when the client sent a progress token. */
+  progress?(done: number, total: number, message?: string): void | Promise<void>;
+  /** Ask the person to approve, where the client can answer (elicitation); undefined when it cannot. */
+  ask?(message: string): Promise<'accept' | 'decline' | 'cancel'>;
+}
 
 /** What every handler receives: the configured adapters and shared per-server state. */
 export interface ToolContext {
@@ -13,6 +22,8 @@ export interface ToolContext {
   sandbox: boolean;
   /** Listing snapshots behind cursors, write records and the journal, rate windows. */
   store: Store;
+  /** The write gate; absent in read-only mode (no write tool is registered). */
+  gate?: WriteGate;
   now(): Date;
 }
 
@@ -20,6 +31,8 @@ export interface ToolContext {
 export interface ToolResult<S> {
   structured: S;
   text: string;
+  /** A result that is a failure yet carries structured content (a write none of whose batches was accepted). */
+  isError?: boolean;
 }
 
 export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
@@ -29,9 +42,11 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   kind: ToolKind;
   inputSchema: I;
   outputSchema: O;
-  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal) => Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
+  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal, call?: CallExtras) => Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
   /** The verb used in error messages: "Could not <action> on <vendor>". */
   action: string;
+  /** Registered only when some configured account can do it (a writer with this operation, say). */
+  available?: (adapter: VendorAdapter) => boolean;
 }
 
 /** Identity helper that only infers types, so each tool file reads as one declaration. */

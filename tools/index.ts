@@ -5,8 +5,11 @@ import searchCampaigns from './search-campaigns.js';
 import getCampaign from './get-campaign.js';
 import getCampaignReport from './get-campaign-report.js';
 import estimateReach from './estimate-reach.js';
+import createCampaign from './create-campaign.js';
+import sendToUsers from './send-to-users.js';
+import setCampaignStatus from './set-campaign-status.js';
 
 /** The registry: every tool the server can expose, in the order clients list them. */
 export const allTools: ToolDefinition[] = [
-  listVendors, listCampaigns, searchCampaigns, getCampaign, getCampaignReport, estimateReach,
+  listVendors, listCampaigns, searchCampaigns, getCampaign, getCampaignReport, estimateReach, createCampaign, sendToUsers, setCampaignStatus,
 ] as unknown as ToolDefinition[];

@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import type { VendorId } from './domain.js';
+import { InputError } from './errors.js';
+import type { WriteRecord } from './journal.js';
+import { batches, countRecipients, verifySource, type RecipientSource } from './recipients.js';
+import type { Store } from './store.js';
+import type { CallExtras } from './tool.js';
+import { argsHash, type TokenSigner } from './tokens.js';
+import type { PartOutcome, PlanPart, SendInput, VendorAdapter, VendorWriter, WriteOp, WritePreview } from './vendors/vendor.js';
+import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult } from './write-result.js';
+
+export type { WriteResult } from './write-result.js';
+export type WriteTool = 'create_campaign' | 'send_to_users' | 'set_campaign_status';
+
+/** Policy and behaviour of the gate, from configuration. */
+export interface GateSettings {
+  /** How long a preview's token may be confirmed (the first time). */
+  ttlMs: number;
+  /** Most recipients one send may reach (CAMPAIGN_MCP_MAX_RECIPIENTS). */
+  maxRecipients: number;
+  /** Vendors allowed to write (CAMPAIGN_MCP_WRITE_VENDORS); undefined = every configured vendor. */
+  writeVendors?: readonly VendorId[];
+  /** Also ask the person directly: always (refuse when the client cannot), auto (when it can), never. */
+  ask: 'always' | 'auto' | 'never';
+  /** Parts in flight at once; the HTTP client keeps each vendor within its own limits. */
+  concurrency: number;
+}
+
+/** One write as a tool hands it to the gate: validated arguments and the operation they mean. */
+export interface WriteRequest {
+  tool: WriteTool;
+  adapter: VendorAdapter;
+  /** The arguments that define the write (without confirm); their canonical hash is what the token binds. */
+  args: Record<string, unknown>;
+  op: WriteOp;
+  recipients?: RecipientSource;
+  confirm?: string;
+  resendUnknown?: boolean;
+}
+
+/** What the gate keeps with a record so it executes exactly what was previewed. */
+interface StoredPlan {
+  op: WriteOp;
+  parts: PlanPart[];
+  preview: WritePreview;
+  source?: RecipientSource;
+  batch_size?: number;
+  recipients?: number;
+}
+
+const LEASE_MS = 60_000;
+const WAIT_FOR_LEASE_MS = 30_000;
+
+/**
+ * The write gate: without a token, validate, build the exact plan, journal it and return a preview with a
+ * token bound to the arguments' hash; with the token and the same arguments, act once. The same token again
+ * replays the recorded outcome, or resumes batches never sent; unknown batches are never resent with it.
+ */
+export class WriteGate {
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly owner = randomBytes(6).toString('hex');
+
+  constructor(
+    private readonly store: Store,
+    private readonly signer: TokenSigner,
+    private readonly settings: GateSettings,
+    private readonly now: () => Date = () => new Date(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {}
+
+  /** Run one write call: a preview without `confirm`, the write (once) with it. */
+  async handle(req: WriteRequest, call: CallExtras = {}, signal?: AbortSignal): Promise<WriteResult> {
+    const writer = this.writerOf(req.adapter);
+    const hash = argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args, resend_unknown: req.resendUnknown || undefined });
+    if (!req.confirm) return this.preview(req, writer, hash, signal);
+    return this.act(req, writer, hash, call, signal);
+  }
+
+  private writerOf(adapter: VendorAdapter): VendorWriter {
+    const allowed = this.settings.writeVendors;
+    if (allowed && !allowed.includes(adapter.vendor)) {
+      throw new InputError(`writes to ${adapter.vendor} are not allowed by CAMPAIGN_MCP_WRITE_VENDORS (${allowed.join(', ') || 'none'}); add ${adapter.vendor} to it to allow them`);
+    }
+    if (!adapter.writer) throw new InputError(`${adapter.vendor} has no write support in campaign-mcp`);
+    return adapter.writer;
+  }
+
+  private async preview(req: WriteRequest, writer: VendorWriter, hash: string, signal?: AbortSignal): Promise<WriteResult> {
+    let op = req.op;
+    let source = req.recipients;
+    const batchSize = writer.capabilities.send.batch_size;
+    if (op.kind === 'send') {
+      if (req.resendUnknown) source = await this.unknownOf(req, batchSize);
+      if (!source) throw new InputError('give recipients: { ids, id_type } or recipients_file');
+      const counted = await countRecipients(source, op.input.id_type);
+      if (counted.count === 0) throw new InputError('there are no recipients: recipients.ids (or the file) is empty after removing blanks and duplicates');
+      if (counted.count > this.settings.maxRecipients) {
+        throw new InputError(`${counted.count} recipients is more than the ${this.settings.maxRecipients} one send may reach (CAMPAIGN_MCP_MAX_RECIPIENTS); split the send or raise that setting`);
+      }
+      op = { ...op, recipients: counted };
+    }
+    const plan = await writer.prepare(op, this.now, signal);
+    const recipients = op.kind === 'send' ? op.recipients.count : undefined;
+    const partCount = recipients !== undefined ? Math.ceil(recipients / batchSize) : plan.parts.length;
+    if (partCount === 0) throw new Error(`${req.adapter.vendor} prepared a write with nothing to send`);
+    const created = this.now();
+    const expires = new Date(created.getTime() + this.settings.ttlMs);
+    const id = randomBytes(9).toString('base64url');
+    const stored: StoredPlan = {
+      op, parts: plan.parts, preview: plan.preview,
+      ...(source ? { source, batch_size: batchSize, recipients } : {}),
+    };
+    await this.store.createWrite({
+      id, tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, args_hash: hash,
+      summary: describePreview(plan.preview), plan: stored, created_at: created.toISOString(), expires_at: expires.toISOString(), parts: partCount,
+    });
+    const confirm = this.signer.sign({ id, tool: req.tool, hash, expires: Math.floor(expires.getTime() / 1000) });
+    return { status: 'confirmation_required', confirm, expires_at: expires.toISOString(), preview: plan.preview };
+  }
+
+  /** resend_unknown: exactly the recipients of the latest such write's unknown batches. */
+  private async unknownOf(req: WriteRequest, batchSize: number): Promise<RecipientSource> {
+    const base = argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args });
+    for (const rec of await this.store.findWrites(base)) {
+      const plan = rec.plan as StoredPlan;
+      const unknown = rec.parts.flatMap((p, i) => (p.state === 'unknown' ? [i] : []));
+      if (rec.confirmed_at && unknown.length && plan.source) return { kind: 'resend', of: plan.source, batch_size: plan.batch_size ?? batchSize, parts: unknown };
+    }
+    throw new InputError('no earlier confirmed send with these exact arguments has batches of unknown outcome; nothing to resend');
+  }
+
+  private async act(req: WriteRequest, writer: VendorWriter, hash: string, call: CallExtras, signal?: AbortSignal): Promise<WriteResult> {
+    const claims = this.signer.verify(req.confirm!);
+    if (!claims) throw new InputError('this confirm token is not one this server issued (forged, mangled or signed with another secret); call again without confirm for a fresh preview');
+    if (claims.tool !== req.tool) throw new InputError(`this confirm token is for ${claims.tool}, not ${req.tool}; nothing was written`);
+    if (claims.hash !== hash) throw new InputError('the arguments differ from the ones this token was issued for; nothing was written. Call again without confirm to preview these arguments');
+    const rec = await this.store.getWrite(claims.id);
+    if (!rec) throw new InputError('this write is not in the journal (another data directory, or it was compacted); call again without confirm for a fresh preview');
+    if (!rec.confirmed_at && this.now().getTime() > claims.expires * 1000) {
+      throw new InputError(`this confirm token expired at ${new Date(claims.expires * 1000).toISOString()}; nothing was written. Call again without confirm for a fresh preview`);
+    }
+    if (!rec.confirmed_at) {
+      const declined = await this.askPerson(rec, call);
+      if (declined) return declined;
+    }
+    const first = await this.store.consume(rec.id, this.now().toISOString());
+    const inFlight = this.running.get(rec.id);
+    if (inFlight) {
+      await inFlight.catch(() => undefined);
+      return this.recorded(rec.id, true, false);
+    }
+    const run = this.runParts(rec.id, writer, first, call, signal);
+    this.running.set(rec.id, run);
+    try {
+      return await run;
+    } finally {
+      this.running.delete(rec.id);
+    }
+  }
+
+  private async askPerson(rec: WriteRecord, call: CallExtras): Promise<WriteResult | undefined> {
+    if (this.settings.ask === 'never') return undefined;
+    if (!call.ask) {
+      if (this.settings.ask === 'always') throw new InputError('CAMPAIGN_MCP_CONFIRM=always needs a client that can ask the person (elicitation); this one cannot. Nothing was written');
+      return undefined;
+    }
+    const answer = await call.ask(`Approve this write? ${rec.summary}`);
+    if (answer === 'accept') return undefined;
+    const result = await this.recorded(rec.id, false, false);
+    return { ...result, status: answer === 'decline' ? 'declined' : 'cancelled', message: `The person ${answer === 'decline' ? 'declined' : 'cancelled'}; nothing was written.` };
+  }
+
+  /** Send every part still to send, under a lease so one run at a time acts on a write. */
+  private async runParts(id: string, writer: VendorWriter, first: boolean, call: CallExtras, signal?: AbortSignal): Promise<WriteResult> {
+    if (!(await this.store.acquireLease(id, this.owner, LEASE_MS))) {
+      const until = this.now().getTime() + WAIT_FOR_LEASE_MS;
+      while (this.now().getTime() < until && !(await this.store.acquireLease(id, this.owner, LEASE_MS))) await this.sleep(200);
+      return this.recorded(id, true, false);
+    }
+    try {
+      const rec = (await this.store.getWrite(id))!;
+      const plan = rec.plan as StoredPlan;
+      const todo = rec.parts.flatMap((p, i) => (p.state === 'pending' || (p.state === 'failed' && p.not_acted) ? [i] : []));
+      if (todo.length === 0) return this.recorded(id, !first, false);
+      await this.execute(rec, plan, writer, new Set(todo), call, signal);
+      return this.recorded(id, false, !first);
+    } finally {
+      await this.store.releaseLease(id, this.owner);
+    }
+  }
+
+  private async execute(rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: CallExtras, signal?: AbortSignal) {
+    if (plan.source) await verifySource(plan.source);
+    let stopped = false;
+    let done = rec.parts.length - todo.size;
+    const one = async (index: number, part: PlanPart) => {
+      if (stopped || signal?.aborted) return;
+      await this.store.recordAttempt(rec.id, index, this.now().toISOString());
+      const out = await writer.execute(part, signal).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
+      const { fatal, ...kept } = out as PartOutcome;
+      await this.store.recordOutcome(rec.id, index, { t: 'outcome', at: this.now().toISOString(), id: rec.id, part: index, ...kept });
+      if (fatal) stopped = true;
+      await call.progress?.(++done, rec.parts.length, `batch ${index + 1} of ${rec.parts.length}: ${out.state}`);
+    };
+    const pending: Array<Promise<void>> = [];
+    const limit = Math.max(1, this.settings.concurrency);
+    for await (const [index, part] of this.parts(plan, writer, rec.id)) {
+      if (stopped || signal?.aborted) break;
+      if (!todo.has(index)) continue;
+      const p = one(index, part).finally(() => pending.splice(pending.indexOf(p), 1));
+      pending.push(p);
+      if (pending.length >= limit) await Promise.race(pending);
+    }
+    await Promise.all(pending);
+  }
+
+  /** The planned parts in order: stored for a create or status change, rebuilt batch by batch for a send. */
+  private async *parts(plan: StoredPlan, writer: VendorWriter, id: string): AsyncGenerator<[number, PlanPart]> {
+    if (plan.op.kind !== 'send' || !plan.source) {
+      for (const [i, p] of plan.parts.entries()) yield [i, p];
+      return;
+    }
+    const input: SendInput = plan.op.input;
+    let i = 0;
+    for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
+      yield [i, writer.sendPart(input, ids, i, `${id}.${i}`)];
+      i++;
+    }
+  }
+
+  private async recorded(id: string, replayed: boolean, resumed: boolean): Promise<WriteOutcomeResult> {
+    const rec = (await this.store.getWrite(id))!;
+    const plan = rec.plan as StoredPlan;
+    return buildResult(rec, { recipients: plan.recipients, batchSize: plan.batch_size, replayed, resumed });
+  }
+}
+
+export { renderWrite } from './write-result.js';
+export { confirmField, writeOutput } from './write-tool.js';
+export { fileSha256, type RecipientSource } from './recipients.js';

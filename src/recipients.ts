@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { InputError } from './errors.js';
+
+/** Where a send's recipients come from; stored with the write so each batch can be rebuilt exactly. */
+export type RecipientSource =
+  | { kind: 'inline'; ids: string[] }
+  | { kind: 'file'; path: string; sha256: string; column?: number }
+  | { kind: 'resend'; of: RecipientSource; batch_size: number; parts: number[] };
+
+/** Longest id we accept; a longer one is a mistake, not a recipient. */
+const MAX_ID_LENGTH = 320;
+const HEADER_WORDS = /^(id|ids|email|emails|phone|phones|identity|user_?id|customer_?id|custom_?id|profile_?id|object_?id|install_?id|recipient|recipients)$/i;
+
+/** sha256 of a file's bytes, streamed. */
+export async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  } catch (err) {
+    throw new InputError(`recipients_file ${path} cannot be read (${(err as { code?: string }).code ?? (err as Error).message})`);
+  }
+  return h.digest('hex');
+}
+
+/** Check one id against what its id_type must look like. */
+export function checkId(id: string, idType: string, where: string): void {
+  if (id.length > MAX_ID_LENGTH) throw new InputError(`${where}: an id is longer than ${MAX_ID_LENGTH} characters`);
+  if (idType === 'email' && !/^[^@\s]+@[^@\s]+$/.test(id)) throw new InputError(`${where}: "${id.slice(0, 60)}" is not an email address (id_type email)`);
+  if (idType === 'phone' && !/^\+?[0-9][0-9 ().-]{5,}$/.test(id)) throw new InputError(`${where}: "${id.slice(0, 60)}" is not a phone number (id_type phone; digits, optional leading +)`);
+}
+
+/** Every id of a source, in order, with duplicates (and blank lines) skipped. */
+async function* uniqueIds(src: RecipientSource, idType: string): AsyncGenerator<string> {
+  const seen = new Set<string>();
+  for await (const raw of rawIds(src, idType)) {
+    if (seen.has(raw)) continue;
+    seen.add(raw);
+    yield raw;
+  }
+}
+
+async function* rawIds(src: RecipientSource, idType: string): AsyncGenerator<string> {
+  if (src.kind === 'inline') {
+    for (const [i, v] of src.ids.entries()) {
+      const id = v.trim();
+      if (!id) continue;
+      checkId(id, idType, `recipients.ids[${i}]`);
+      yield id;
+    }
+    return;
+  }
+  if (src.kind === 'resend') {
+    const wanted = new Set(src.parts);
+    let i = 0;
+    for await (const batch of batches(src.of, idType, src.batch_size)) if (wanted.has(i++)) yield* batch;
+    return;
+  }
+  const lines = createInterface({ input: createReadStream(src.path), crlfDelay: Infinity });
+  let n = 0;
+  let column = src.column;
+  for await (const line of lines) {
+    n++;
+    if (n === 1) {
+      const header = parseHeader(line, idType);
+      if (header.skip) {
+        column = header.column;
+        continue;
+      }
+    }
+    const cell = column === undefined ? line : (line.split(',')[column] ?? '');
+    const id = cell.trim().replace(/^"(.*)"$/, '$1');
+    if (!id) continue;
+    checkId(id, idType, `recipients_file line ${n}`);
+    yield id;
+  }
+}
+
+/** The first line of a file: a CSV header naming the id column, a one-word header, or already an id. */
+function parseHeader(line: string, idType: string): { skip: boolean; column?: number } {
+  const cells = line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  if (cells.length === 1) return { skip: HEADER_WORDS.test(cells[0]!) };
+  const want = [idType, 'id', idType === 'identity' ? 'custom_id' : idType];
+  const column = cells.findIndex((c) => want.some((w) => c.toLowerCase() === w.toLowerCase()));
+  if (column < 0) throw new InputError(`recipients_file: the CSV header (${cells.join(', ')}) names no "${idType}" or "id" column`);
+  return { skip: true, column };
+}
+
+/** The recipients in batches of `size`, de-duplicated, in file order: the same batches every time. */
+export async function* batches(src: RecipientSource, idType: string, size: number): AsyncGenerator<string[]> {
+  let batch: string[] = [];
+  for await (const id of uniqueIds(src, idType)) {
+    batch.push(id);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Count a source: recipients after de-duplication, and how many duplicates were removed. */
+export async function countRecipients(src: RecipientSource, idType: string): Promise<{ count: number; duplicates_removed: number }> {
+  const seen = new Set<string>();
+  let total = 0;
+  for await (const id of rawIds(src, idType)) {
+    total++;
+    seen.add(id);
+  }
+  return { count: seen.size, duplicates_removed: total - seen.size };
+}
+
+/** Refuse to send from a recipients file that changed since it was previewed (its hash is what the token bound). */
+export async function verifySource(src: RecipientSource): Promise<void> {
+  if (src.kind === 'resend') return verifySource(src.of);
+  if (src.kind !== 'file') return;
+  if ((await fileSha256(src.path)) !== src.sha256) {
+    throw new InputError(`recipients_file ${src.path} changed since it was previewed; nothing more was sent. Preview it again without confirm`);
+  }
+}

@@ -1,0 +1,82 @@
+import type { WriteRecord } from './journal.js';
+import type { PartState } from './errors.js';
+import type { WritePreview } from './vendors/vendor.js';
+
+/** A batch as reported: `index` from 0, `recipients` it holds. */
+export interface BatchReport {
+  index: number;
+  recipients: number;
+  state: PartState;
+  message?: string;
+}
+
+/** What a write tool returns in structuredContent (DESIGN "Write results"). */
+export type WriteResult = WritePreviewResult | WriteOutcomeResult;
+
+export interface WritePreviewResult { status: 'confirmation_required'; confirm: string; expires_at: string; preview: WritePreview }
+
+export type WriteOutcomeResult = {
+      status: 'succeeded' | 'failed' | 'unknown' | 'partial' | 'declined' | 'cancelled';
+      write_id: string;
+      vendor_ref?: string;
+      batches?: BatchReport[];
+      counts: { recipients: number; succeeded: number; failed: number; unknown: number; pending: number };
+      replayed?: boolean;
+      resumed?: boolean;
+      message?: string;
+    };
+
+/** Batches listed one by one up to this many; beyond it only those not succeeded are listed. */
+const LIST_ALL_BATCHES = 20;
+const LIST_MAX_BATCHES = 50;
+
+/** The recorded outcome of a write, in recipients (a create or status change counts its parts). */
+export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSize?: number; replayed: boolean; resumed: boolean }): WriteOutcomeResult {
+  const size = (i: number) => (o.recipients !== undefined && o.batchSize ? Math.min(o.batchSize, o.recipients - i * o.batchSize) : 1);
+  const counts = { recipients: 0, succeeded: 0, failed: 0, unknown: 0, pending: 0 };
+  const all: BatchReport[] = rec.parts.map((p, index) => {
+    const state: PartState = p.state === 'attempted' ? 'unknown' : p.state;
+    const n = size(index);
+    counts.recipients += n;
+    counts[state] += n;
+    return { index, recipients: n, state, ...(p.message ? { message: p.message } : {}) };
+  });
+  // DESIGN "Write results": failed when none was accepted and none is unknown; unknown when none is confirmed and some are.
+  const status = counts.succeeded === counts.recipients ? 'succeeded'
+    : counts.succeeded === 0 && counts.unknown === 0 ? 'failed'
+    : counts.succeeded === 0 ? 'unknown'
+    : 'partial';
+  const listed = all.length <= LIST_ALL_BATCHES ? all : all.filter((b) => b.state !== 'succeeded').slice(0, LIST_MAX_BATCHES);
+  const ref = rec.parts.find((p) => p.vendor_ref)?.vendor_ref;
+  return {
+    status, write_id: rec.id, ...(ref ? { vendor_ref: ref } : {}), batches: listed, counts,
+    ...(o.replayed ? { replayed: true } : {}), ...(o.resumed ? { resumed: true } : {}),
+  };
+}
+
+/** One line a person can judge a write by. */
+export function describePreview(p: WritePreview): string {
+  const bits = [`${p.operation} on ${p.vendor}/${p.account}`];
+  if (p.channel) bits.push(`channel ${p.channel}`);
+  if (p.audience) bits.push(`audience: ${p.audience}`);
+  if (p.estimated_reach !== undefined) bits.push(`estimated reach ${p.estimated_reach}`);
+  if (p.counts) bits.push(`${p.counts.recipients} recipients in ${p.counts.batches} batch${p.counts.batches === 1 ? '' : 'es'}${p.counts.duplicates_removed ? ` (${p.counts.duplicates_removed} duplicates removed)` : ''}`);
+  if (p.content) bits.push(`content: "${p.content}"`);
+  if (p.schedule) bits.push(p.schedule === 'now' ? 'sends now' : `at ${p.schedule.local} ${p.schedule.timezone} (${p.schedule.utc})`);
+  return bits.join('; ');
+}
+
+/** The text block of a write result: plain about what was and was not sent. */
+export function renderWrite(r: WriteResult): string {
+  if (r.status === 'confirmation_required') {
+    const notes = r.preview.notes?.length ? `\nNotes: ${r.preview.notes.join(' ')}` : '';
+    return `Nothing was sent yet. Preview: ${describePreview(r.preview)}.${notes}\nTo do it, call again with the same arguments and confirm="${r.confirm}" (valid until ${r.expires_at}).`;
+  }
+  const c = r.counts;
+  const head = r.message ?? `${r.status.toUpperCase()}${r.replayed ? ' (recorded outcome, nothing sent again)' : ''}${r.resumed ? ' (resumed)' : ''}: ${c.succeeded} of ${c.recipients} accepted, ${c.failed} failed, ${c.unknown} unknown, ${c.pending} not sent.`;
+  const lines = [head + (r.vendor_ref ? ` Vendor ref: ${r.vendor_ref}.` : '')];
+  for (const b of r.batches ?? []) if (b.state !== 'succeeded') lines.push(`batch ${b.index} (${b.recipients}): ${b.state}${b.message ? ` — ${b.message}` : ''}`);
+  if (c.unknown) lines.push('Unknown batches may have been delivered: check in the vendor. They are never resent with this token; resend_unknown: true previews a new send of exactly those recipients.');
+  if (c.pending) lines.push('Batches not sent can be sent by calling again with the same arguments and the same confirm token.');
+  return lines.join('\n');
+}

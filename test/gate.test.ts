@@ -1,0 +1,210 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connectInProcess } from '../src/cli.js';
+import { createServer } from '../src/server.js';
+import { allTools } from '../tools/index.js';
+import { gateContext } from './helpers/gate-ctx.js';
+import { writableAdapter } from './helpers/fake-writer.js';
+
+const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+const send = (extra: Record<string, unknown> = {}) => ({
+  vendor: 'clevertap', channel: 'push', recipients: { ids: ids(2500), id_type: 'identity' }, content: { title: 'Hi', body: 'Sale today' }, ...extra,
+});
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+async function setup(opts: Parameters<typeof gateContext>[1] = {}) {
+  const adapter = writableAdapter();
+  const g = gateContext([adapter], opts);
+  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  cleanups.push(() => void client.close(), g.cleanup);
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const r = await client.callTool({ name, arguments: args });
+    return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
+  };
+  return { adapter, writer: adapter.writer, g, client, call };
+}
+
+describe('the write gate', () => {
+  it('a preview writes nothing; the token writes once; the same token again replays and writes nothing', async () => {
+    const { writer, call } = await setup();
+    const p = await call('send_to_users', send());
+    expect(p.s).toMatchObject({ status: 'confirmation_required', preview: { counts: { recipients: 2500, batches: 3, duplicates_removed: 0 } } });
+    expect(p.text).toMatch(/Nothing was sent yet/);
+    expect(writer.executed).toBe(0);
+    const done = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(done.s).toMatchObject({ status: 'succeeded', counts: { recipients: 2500, succeeded: 2500, failed: 0, unknown: 0, pending: 0 } });
+    expect(done.s.batches.map((b: any) => b.recipients)).toEqual([1000, 1000, 500]);
+    expect(writer.delivered).toEqual(ids(2500));
+    const again = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(again.s).toMatchObject({ status: 'succeeded', replayed: true });
+    expect(writer.executed).toBe(3);
+    expect(writer.delivered).toHaveLength(2500);
+  });
+
+  it('changed arguments, a forged token, a token for another tool and an expired token write nothing', async () => {
+    let now = new Date('2026-12-01T12:00:00Z');
+    const { writer, call } = await setup({ now: () => now });
+    const p = await call('send_to_users', send());
+    const swapped = await call('send_to_users', send({ content: { title: 'Hi', body: 'Sale TOMORROW' }, confirm: p.s.confirm }));
+    expect(swapped.r.isError).toBe(true);
+    expect(swapped.text).toMatch(/arguments differ/);
+    const forged = p.s.confirm.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
+    expect((await call('send_to_users', send({ confirm: forged }))).text).toMatch(/not one this server issued/);
+    expect((await call('set_campaign_status', { vendor: 'clevertap', id: '1', action: 'stop', confirm: p.s.confirm })).text).toMatch(/is for send_to_users/);
+    now = new Date(now.getTime() + 10 * 60_000 + 1000);
+    const expired = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(expired.text).toMatch(/expired/);
+    expect(writer.executed).toBe(0);
+  });
+
+  it('a token from another secret is refused', async () => {
+    const a = await setup({ key: Buffer.alloc(32, 1) });
+    const b = await setup({ key: Buffer.alloc(32, 2) });
+    const p = await a.call('send_to_users', send());
+    expect((await b.call('send_to_users', send({ confirm: p.s.confirm }))).text).toMatch(/not one this server issued/);
+    expect(b.writer.executed + a.writer.executed).toBe(0);
+  });
+
+  it('executes the plan it previewed, not one prepared again', async () => {
+    const { writer, call } = await setup();
+    const args = { vendor: 'clevertap', name: 'Cart push', channel: 'push', audience: { event: { name: 'Added To Cart' } }, content: { title: 'T', body: 'B' } };
+    const p = await call('create_campaign', args);
+    expect(writer.prepared).toBe(1);
+    await call('create_campaign', { ...args, confirm: p.s.confirm });
+    expect(writer.prepared).toBe(1);
+    expect(writer.created).toHaveLength(1);
+  });
+
+  it('an unknown batch does not stop the others, is never resent with the token, and resend_unknown previews exactly its recipients', async () => {
+    const { writer, call } = await setup();
+    writer.faults.set(1, 'unknown');
+    const p = await call('send_to_users', send());
+    const r = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(r.s).toMatchObject({ status: 'partial', counts: { succeeded: 1500, unknown: 1000, pending: 0 } });
+    expect(r.text).toMatch(/never resent with this token/);
+    writer.faults.clear();
+    const again = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(again.s).toMatchObject({ replayed: true, counts: { unknown: 1000 } });
+    expect(writer.executed).toBe(3);
+    const re = await call('send_to_users', send({ resend_unknown: true }));
+    expect(re.s.preview.counts.recipients).toBe(1000);
+    const sent = await call('send_to_users', send({ resend_unknown: true, confirm: re.s.confirm }));
+    expect(sent.s).toMatchObject({ status: 'succeeded', counts: { recipients: 1000 } });
+    expect(writer.delivered.slice(1500)).toEqual(ids(1000, 1000));
+    expect(new Set(writer.delivered).size).toBe(2500);
+  });
+
+  it('a refusal that applies to every batch stops the send; the same token resumes only what was not sent', async () => {
+    const { writer, g, call } = await setup({ settings: { concurrency: 1 } });
+    writer.faults.set(1, 'fatal');
+    const p = await call('send_to_users', send());
+    const r = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(r.s).toMatchObject({ status: 'partial', counts: { succeeded: 1000, failed: 1000, pending: 500 } });
+    expect(r.text).toMatch(/not sent can be sent/);
+    writer.faults.clear();
+    const resumed = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(resumed.s).toMatchObject({ resumed: true, counts: { succeeded: 1500, failed: 1000, pending: 0 } });
+    expect(writer.delivered).toEqual([...ids(1000), ...ids(500, 2000)]);
+    void g;
+  });
+
+  it('a batch refused before the vendor acted (429 after retries) is sent again on resume', async () => {
+    const { writer, call } = await setup();
+    writer.faults.set(2, 'not_acted');
+    const p = await call('send_to_users', send());
+    await call('send_to_users', send({ confirm: p.s.confirm }));
+    writer.faults.clear();
+    const r = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(r.s).toMatchObject({ status: 'succeeded', resumed: true });
+    expect(writer.delivered).toHaveLength(2500);
+  });
+
+  it('none accepted is an error result with the outcome', async () => {
+    const { writer, call } = await setup();
+    for (const i of [0, 1, 2]) writer.faults.set(i, 'fail');
+    const p = await call('send_to_users', send());
+    const r = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(r.r.isError).toBe(true);
+    expect(r.s).toMatchObject({ status: 'failed', counts: { failed: 2500 } });
+  });
+
+  it('two calls racing on one token act once; the loser gets the recorded outcome', async () => {
+    const { writer, call } = await setup();
+    let release!: () => void;
+    writer.gate = new Promise((r) => (release = r));
+    const p = await call('send_to_users', send());
+    const a = call('send_to_users', send({ confirm: p.s.confirm }));
+    const b = call('send_to_users', send({ confirm: p.s.confirm }));
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(writer.executed).toBe(3);
+    expect(writer.delivered).toHaveLength(2500);
+    expect([ra.s.replayed, rb.s.replayed].filter(Boolean)).toHaveLength(1);
+    expect(rb.s.counts.succeeded + ra.s.counts.succeeded).toBe(5000);
+  });
+
+  it('a token stays valid across a restart on the same data directory, and the journal resumes the send', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gate-restart-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const first = await setup({ dir });
+    first.writer.faults.set(1, 'fatal');
+    const p = await first.call('send_to_users', send());
+    await first.call('send_to_users', send({ confirm: p.s.confirm }));
+    first.g.close();
+    const second = await setup({ dir });
+    const r = await second.call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(r.s).toMatchObject({ resumed: true, counts: { succeeded: 1500, failed: 1000 } });
+    expect(second.writer.delivered).toEqual(ids(500, 2000));
+  });
+
+  it('recipients_file: CSV with a header, de-duplicated, hash-bound; a changed file is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gate-file-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'r.csv');
+    writeFileSync(file, `email,name\n${ids(1200).map((u) => `${u}@x.io,${u}`).join('\n')}\nu0@x.io,dup\n`);
+    const { writer, call } = await setup();
+    const args = { vendor: 'clevertap', channel: 'email', recipients: { id_type: 'email' }, recipients_file: file, content: { subject: 'S', body: 'B' } };
+    const p = await call('send_to_users', args);
+    expect(p.s.preview.counts).toMatchObject({ recipients: 1200, duplicates_removed: 1, batches: 2 });
+    appendFileSync(file, 'new@x.io,late\n');
+    const changed = await call('send_to_users', { ...args, confirm: p.s.confirm });
+    expect(changed.text).toMatch(/arguments differ/);
+    expect(writer.executed).toBe(0);
+  });
+
+  it('bad input is refused at preview and reaches no vendor', async () => {
+    const { writer, call } = await setup({ settings: { maxRecipients: 2000 } });
+    expect((await call('send_to_users', send())).text).toMatch(/CAMPAIGN_MCP_MAX_RECIPIENTS/);
+    expect((await call('send_to_users', send({ recipients: { ids: ['a@x'], id_type: 'phone' } }))).text).toMatch(/cannot match id_type phone; it takes identity, email/);
+    expect((await call('send_to_users', send({ recipients: { ids: ['not-an-email'], id_type: 'email' } }))).text).toMatch(/not an email address/);
+    expect((await call('send_to_users', send({ recipients: { ids: [' ', ''], id_type: 'identity' } }))).text).toMatch(/no recipients/);
+    expect((await call('send_to_users', send({ resend_unknown: true, recipients: { ids: ['a'], id_type: 'identity' } }))).text).toMatch(/nothing to resend/);
+    expect(writer.executed).toBe(0);
+  });
+
+  it('CAMPAIGN_MCP_WRITE_VENDORS refuses other vendors and says which setting to change', async () => {
+    const { writer, call } = await setup({ settings: { writeVendors: ['batch'] } });
+    expect((await call('send_to_users', send())).text).toMatch(/not allowed by CAMPAIGN_MCP_WRITE_VENDORS/);
+    expect(writer.prepared).toBe(0);
+  });
+
+  it('read-only mode registers no write tool', async () => {
+    const adapter = writableAdapter();
+    const g = gateContext([adapter]);
+    cleanups.push(g.cleanup);
+    const client: Client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: true }));
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).not.toContain('send_to_users');
+    expect(names).not.toContain('create_campaign');
+    expect(names).not.toContain('set_campaign_status');
+    await client.close();
+  });
+});

@@ -1,0 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WriteGate, type GateSettings } from '../../src/confirm.js';
+import { EmbeddedStore } from '../../src/store.js';
+import { TokenSigner } from '../../src/tokens.js';
+import type { ToolContext } from '../../src/tool.js';
+import type { VendorAdapter } from '../../src/vendors/vendor.js';
+
+/** A tool context with a real gate and journal in a temporary directory; `cleanup` removes it. */
+export function gateContext(adapters: VendorAdapter[], opts: { dir?: string; now?: () => Date; settings?: Partial<GateSettings>; key?: Buffer } = {}) {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'gate-'));
+  const now = opts.now ?? (() => new Date());
+  const store = new EmbeddedStore({ dataDir: dir });
+  const settings: GateSettings = { ttlMs: 600_000, maxRecipients: 100_000, ask: 'auto', concurrency: 4, ...opts.settings };
+  const gate = new WriteGate(store, new TokenSigner(opts.key ?? Buffer.alloc(32, 7)), settings, now, async () => undefined);
+  const ctx: ToolContext = { adapters, sandbox: false, store, gate, now };
+  return { ctx, dir, store, close: () => store.close(), cleanup: () => { void store.close(); if (!opts.dir) rmSync(dir, { recursive: true, force: true }); } };
+}
