@@ -1,10 +1,14 @@
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, ResourceTemplate, isInputRequiredResult, type CacheHint, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import type { ToolContext, ToolDefinition } from '../tools/tool.js';
+import { z } from 'zod';
+import type { ToolContext, ToolDefinition, VendorCapability } from '../tools/tool.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { InputError, UnsupportedError, VendorError, describeError } from './errors.js';
+import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
+import type { Inflight } from './inflight.js';
 import { redact, silentLogger } from './log.js';
+import { toolCall } from './tool-call.js';
+import type { VendorAdapter } from './vendors/vendor.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export const VERSION: string = pkg.version;
@@ -12,6 +16,8 @@ export const VERSION: string = pkg.version;
 export interface ServerOptions {
   readOnly: boolean;
   logger?: Logger;
+  /** Tracks tool calls and reads so a shutdown can wait for them. */
+  inflight?: Inflight;
 }
 
 const INSTRUCTIONS =
@@ -19,10 +25,18 @@ const INSTRUCTIONS =
   'Start with list_vendors; list_campaigns and search_campaigns query every configured vendor at once; ' +
   'get_campaign and get_campaign_report take the vendor and id from a listing. Write tools need confirm.';
 
-/** Build an McpServer exposing `tools` over `ctx`; read-only mode registers no write tool at all. */
+// The lists are fixed for the life of the process (config is read once); campaign reads are live (ttl 0).
+const STABLE: CacheHint = { ttlMs: 5 * 60_000, cacheScope: 'private' };
+const CACHE_HINTS = { 'tools/list': STABLE, 'prompts/list': STABLE, 'resources/templates/list': STABLE, 'server/discover': STABLE };
+
+/** Build an McpServer exposing `tools` over `ctx` (both protocol eras); read-only mode registers no write tool at all. */
 export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[], options: ServerOptions): McpServer {
   const logger = options.logger ?? silentLogger;
-  const server = new McpServer({ name: 'campaign-mcp', version: VERSION }, { instructions: INSTRUCTIONS });
+  const track = <T>(fn: () => Promise<T>) => (options.inflight ? options.inflight.track(fn) : fn());
+  const server = new McpServer(
+    { name: 'campaign-mcp', title: 'Campaign MCP', version: VERSION, icons: SERVER_ICONS },
+    { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false } } },
+  );
   for (const tool of tools) {
     if (options.readOnly && tool.kind !== 'read') continue;
     server.registerTool(
@@ -30,8 +44,9 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
+        inputSchema: z.object(withVendorEnum(tool.inputSchema, ableVendors(ctx.adapters, tool.requires), tool.action)),
+        outputSchema: z.object(tool.outputSchema),
+        icons: TOOL_ICONS[tool.kind],
         annotations: {
           title: tool.title,
           readOnlyHint: tool.kind === 'read',
@@ -40,10 +55,12 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           openWorldHint: true,
         },
       },
-      async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
+      (args: Record<string, unknown>, extra): Promise<CallToolResult | InputRequiredResult> => track(async () => {
         const started = performance.now();
         try {
-          const { structured, text } = await tool.handler(args as never, ctx, extra.signal);
+          const result = await tool.handler(args as never, ctx, extra.mcpReq.signal, toolCall(server, extra));
+          if (isInputRequiredResult(result)) return result;
+          const { structured, text } = result;
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
           logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
           // Results carry vendor text (names, per-vendor error messages): scrub credentials on the way out.
@@ -57,20 +74,41 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           else logger.info({ tool: tool.name, error: redact((err as Error).message) }, 'tool error');
           return { content: [{ type: 'text', text: redact(describeError(tool.action, err)) }], isError: true };
         }
-      },
+      }),
     );
   }
-  registerCampaignResource(server, ctx);
+  registerCampaignResource(server, ctx, track);
   return server;
 }
 
+/** Configured vendors able to do what a tool requires, in the canonical vendor order. */
+export function ableVendors(adapters: readonly VendorAdapter[], requires?: VendorCapability): VendorId[] {
+  const able = (a: VendorAdapter) => {
+    if (!requires) return true;
+    const c = a.capabilities[requires];
+    return Array.isArray(c) ? c.length > 0 : c === true;
+  };
+  return VENDORS.filter((v) => adapters.some((a) => a.vendor === v && able(a)));
+}
+
+/** The tool's input shape with its `vendor` enum narrowed to `allowed`; unchanged when none qualifies (the handler then says why). */
+function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: string): z.ZodRawShape {
+  const field = shape.vendor as z.ZodType | undefined;
+  if (!field || allowed.length === 0) return shape;
+  const optional = field instanceof z.ZodOptional;
+  const message = `vendor must be one of: ${allowed.join(', ')} (the vendors configured here that can ${action}; see list_vendors)`;
+  let narrowed: z.ZodType = z.enum(allowed as [VendorId, ...VendorId[]], { error: message });
+  if (field.description) narrowed = narrowed.describe(field.description);
+  return { ...shape, vendor: optional ? narrowed.optional() : narrowed };
+}
+
 /** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context. */
-function registerCampaignResource(server: McpServer, ctx: ToolContext) {
+function registerCampaignResource(server: McpServer, ctx: ToolContext, track: <T>(fn: () => Promise<T>) => Promise<T>) {
   server.registerResource(
     'campaign',
     new ResourceTemplate('campaign://{vendor}/{id}', { list: undefined }),
     { title: 'Campaign', description: 'One campaign in full, as get_campaign returns it', mimeType: 'application/json' },
-    async (uri, vars) => {
+    (uri, vars) => track(async () => {
       const vendor = String(vars.vendor) as VendorId;
       if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
       const of = ctx.adapters.filter((a) => a.vendor === vendor);
@@ -84,6 +122,6 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext) {
       } catch (err) {
         throw new Error(redact(describeError('read the campaign', err)));
       }
-    },
+    }),
   );
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { createServer } from '../src/server.js';
-import { connectInProcess } from '../src/cli.js';
+import { connectInProcess } from './helpers/client.js';
 import { VendorError } from '../src/errors.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from '../tools/tool.js';
@@ -122,7 +122,7 @@ describe('bad input reaches no vendor', () => {
     ['list_campaigns', { cursor: 'garbage' }, /cursor/],
     ['get_campaign', { vendor: 'clevertap', id: '' }, /id must not be empty/],
     ['get_campaign', { vendor: 'clevertap' }, /id/],
-    ['get_campaign', { vendor: 'moengage', id: '1' }, /moengage is not configured/],
+    ['get_campaign', { vendor: 'moengage', id: '1' }, /vendor must be one of: clevertap \(the vendors configured here/],
     ['estimate_reach', { vendor: 'clevertap', channel: 'push' }, /audience/],
     ['estimate_reach', { vendor: 'clevertap', channel: 'push', audience: {} }, /audience is empty/],
     ['estimate_reach', { vendor: 'clevertap', channel: 'push', audience: { all_users: true, segment_id: '1' } }, /cannot be combined/],

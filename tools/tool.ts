@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { VendorId } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
-import type { VendorAdapter } from '../src/vendors/vendor.js';
+import type { Asked, ToolCall } from '../src/tool-call.js';
+import type { Capabilities, VendorAdapter } from '../src/vendors/vendor.js';
+
+/** A capability named in Capabilities that a tool may require of the vendor it addresses. */
+export type VendorCapability = keyof Pick<Capabilities, 'report' | 'estimate_reach' | 'create' | 'send_to_users' | 'status_actions'>;
 
 /** read: no side effects; write: creates something; destructive: sends or stops. */
 export type ToolKind = 'read' | 'write' | 'destructive';
@@ -28,7 +32,10 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   kind: ToolKind;
   inputSchema: I;
   outputSchema: O;
-  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal) => Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
+  /** `call` tells the client's era and capabilities and lets a handler ask the person (see ToolCall); a handler that asks returns `call.ask(...)`. */
+  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal, call?: ToolCall) => Promise<ToolResult<z.infer<z.ZodObject<O>>> | Asked>;
+  /** The capability a vendor needs for this tool; its `vendor` enum then lists only the configured vendors that have it. */
+  requires?: VendorCapability;
   /** The verb used in error messages: "Could not <action> on <vendor>". */
   action: string;
 }
