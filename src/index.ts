@@ -63,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     logger.warn('no vendor is configured: set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox');
   }
   const inflight = new Inflight();
-  const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger, inflight });
+  const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger });
   if (parsed.command === 'tools') {
     await printTools(make(), process.stdout);
     await app.close();
@@ -90,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       await app.close();
     });
   } else {
-    const stdio = serveStdio(make, logger);
+    const stdio = serveStdio(make, logger, inflight);
     logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
     const stop = async () => {
       await inflight.drain(SHUTDOWN_GRACE_MS);

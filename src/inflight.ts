@@ -10,12 +10,23 @@ export class Inflight {
 
   /** Run `fn` as one tracked call. */
   async track<T>(fn: () => Promise<T>): Promise<T> {
-    this.count++;
+    const done = this.enter();
     try {
       return await fn();
     } finally {
-      if (--this.count === 0) for (const wake of this.idle.splice(0)) wake();
+      done();
     }
+  }
+
+  /** Count one call in; the returned function counts it out (once). */
+  enter(): () => void {
+    this.count++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (--this.count === 0) for (const wake of this.idle.splice(0)) wake();
+    };
   }
 
   /** Resolve true once nothing is in flight, or false after `ms`. */

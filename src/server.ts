@@ -5,7 +5,6 @@ import type { ToolContext, ToolDefinition, VendorCapability } from '../tools/too
 import { VENDORS, type VendorId } from './domain.js';
 import { InputError, UnsupportedError, VendorError, describeError } from './errors.js';
 import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
-import type { Inflight } from './inflight.js';
 import { redact, silentLogger } from './log.js';
 import { toolCall } from './tool-call.js';
 import type { VendorAdapter } from './vendors/vendor.js';
@@ -16,8 +15,6 @@ export const VERSION: string = pkg.version;
 export interface ServerOptions {
   readOnly: boolean;
   logger?: Logger;
-  /** Tracks tool calls and reads so a shutdown can wait for them. */
-  inflight?: Inflight;
 }
 
 const INSTRUCTIONS =
@@ -32,7 +29,6 @@ const CACHE_HINTS = { 'tools/list': STABLE, 'prompts/list': STABLE, 'resources/t
 /** Build an McpServer exposing `tools` over `ctx` (both protocol eras); read-only mode registers no write tool at all. */
 export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[], options: ServerOptions): McpServer {
   const logger = options.logger ?? silentLogger;
-  const track = <T>(fn: () => Promise<T>) => (options.inflight ? options.inflight.track(fn) : fn());
   const server = new McpServer(
     { name: 'campaign-mcp', title: 'Campaign MCP', version: VERSION, icons: SERVER_ICONS },
     { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false } } },
@@ -55,7 +51,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           openWorldHint: true,
         },
       },
-      (args: Record<string, unknown>, extra): Promise<CallToolResult | InputRequiredResult> => track(async () => {
+      async (args: Record<string, unknown>, extra): Promise<CallToolResult | InputRequiredResult> => {
         const started = performance.now();
         try {
           const result = await tool.handler(args as never, ctx, extra.mcpReq.signal, toolCall(server, extra));
@@ -74,10 +70,10 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           else logger.info({ tool: tool.name, error: redact((err as Error).message) }, 'tool error');
           return { content: [{ type: 'text', text: redact(describeError(tool.action, err)) }], isError: true };
         }
-      }),
+      },
     );
   }
-  registerCampaignResource(server, ctx, track);
+  registerCampaignResource(server, ctx);
   return server;
 }
 
@@ -103,12 +99,12 @@ function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: strin
 }
 
 /** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context. */
-function registerCampaignResource(server: McpServer, ctx: ToolContext, track: <T>(fn: () => Promise<T>) => Promise<T>) {
+function registerCampaignResource(server: McpServer, ctx: ToolContext) {
   server.registerResource(
     'campaign',
     new ResourceTemplate('campaign://{vendor}/{id}', { list: undefined }),
     { title: 'Campaign', description: 'One campaign in full, as get_campaign returns it', mimeType: 'application/json' },
-    (uri, vars) => track(async () => {
+    async (uri, vars) => {
       const vendor = String(vars.vendor) as VendorId;
       if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
       const of = ctx.adapters.filter((a) => a.vendor === vendor);
@@ -122,6 +118,6 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext, track: <T
       } catch (err) {
         throw new Error(redact(describeError('read the campaign', err)));
       }
-    }),
+    },
   );
 }

@@ -6,7 +6,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { Inflight } from '../inflight.js';
-import { sendWebResponse, toWebRequest } from './node-fetch.js';
+import { readBody, sendWebResponse, toWebRequest } from './node-fetch.js';
 
 /** The largest request body accepted; a larger one is answered 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -74,11 +74,11 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, { error: 'missing or wrong bearer token' });
     }
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      res.setHeader('connection', 'close');
-      return json(res, 413, { error: 'request body too large' });
+    const body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
+    if (body === undefined) {
+      return json(res, 413, { error: `request body too large (the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB)` });
     }
-    await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res)));
+    await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res, req.method === 'POST' ? body : undefined)));
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,11 +1,36 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+
+const DRAIN_MS = 5_000;
 
 /**
- * A web `Request` for a node:http request, its body streamed (the SDK handler applies the body cap while reading)
- * and aborted when the client goes away before the answer is written.
+ * The request body, or undefined once it exceeds `max` bytes. The rest is then read and discarded (for at most
+ * 5 s) so the client finishes sending and reads the 413 instead of a broken pipe.
  */
-export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request {
+export function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const overflow = () => {
+      chunks.length = 0;
+      req.removeListener('data', collect);
+      req.on('data', () => {});
+      setTimeout(() => req.destroy(), DRAIN_MS).unref();
+      resolve(undefined);
+    };
+    const collect = (c: Buffer) => {
+      size += c.length;
+      if (size > max) overflow();
+      else chunks.push(c);
+    };
+    if (Number(req.headers['content-length'] ?? 0) > max) return overflow();
+    req.on('data', collect);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/** A web `Request` for a node:http request and its (already read) body, aborted when the client goes away. */
+export function toWebRequest(req: IncomingMessage, res: ServerResponse, body?: Buffer): Request {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -15,13 +40,12 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   return new Request(new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`), {
     method: req.method,
     headers,
     signal: abort.signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-  } as RequestInit);
+    ...(body ? { body } : {}),
+  });
 }
 
 /** Write a web `Response` to node:http, frame by frame, so an SSE stream reaches the client as it is produced. */
