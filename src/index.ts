@@ -6,9 +6,8 @@ import { ConfigError, loadConfig, parseArgs, type AccountConfig, type Config } f
 import { HttpClient } from './http.js';
 import { Inflight } from './inflight.js';
 import { createLogger } from './log.js';
-import { startSandbox, type Sandbox } from './sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 import { createServer } from './server.js';
-import { serveHttp } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 import { createAdapters } from './vendors/index.js';
 
@@ -26,6 +25,8 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   let accounts: AccountConfig[] = config.accounts;
   if (config.sandbox) {
     if (accounts.length) logger.warn('--sandbox: configured vendor credentials are ignored; every vendor is simulated');
+    // Loaded on demand, like the HTTP transport: a plain stdio start should not pay for node:http and the simulators.
+    const { startSandbox } = await import('./sandbox/index.js');
     sandbox = await startSandbox();
     accounts = sandbox.accounts;
   }
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (config.transport === 'http') {
     let served;
     try {
+      const { serveHttp } = await import('./transports/http.js');
       served = await serveHttp(make, { host: config.host, port: config.port, token: config.httpToken, logger });
     } catch (err) {
       const inUse = (err as { code?: string }).code === 'EADDRINUSE';
