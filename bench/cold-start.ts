@@ -4,9 +4,12 @@ import { median } from './stats.js';
 
 const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } };
 const LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+const DISCOVER = { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: META } };
+const MODERN_LIST = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: META } };
 
-/** Milliseconds from spawn to the tools/list answer, over stdio. */
-function once(args: string[]): Promise<number> {
+/** Milliseconds from spawn to the tools/list answer, over stdio (2025-11-25 initialize, or 2026-07-28 discover). */
+function once(args: string[], modern = false): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '' } });
@@ -15,7 +18,7 @@ function once(args: string[]): Promise<number> {
       buf += d.toString();
       if (buf.includes('"id":1') && !buf.includes('"initialized-sent"')) {
         buf += '"initialized-sent"';
-        p.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify(LIST)}\n`);
+        p.stdin.write(modern ? `${JSON.stringify(MODERN_LIST)}\n` : `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify(LIST)}\n`);
       }
       if (/"id":2\b/.test(buf)) {
         const ms = performance.now() - t0;
@@ -24,7 +27,7 @@ function once(args: string[]): Promise<number> {
       }
     });
     p.on('error', reject);
-    p.stdin.write(`${JSON.stringify(INIT)}\n`);
+    p.stdin.write(`${JSON.stringify(modern ? DISCOVER : INIT)}\n`);
   });
 }
 
@@ -32,13 +35,16 @@ function once(args: string[]): Promise<number> {
 export async function coldStart(runs = 15): Promise<Record<string, number>> {
   const require = createRequire(import.meta.url);
   const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
-  const subjects: Record<string, string[]> = {
-    'campaign-mcp (bundled bin)': ['dist/campaign-mcp.js'],
-    'campaign-mcp --sandbox': ['dist/campaign-mcp.js', '--sandbox'],
-    'server-everything (reference)': [everything, 'stdio'],
+  const subjects: Record<string, [string[], boolean?]> = {
+    'campaign-mcp (bundled bin)': [['dist/campaign-mcp.js']],
+    'campaign-mcp, 2026-07-28': [['dist/campaign-mcp.js'], true],
+    'campaign-mcp --sandbox': [['dist/campaign-mcp.js', '--sandbox']],
+    'server-everything (reference)': [[everything, 'stdio']],
   };
+  // BENCH_COMPARE_BIN=<path to an earlier build> times it in the same interleaved runs.
+  if (process.env.BENCH_COMPARE_BIN) subjects['earlier build (BENCH_COMPARE_BIN)'] = [[process.env.BENCH_COMPARE_BIN]];
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(subjects).map((k) => [k, []]));
-  for (const args of Object.values(subjects)) await once(args); // warm the file cache
-  for (let i = 0; i < runs; i++) for (const [k, args] of Object.entries(subjects)) samples[k]!.push(await once(args));
+  for (const [args, modern] of Object.values(subjects)) await once(args, modern); // warm the file cache
+  for (let i = 0; i < runs; i++) for (const [k, [args, modern]] of Object.entries(subjects)) samples[k]!.push(await once(args, modern));
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }

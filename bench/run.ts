@@ -1,7 +1,7 @@
 import { countTokens } from 'gpt-tokenizer';
 import { EmbeddedStore } from '../src/store.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectInProcess } from '../src/cli.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { connectInProcess } from '../test/helpers/client.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { startBatchSim } from '../src/sandbox/batch.js';

@@ -1,19 +1,10 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-
-/** Connect a real MCP client to `server` in-process, for the terminal commands and tests. */
-export async function connectInProcess(server: McpServer): Promise<Client> {
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'campaign-mcp-cli', version: '1' });
-  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
-  return client;
-}
+import type { CallToolResult, ListToolsResult, McpServer } from '@modelcontextprotocol/server';
+import { connectInProcess } from './in-process.js';
 
 /** `campaign-mcp tools`: one line per tool with its arguments. */
 export async function printTools(server: McpServer, out: NodeJS.WritableStream): Promise<void> {
   const client = await connectInProcess(server);
-  const { tools } = await client.listTools();
+  const { tools } = await client.request<ListToolsResult>('tools/list');
   for (const t of tools) {
     const props = Object.keys((t.inputSchema.properties ?? {}) as object);
     const req = new Set(t.inputSchema.required ?? []);
@@ -38,7 +29,7 @@ export async function callTool(server: McpServer, name: string, json: string, ou
   }
   const client = await connectInProcess(server);
   try {
-    const result = await client.callTool({ name, arguments: args as Record<string, unknown> });
+    const result = await client.request<CallToolResult>('tools/call', { name, arguments: args as Record<string, unknown> });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     const text = content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
     (result.isError ? err : out).write(`${text}\n`);

@@ -4,7 +4,6 @@ import { InputError } from './errors.js';
 import type { WriteRecord } from './journal.js';
 import { batches, countRecipients, verifySource, type RecipientSource } from './recipients.js';
 import type { Store } from './store.js';
-import type { CallExtras } from './tool.js';
 import { argsHash, type TokenSigner } from './tokens.js';
 import type { PartOutcome, PlanPart, SendInput, VendorAdapter, VendorWriter, WriteOp, WritePreview } from './vendors/vendor.js';
 import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult } from './write-result.js';
@@ -24,6 +23,21 @@ export interface GateSettings {
   ask: 'always' | 'auto' | 'never';
   /** Parts in flight at once; the HTTP client keeps each vendor within its own limits. */
   concurrency: number;
+}
+
+/** What the gate learns from the call: where to report progress, and the person's answer when they were asked. */
+export interface GateCall {
+  progress?(done: number, total: number, message?: string): unknown;
+  /** The client can ask the person directly (elicitation / input_required). */
+  canAsk?: boolean;
+  /** How the person answered the approval question, when it was asked in an earlier round. */
+  approval?: 'accepted' | 'declined' | 'cancelled' | 'missing';
+}
+
+/** The gate needs the person's approval first: the tool asks, and the client calls again with the answer. */
+export interface ApprovalNeeded {
+  status: 'approval_required';
+  question: string;
 }
 
 /** One write as a tool hands it to the gate: validated arguments and the operation they mean. */
@@ -69,7 +83,7 @@ export class WriteGate {
   ) {}
 
   /** Run one write call: a preview without `confirm`, the write (once) with it. */
-  async handle(req: WriteRequest, call: CallExtras = {}, signal?: AbortSignal): Promise<WriteResult> {
+  async handle(req: WriteRequest, call: GateCall = {}, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
     const writer = this.writerOf(req.adapter);
     const hash = argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args, resend_unknown: req.resendUnknown || undefined });
     if (!req.confirm) return this.preview(req, writer, hash, signal);
@@ -129,7 +143,7 @@ export class WriteGate {
     throw new InputError('no earlier confirmed send with these exact arguments has batches of unknown outcome; nothing to resend');
   }
 
-  private async act(req: WriteRequest, writer: VendorWriter, hash: string, call: CallExtras, signal?: AbortSignal): Promise<WriteResult> {
+  private async act(req: WriteRequest, writer: VendorWriter, hash: string, call: GateCall, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
     const claims = this.signer.verify(req.confirm!);
     if (!claims) throw new InputError('this confirm token is not one this server issued (forged, mangled or signed with another secret); call again without confirm for a fresh preview');
     if (claims.tool !== req.tool) throw new InputError(`this confirm token is for ${claims.tool}, not ${req.tool}; nothing was written`);
@@ -158,20 +172,22 @@ export class WriteGate {
     }
   }
 
-  private async askPerson(rec: WriteRecord, call: CallExtras): Promise<WriteResult | undefined> {
+  /** Where the client can ask the person (and the setting allows), their answer decides; a decline writes nothing. */
+  private async askPerson(rec: WriteRecord, call: GateCall): Promise<WriteResult | ApprovalNeeded | undefined> {
     if (this.settings.ask === 'never') return undefined;
-    if (!call.ask) {
+    if (!call.canAsk) {
       if (this.settings.ask === 'always') throw new InputError('CAMPAIGN_MCP_CONFIRM=always needs a client that can ask the person (elicitation); this one cannot. Nothing was written');
       return undefined;
     }
-    const answer = await call.ask(`Approve this write? ${rec.summary}`);
-    if (answer === 'accept') return undefined;
+    const answer = call.approval ?? 'missing';
+    if (answer === 'accepted') return undefined;
+    if (answer === 'missing') return { status: 'approval_required', question: `Approve this write? ${rec.summary}` };
     const result = await this.recorded(rec.id, false, false);
-    return { ...result, status: answer === 'decline' ? 'declined' : 'cancelled', message: `The person ${answer === 'decline' ? 'declined' : 'cancelled'}; nothing was written.` };
+    return { ...result, status: answer, message: `The person ${answer} it; nothing was written.` };
   }
 
   /** Send every part still to send, under a lease so one run at a time acts on a write. */
-  private async runParts(id: string, writer: VendorWriter, first: boolean, call: CallExtras, signal?: AbortSignal): Promise<WriteResult> {
+  private async runParts(id: string, writer: VendorWriter, first: boolean, call: GateCall, signal?: AbortSignal): Promise<WriteResult> {
     if (!(await this.store.acquireLease(id, this.owner, LEASE_MS))) {
       const until = this.now().getTime() + WAIT_FOR_LEASE_MS;
       while (this.now().getTime() < until && !(await this.store.acquireLease(id, this.owner, LEASE_MS))) await this.sleep(200);
@@ -189,7 +205,7 @@ export class WriteGate {
     }
   }
 
-  private async execute(rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: CallExtras, signal?: AbortSignal) {
+  private async execute(rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: GateCall, signal?: AbortSignal) {
     if (plan.source) await verifySource(plan.source);
     let stopped = false;
     let done = rec.parts.length - todo.size;
@@ -238,3 +254,4 @@ export class WriteGate {
 export { renderWrite } from './write-result.js';
 export { confirmField, writeOutput } from './write-tool.js';
 export { fileSha256, type RecipientSource } from './recipients.js';
+export { runWrite } from './write-tool.js';

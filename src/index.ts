@@ -8,10 +8,10 @@ import type { ToolContext } from './tool.js';
 import { callTool, httpBanner, printTools } from './cli.js';
 import { ConfigError, loadConfig, parseArgs, type AccountConfig, type Config } from './config.js';
 import { HttpClient } from './http.js';
+import { Inflight } from './inflight.js';
 import { createLogger } from './log.js';
-import { startSandbox, type Sandbox } from './sandbox/index.js';
+import type { Sandbox } from './sandbox/index.js';
 import { createServer } from './server.js';
-import { serveHttp } from './transports/http.js';
 import { serveStdio } from './transports/stdio.js';
 import { createAdapters } from './vendors/index.js';
 
@@ -29,6 +29,8 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   let accounts: AccountConfig[] = config.accounts;
   if (config.sandbox) {
     if (accounts.length) logger.warn('--sandbox: configured vendor credentials are ignored; every vendor is simulated');
+    // Loaded on demand, like the HTTP transport: a plain stdio start should not pay for node:http and the simulators.
+    const { startSandbox } = await import('./sandbox/index.js');
     sandbox = await startSandbox();
     accounts = sandbox.accounts;
   }
@@ -72,6 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (app.ctx.adapters.length === 0 && parsed.command === 'serve') {
     logger.warn('no vendor is configured: set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox');
   }
+  const inflight = new Inflight();
   const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger });
   if (parsed.command === 'tools') {
     await printTools(make(), process.stdout);
@@ -86,6 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (config.transport === 'http') {
     let served;
     try {
+      const { serveHttp } = await import('./transports/http.js');
       served = await serveHttp(make, { host: config.host, port: config.port, token: config.httpToken, logger });
     } catch (err) {
       const inUse = (err as { code?: string }).code === 'EADDRINUSE';
@@ -94,21 +98,33 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken)}\n`);
-    onShutdown(async () => {
-      await served.close();
+    onShutdown(logger, async () => {
+      await served.close(SHUTDOWN_GRACE_MS);
       await app.close();
     });
   } else {
-    await serveStdio(make());
+    const stdio = serveStdio(make, logger, inflight);
     logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
-    process.stdin.on('end', () => void app.close().then(() => process.exit(0)));
-    onShutdown(app.close);
+    const stop = async () => {
+      await inflight.drain(SHUTDOWN_GRACE_MS);
+      await stdio.close();
+      await app.close();
+    };
+    process.stdin.on('end', () => void stop().then(() => process.exit(0)));
+    onShutdown(logger, stop);
   }
   return -1;
 }
 
-function onShutdown(fn: () => Promise<void>) {
-  const stop = () => void fn().finally(() => process.exit(0));
+/** How long a shutdown waits for calls in flight before it aborts them. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** On SIGTERM/SIGINT: stop accepting, let calls in flight finish (bounded), release everything, exit 0. */
+function onShutdown(logger: Logger, fn: () => Promise<void>) {
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    void fn().catch((err: unknown) => logger.error({ err: String(err) }, 'shutdown failed')).finally(() => process.exit(0));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

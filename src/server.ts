@@ -1,10 +1,13 @@
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, ResourceTemplate, isInputRequiredResult, type CacheHint, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import type { CallExtras, ToolContext, ToolDefinition } from './tool.js';
+import { z } from 'zod';
+import type { ToolContext, ToolDefinition } from './tool.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, isExpectedError } from './errors.js';
+import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
 import { redact, silentLogger } from './log.js';
+import { toolCall } from './tool-call.js';
+import type { VendorAdapter } from './vendors/vendor.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export const VERSION: string = pkg.version;
@@ -19,20 +22,29 @@ const INSTRUCTIONS =
   'Start with list_vendors; list_campaigns and search_campaigns query every configured vendor at once; ' +
   'get_campaign and get_campaign_report take the vendor and id from a listing. Write tools need confirm.';
 
-/** Build an McpServer exposing `tools` over `ctx`; read-only mode registers no write tool at all. */
+// The lists are fixed for the life of the process (config is read once); campaign reads are live (ttl 0).
+const STABLE: CacheHint = { ttlMs: 5 * 60_000, cacheScope: 'private' };
+const CACHE_HINTS = { 'tools/list': STABLE, 'prompts/list': STABLE, 'resources/templates/list': STABLE, 'server/discover': STABLE };
+
+/** Build an McpServer exposing `tools` over `ctx` (both protocol eras); read-only mode registers no write tool at all. */
 export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[], options: ServerOptions): McpServer {
   const logger = options.logger ?? silentLogger;
-  const server = new McpServer({ name: 'campaign-mcp', version: VERSION }, { instructions: INSTRUCTIONS });
+  const server = new McpServer(
+    { name: 'campaign-mcp', title: 'Campaign MCP', version: VERSION, icons: SERVER_ICONS },
+    { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false } } },
+  );
   for (const tool of tools) {
     if (options.readOnly && tool.kind !== 'read') continue;
-    if (tool.available && !ctx.adapters.some(tool.available)) continue;
+    // A write no configured account can do is not offered at all; a read keeps its full enum and explains.
+    if (tool.kind !== 'read' && tool.available && !ctx.adapters.some(tool.available)) continue;
     server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
+        inputSchema: z.object(withVendorEnum(tool.inputSchema, ableVendors(ctx.adapters, tool.available), tool.action)),
+        outputSchema: z.object(tool.outputSchema),
+        icons: TOOL_ICONS[tool.kind],
         annotations: {
           title: tool.title,
           readOnlyHint: tool.kind === 'read',
@@ -41,10 +53,12 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           openWorldHint: true,
         },
       },
-      async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
+      async (args: Record<string, unknown>, extra): Promise<CallToolResult | InputRequiredResult> => {
         const started = performance.now();
         try {
-          const { structured, text, isError } = await tool.handler(args as never, ctx, extra.signal, callExtras(server, extra));
+          const result = await tool.handler(args as never, ctx, extra.mcpReq.signal, toolCall(server, extra));
+          if (isInputRequiredResult(result)) return result;
+          const { structured, text, isError } = result;
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
           logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
           // Results carry vendor text (names, per-vendor error messages): scrub credentials on the way out.
@@ -66,21 +80,20 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
   return server;
 }
 
-/** Progress notifications when the client asked for them; elicitation when it declared the capability. */
-function callExtras(server: McpServer, extra: { _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }): CallExtras {
-  const token = extra._meta?.progressToken;
-  const out: CallExtras = {};
-  if (token !== undefined) {
-    out.progress = (progress, total, message) =>
-      extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, ...(message ? { message } : {}) } } as never).catch(() => undefined);
-  }
-  if (server.server.getClientCapabilities()?.elicitation) {
-    out.ask = async (message) => {
-      const r = await server.server.elicitInput({ message, requestedSchema: { type: 'object', properties: {} } });
-      return r.action;
-    };
-  }
-  return out;
+/** Configured vendors able to do what a tool requires, in the canonical vendor order. */
+export function ableVendors(adapters: readonly VendorAdapter[], able: (a: VendorAdapter) => boolean = () => true): VendorId[] {
+  return VENDORS.filter((v) => adapters.some((a) => a.vendor === v && able(a)));
+}
+
+/** The tool's input shape with its `vendor` enum narrowed to `allowed`; unchanged when none qualifies (the handler then says why). */
+function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: string): z.ZodRawShape {
+  const field = shape.vendor as z.ZodType | undefined;
+  if (!field || allowed.length === 0) return shape;
+  const optional = field instanceof z.ZodOptional;
+  const message = `vendor must be one of: ${allowed.join(', ')} (the vendors configured here that can ${action}; see list_vendors)`;
+  let narrowed: z.ZodType = z.enum(allowed as [VendorId, ...VendorId[]], { error: message });
+  if (field.description) narrowed = narrowed.describe(field.description);
+  return { ...shape, vendor: optional ? narrowed.optional() : narrowed };
 }
 
 /** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context. */

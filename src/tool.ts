@@ -3,18 +3,11 @@ import type { VendorId } from './domain.js';
 import { InputError } from './errors.js';
 import type { WriteGate } from './confirm.js';
 import type { Store } from './store.js';
+import type { Asked, ToolCall } from './tool-call.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 
 /** read: no side effects; write: creates something; destructive: sends or stops. */
 export type ToolKind = 'read' | 'write' | 'destructive';
-
-/** What a call can do beyond returning: report progress, ask the person directly. Both optional. */
-export interface CallExtras {
-  /** Progress notification, when the client sent a progress token. */
-  progress?(done: number, total: number, message?: string): void | Promise<void>;
-  /** Ask the person to approve, where the client can answer (elicitation); undefined when it cannot. */
-  ask?(message: string): Promise<'accept' | 'decline' | 'cancel'>;
-}
 
 /** What every handler receives: the configured adapters and shared per-server state. */
 export interface ToolContext {
@@ -42,10 +35,14 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
   kind: ToolKind;
   inputSchema: I;
   outputSchema: O;
-  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal, call?: CallExtras) => Promise<ToolResult<z.infer<z.ZodObject<O>>>>;
+  /** `call` tells the client's era and capabilities and lets a handler ask the person (see ToolCall); a handler that asks returns `call.ask(...)`. */
+  handler: (args: z.infer<z.ZodObject<I>>, ctx: ToolContext, signal: AbortSignal, call?: ToolCall) => Promise<ToolResult<z.infer<z.ZodObject<O>>> | Asked>;
   /** The verb used in error messages: "Could not <action> on <vendor>". */
   action: string;
-  /** Registered only when some configured account can do it (a writer with this operation, say). */
+  /**
+   * What an account must be able to do for this tool: the tool is registered only when some configured
+   * account can, and its `vendor` enum lists only the vendors that can.
+   */
   available?: (adapter: VendorAdapter) => boolean;
 }
 

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { ChannelSchema, VendorIdSchema } from './domain.js';
+import type { GateCall, WriteGate, WriteRequest } from './confirm.js';
+import type { Asked, ToolCall } from './tool-call.js';
+import type { ToolResult } from './tool.js';
+import { renderWrite, type WriteResult } from './write-result.js';
 
 /** The confirm argument every write tool takes. */
 export const confirmField = z.string().min(1).max(400).optional()
@@ -28,3 +32,29 @@ export const writeOutput = {
   message: z.string().optional(),
   sandbox: z.boolean().optional().describe('true when the data comes from the built-in simulators'),
 };
+
+const APPROVE_KEY = 'approve_write';
+const Approve = z.object({ approve: z.boolean().describe('true to go ahead with this write') });
+
+/** The gate's view of a tool call: progress when the client asked for it, and the person's answer when they were asked. */
+function gateCall(call: ToolCall | undefined): GateCall {
+  if (!call) return {};
+  const token = call.sdk.mcpReq._meta?.progressToken;
+  const answer = call.canAsk ? call.answer(APPROVE_KEY, Approve) : { state: 'missing' as const };
+  const approval = answer.state === 'accepted' ? (answer.value.approve ? 'accepted' : 'declined') : answer.state === 'invalid' ? 'missing' : answer.state;
+  return {
+    canAsk: call.canAsk,
+    approval,
+    ...(token !== undefined
+      ? { progress: (progress: number, total: number, message?: string) =>
+          call.sdk.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress, total, ...(message ? { message } : {}) } }).catch(() => undefined) }
+      : {}),
+  };
+}
+
+/** Run a write through the gate and shape it as a tool result (or ask the person first, where the client can). */
+export async function runWrite(gate: WriteGate, req: WriteRequest, call: ToolCall | undefined, signal: AbortSignal): Promise<ToolResult<WriteResult> | Asked> {
+  const result = await gate.handle(req, gateCall(call), signal);
+  if (result.status === 'approval_required') return call!.ask(APPROVE_KEY, result.question, Approve);
+  return { structured: result, text: renderWrite(result), isError: result.status === 'failed' };
+}

@@ -1,12 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { request } from 'undici';
 import { spawnBin, type Spawned } from './helpers/spawn.js';
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
-const post = (url: string, headers: Record<string, string> = {}) =>
-  request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(INIT) });
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+/** The opening request of each era, as a client sends it. */
+const ERAS = {
+  '2025-11-25': { headers: {}, body: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } } },
+  '2026-07-28': { headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover' }, body: { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: META } } },
+} as const;
+type Era = keyof typeof ERAS;
+
+const post = (url: string, era: Era, headers: Record<string, string> = {}, body: unknown = JSON.stringify(ERAS[era].body)) =>
+  request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...ERAS[era].headers, ...headers }, body: body as string });
+
+/** A JSON-RPC request padded past the 4 MiB cap. */
+const oversized = (era: Era) => JSON.stringify({ ...ERAS[era].body, params: { ...ERAS[era].body.params, pad: 'x'.repeat(5 * 1024 * 1024) } });
+
+async function* chunked(text: string) {
+  for (let i = 0; i < text.length; i += 256 * 1024) yield Buffer.from(text.slice(i, i + 256 * 1024));
+}
 
 describe('the bin over Streamable HTTP (spawned)', () => {
   let p: Spawned;
@@ -23,8 +37,9 @@ describe('the bin over Streamable HTTP (spawned)', () => {
   });
 
   it('serves tools to a real MCP client', async () => {
-    const client = new Client({ name: 'e2e-http', version: '1' });
+    const client = new Client({ name: 'e2e-http', version: '1' }, { versionNegotiation: { mode: 'auto' } });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    expect(client.getProtocolEra()).toBe('modern');
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThanOrEqual(6);
     const r = await client.callTool({ name: 'search_campaigns', arguments: { query: 'sale', limit: 5 } });
@@ -33,12 +48,27 @@ describe('the bin over Streamable HTTP (spawned)', () => {
     await client.close();
   });
 
-  it('refuses a foreign Host or Origin (DNS rebinding)', async () => {
-    const port = new URL(url).port;
-    expect((await post(url, { host: `evil.example:${port}` })).statusCode).toBe(403);
-    expect((await post(url, { origin: 'http://evil.example' })).statusCode).toBe(403);
-    expect((await post(url, { origin: `http://localhost:${port}` })).statusCode).toBe(200);
-  });
+  for (const era of Object.keys(ERAS) as Era[]) {
+    describe(`in the ${era} era`, () => {
+      it('answers the opening request', async () => {
+        const r = await post(url, era);
+        expect(r.statusCode).toBe(200);
+        expect(await r.body.text()).toContain(era);
+      });
+
+      it('refuses a foreign Host or Origin (DNS rebinding)', async () => {
+        const port = new URL(url).port;
+        expect((await post(url, era, { host: `evil.example:${port}` })).statusCode).toBe(403);
+        expect((await post(url, era, { origin: 'http://evil.example' })).statusCode).toBe(403);
+        expect((await post(url, era, { origin: `http://localhost:${port}` })).statusCode).toBe(200);
+      });
+
+      it('answers 413 to a body over 4 MiB, declared or streamed', async () => {
+        expect((await post(url, era, {}, oversized(era))).statusCode).toBe(413);
+        expect((await post(url, era, {}, chunked(oversized(era)))).statusCode).toBe(413);
+      });
+    });
+  }
 
   it('answers 404 off the /mcp endpoint', async () => {
     expect((await request(url.replace('/mcp', '/other'))).statusCode).toBe(404);
@@ -50,8 +80,9 @@ describe('HTTP on another loopback address', () => {
     const p = spawnBin(['--sandbox', '--http', '--host', '127.0.0.2', '--port', '0']);
     try {
       const url = (await p.waitFor(/http:\/\/127\.0\.0\.2:\d+\/mcp/))[0];
-      expect((await post(url)).statusCode).toBe(200);
-      expect((await post(url, { host: 'evil.example' })).statusCode).toBe(403);
+      expect((await post(url, '2025-11-25')).statusCode).toBe(200);
+      expect((await post(url, '2026-07-28')).statusCode).toBe(200);
+      expect((await post(url, '2026-07-28', { host: 'evil.example' })).statusCode).toBe(403);
     } finally {
       await p.kill();
     }
@@ -65,15 +96,17 @@ describe('HTTP beyond loopback', () => {
     expect(p.stderr()).toContain('CAMPAIGN_MCP_HTTP_TOKEN');
   });
 
-  it('answers 401 without the bearer token and serves with it', async () => {
+  it('answers 401 without the bearer token and serves with it, in both eras', async () => {
     const token = 'e2e-http-token-0123456789';
     const p = spawnBin(['--sandbox', '--http', '--host', '0.0.0.0', '--port', '0'], { CAMPAIGN_MCP_HTTP_TOKEN: token });
     try {
       const port = (await p.waitFor(/:(\d+)\/mcp/))[1];
       const url = `http://127.0.0.1:${port}/mcp`;
-      expect((await post(url)).statusCode).toBe(401);
-      expect((await post(url, { authorization: 'Bearer wrong' })).statusCode).toBe(401);
-      expect((await post(url, { authorization: `Bearer ${token}` })).statusCode).toBe(200);
+      for (const era of Object.keys(ERAS) as Era[]) {
+        expect((await post(url, era)).statusCode, era).toBe(401);
+        expect((await post(url, era, { authorization: 'Bearer wrong' })).statusCode, era).toBe(401);
+        expect((await post(url, era, { authorization: `Bearer ${token}` })).statusCode, era).toBe(200);
+      }
       expect(p.stdout() + p.stderr()).not.toContain(token);
     } finally {
       await p.kill();

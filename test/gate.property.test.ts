@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { connectInProcess } from '../src/cli.js';
+import { connectInProcess } from './helpers/client.js';
 import { createServer } from '../src/server.js';
 import { argsHash, canonicalJson } from '../src/tokens.js';
 import { allTools } from '../tools/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../src/store.js';
-import { connectInProcess } from '../src/cli.js';
+import { connectInProcess } from './helpers/client.js';
 import { HttpClient } from '../src/http.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 import { createServer } from '../src/server.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../src/store.js';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { connectInProcess } from '../src/cli.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { connectInProcess } from './helpers/client.js';
 import { STATUSES, type CampaignSummary } from '../src/domain.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';

@@ -1,13 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../src/store.js';
 import { z } from 'zod';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { createServer } from '../src/server.js';
-import { connectInProcess } from '../src/cli.js';
+import { connectInProcess } from './helpers/client.js';
 import { VendorError } from '../src/errors.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from '../src/tool.js';
 import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
+import { writableAdapter } from './helpers/fake-writer.js';
 
 let client: Client | undefined;
 afterEach(async () => {
@@ -24,7 +25,7 @@ const text = (r: any) => (r.content as Array<{ text: string }>).map((c) => c.tex
 
 describe('tool registry', () => {
   it('publishes every tool with its input properties, an output schema and annotations', async () => {
-    const c = await connect([]);
+    const c = await connect([writableAdapter()]);
     const { tools } = await c.listTools();
     expect(tools.map((t) => t.name)).toEqual(allTools.map((t) => t.name));
     for (const def of allTools) {
@@ -39,7 +40,7 @@ describe('tool registry', () => {
   });
 
   it('matches the published snapshot (tool names and schemas do not drift silently)', async () => {
-    const c = await connect([]);
+    const c = await connect([writableAdapter()]);
     const { tools } = await c.listTools();
     expect(tools.map((t) => ({ name: t.name, input: t.inputSchema, annotations: t.annotations }))).toMatchSnapshot();
   });
@@ -123,7 +124,7 @@ describe('bad input reaches no vendor', () => {
     ['list_campaigns', { cursor: 'garbage' }, /cursor/],
     ['get_campaign', { vendor: 'clevertap', id: '' }, /id must not be empty/],
     ['get_campaign', { vendor: 'clevertap' }, /id/],
-    ['get_campaign', { vendor: 'moengage', id: '1' }, /moengage is not configured/],
+    ['get_campaign', { vendor: 'moengage', id: '1' }, /vendor must be one of: clevertap \(the vendors configured here/],
     ['estimate_reach', { vendor: 'clevertap', channel: 'push' }, /audience/],
     ['estimate_reach', { vendor: 'clevertap', channel: 'push', audience: {} }, /audience is empty/],
     ['estimate_reach', { vendor: 'clevertap', channel: 'push', audience: { all_users: true, segment_id: '1' } }, /cannot be combined/],
@@ -215,7 +216,7 @@ describe('manifest.json', () => {
   it('lists exactly the tools the server registers', async () => {
     const { readFileSync } = await import('node:fs');
     const manifest = JSON.parse(readFileSync(new URL('../manifest.json', import.meta.url), 'utf8')) as { tools: Array<{ name: string }>; version: string };
-    const c = await connect([]);
+    const c = await connect([writableAdapter()]);
     const { tools } = await c.listTools();
     expect(manifest.tools.map((t) => t.name)).toEqual(tools.map((t) => t.name));
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

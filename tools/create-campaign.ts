@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AudienceSchema, ChannelSchema, ContentSchema, VendorIdSchema } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
-import { confirmField, renderWrite, writeOutput } from '../src/confirm.js';
+import { confirmField, runWrite, writeOutput } from '../src/confirm.js';
 import { accountField, defineTool, pickAdapter } from '../src/tool.js';
 
 /** Create a campaign on one vendor: a preview first, written only with its confirm token. */
@@ -30,7 +30,6 @@ export default defineTool({
     if (!ctx.gate) throw new InputError('writes are disabled (read-only mode)');
     const adapter = pickAdapter(ctx, args.vendor, args.account);
     const { confirm, vendor: _v, account: _a, ...input } = args;
-    const result = await ctx.gate.handle({ tool: 'create_campaign', adapter, args: input, op: { kind: 'create', input }, confirm }, call, signal);
-    return { structured: result, text: renderWrite(result), isError: result.status === 'failed' };
+    return runWrite(ctx.gate, { tool: 'create_campaign', adapter, args: input, op: { kind: 'create', input }, confirm }, call, signal);
   },
 });

@@ -11,6 +11,7 @@ export default defineTool({
     'Audience: all_users, an event in a date window, profile conditions, or a vendor segment id. ' +
     'Not every vendor can estimate (see list_vendors); those say what they offer instead.',
   kind: 'read',
+  available: (a) => a.capabilities.estimate_reach,
   action: 'estimate reach',
   inputSchema: {
     vendor: VendorIdSchema.describe('vendor the campaign lives in'),

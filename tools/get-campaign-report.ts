@@ -10,6 +10,7 @@ export default defineTool({
     'Returns delivery and engagement metrics (sent, delivered, opened, clicked, converted, failed) for one campaign, ' +
     'with a per-platform split when the vendor gives one. When the vendor has no numbers yet (e.g. CleverTap before completion) it says so.',
   kind: 'read',
+  available: (a) => a.capabilities.report,
   action: 'get the campaign report',
   inputSchema: {
     vendor: VendorIdSchema.describe('vendor the campaign lives in'),

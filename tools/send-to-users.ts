@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ChannelSchema, ContentSchema, VendorIdSchema } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
-import { confirmField, fileSha256, renderWrite, writeOutput, type RecipientSource } from '../src/confirm.js';
+import { confirmField, fileSha256, runWrite, writeOutput, type RecipientSource } from '../src/confirm.js';
 import { accountField, defineTool, pickAdapter } from '../src/tool.js';
 import { ID_TYPES } from '../src/vendors/vendor.js';
 
@@ -57,10 +57,9 @@ export default defineTool({
       bound = { recipients: { id_type }, recipients_file: { path, sha256 } };
     }
     const input = { channel: args.channel, id_type, content: args.content, ...(args.campaign_id ? { campaign_id: args.campaign_id } : {}) };
-    const result = await ctx.gate.handle({
+    return runWrite(ctx.gate, {
       tool: 'send_to_users', adapter, args: { ...bound, ...input }, recipients: source, resendUnknown: args.resend_unknown,
       op: { kind: 'send', input, recipients: { count: 0, duplicates_removed: 0 } }, confirm: args.confirm,
     }, call, signal);
-    return { structured: result, text: renderWrite(result), isError: result.status === 'failed' };
   },
 });

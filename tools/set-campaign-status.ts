@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VendorIdSchema } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
-import { confirmField, renderWrite, writeOutput } from '../src/confirm.js';
+import { confirmField, runWrite, writeOutput } from '../src/confirm.js';
 import { accountField, defineTool, pickAdapter } from '../src/tool.js';
 import { STATUS_ACTIONS } from '../src/vendors/vendor.js';
 
@@ -31,7 +31,6 @@ export default defineTool({
       throw new InputError(`${adapter.vendor} cannot ${args.action} a campaign through its API${actions.length ? `; it can ${actions.join(', ')}` : ''}`);
     }
     const input = { id: args.id, action: args.action };
-    const result = await ctx.gate.handle({ tool: 'set_campaign_status', adapter, args: input, op: { kind: 'status', input }, confirm: args.confirm }, call, signal);
-    return { structured: result, text: renderWrite(result), isError: result.status === 'failed' };
+    return runWrite(ctx.gate, { tool: 'set_campaign_status', adapter, args: input, op: { kind: 'status', input }, confirm: args.confirm }, call, signal);
   },
 });

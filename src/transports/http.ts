@@ -1,11 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  createMcpHandler, localhostAllowedHostnames, localhostAllowedOrigins, validateHostHeader, validateOriginHeader, type McpServer,
+} from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import { Inflight } from '../inflight.js';
+import { readBody, sendWebResponse, toWebRequest } from './node-fetch.js';
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** The largest request body accepted; a larger one is answered 413 before anything is parsed. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface HttpServeOptions {
   host: string;
@@ -14,23 +18,39 @@ export interface HttpServeOptions {
   logger: Logger;
 }
 
+/** A listening endpoint; `close` stops accepting, lets requests in flight finish (within `graceMs`), then closes. */
+export interface HttpServing {
+  url: string;
+  close(graceMs?: number): Promise<void>;
+}
+
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
- * Streamable HTTP on /mcp, stateless (a fresh McpServer per request, sharing the caller's context).
- * Loopback binding refuses foreign Host/Origin headers (DNS rebinding); any other binding needs a bearer token.
+ * Streamable HTTP on /mcp for both eras: 2026-07-28 per request and 2025-era through the SDK's stateless fallback,
+ * a fresh McpServer per request sharing the caller's context. Loopback binding refuses foreign Host/Origin headers
+ * (DNS rebinding); any other binding needs a bearer token.
  */
-export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOptions): Promise<HttpServing> {
   const loopback = isLoopback(opts.host);
   if (!loopback && !opts.token) {
     throw new Error(`--host ${opts.host} is reachable beyond this machine: set CAMPAIGN_MCP_HTTP_TOKEN so clients must send Authorization: Bearer <token>`);
   }
-  let port = opts.port;
+  const bound = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
+  const hostnames = [...localhostAllowedHostnames(), bound];
+  const origins = [...localhostAllowedOrigins(), bound];
+  const mcp = createMcpHandler(() => makeServer(), {
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (err) => opts.logger.debug({ err: err.message }, 'mcp request refused or failed'),
+  });
+  const requests = new Inflight();
+  let draining = false;
+
   const http = createHttpServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    void requests.track(() => handle(req, res)).catch((err: unknown) => {
       opts.logger.error({ err: String(err) }, 'http request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
       else res.end();
@@ -38,64 +58,55 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname !== '/mcp') return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
-    if (loopback && !allowedHost(req.headers.host, port, opts.host)) return json(res, 403, { error: 'forbidden Host header' });
-    const origin = req.headers.origin;
-    if (origin && !allowedOrigin(origin, req.headers.host, loopback)) return json(res, 403, { error: 'forbidden Origin' });
+    if (draining) {
+      res.setHeader('connection', 'close');
+      return json(res, 503, { error: 'shutting down' });
+    }
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    if (path !== '/mcp') return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+    if (loopback) {
+      const host = validateHostHeader(req.headers.host, hostnames);
+      if (!host.ok) return json(res, 403, { error: `forbidden Host header: ${host.message}` });
+    }
+    const origin = validateOriginHeader(req.headers.origin, loopback ? origins : [hostnameOf(req.headers.host)]);
+    if (!origin.ok) return json(res, 403, { error: `forbidden Origin: ${origin.message}` });
     if (opts.token && !bearerMatches(req.headers.authorization, opts.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, { error: 'missing or wrong bearer token' });
     }
-    let body: unknown;
-    if (req.method === 'POST') {
-      const text = await readBody(req);
-      if (text === undefined) return json(res, 413, { error: 'request body too large' });
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return json(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
-      }
+    const body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
+    if (body === undefined) {
+      return json(res, 413, { error: `request body too large (the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB)` });
     }
-    const server = makeServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res, req.method === 'POST' ? body : undefined)));
   }
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(opts.port, opts.host, () => resolve());
   });
-  port = (http.address() as AddressInfo).port;
-  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const port = (http.address() as AddressInfo).port;
   return {
-    url: `http://${shownHost}:${port}/mcp`,
-    close: () => new Promise<void>((resolve) => {
+    url: `http://${bound}:${port}/mcp`,
+    async close(graceMs = 10_000) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const finished = await requests.drain(graceMs);
+      if (!finished) opts.logger.warn({ inflight: requests.size }, 'shutdown: requests still running after the grace period; aborting them');
+      await mcp.close();
       http.closeAllConnections();
-      http.close(() => resolve());
-    }),
+      await closed;
+    },
   };
 }
 
-function allowedHost(host: string | undefined, port: number, bound: string): boolean {
-  if (!host) return false;
-  const names = ['127.0.0.1', 'localhost', '[::1]', bound.includes(':') ? `[${bound}]` : bound];
-  return names.some((n) => host === `${n}:${port}` || (port === 80 && host === n));
-}
-
-function allowedOrigin(origin: string, host: string | undefined, loopback: boolean): boolean {
-  let o: URL;
+function hostnameOf(host: string | undefined): string {
   try {
-    o = new URL(origin);
+    return new URL(`http://${host ?? ''}`).hostname;
   } catch {
-    return false;
+    return '';
   }
-  return loopback ? isLoopback(o.hostname) : o.host === host;
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
@@ -104,17 +115,6 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const a = Buffer.from(m[1]!.trim());
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { spawnBin } from './helpers/spawn.js';
+
+// A MoEngage listing pages through the simulator's rate limit: it takes about a second, long enough to be in flight.
+const SLOW_CALL = { name: 'list_campaigns', arguments: { vendor: 'moengage', limit: 100 } };
+const IN_FLIGHT_MS = 150;
+
+describe('graceful shutdown', () => {
+  it('over HTTP, SIGTERM stops accepting, lets the call in flight finish, and exits 0', async () => {
+    const p = spawnBin(['--sandbox', '--http', '--port', '0']);
+    const url = (await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
+    const started = Date.now();
+    const call = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: SLOW_CALL }),
+    });
+    await new Promise((r) => setTimeout(r, IN_FLIGHT_MS));
+    let answeredAt = 0;
+    const answered = call.then(async (r) => ({ status: r.statusCode, body: await r.body.text(), at: (answeredAt = Date.now()) }));
+    p.proc.kill('SIGTERM');
+    const signalledAt = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(request(url, { method: 'POST', body: '{}' })).rejects.toThrow(); // no longer listening
+    const res = await answered;
+    expect(answeredAt, 'the call must still be running when SIGTERM is sent').toBeGreaterThan(signalledAt);
+    expect(res.status).toBe(200);
+    // The 2025-era stateless answer may come as one JSON body or as one SSE event.
+    const message = res.body.startsWith('{') ? res.body : /^data: (.*)$/m.exec(res.body)![1]!;
+    expect(JSON.parse(message)).toMatchObject({ id: 7, result: { structuredContent: { total: expect.any(Number) } } });
+    expect(await p.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('over stdio, SIGTERM lets the call in flight answer, then exits 0', async () => {
+    const p = spawnBin(['--sandbox']);
+    const send = (msg: object) => p.proc.stdin.write(`${JSON.stringify(msg)}\n`);
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    await p.waitFor(/"id":1/);
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: SLOW_CALL });
+    await new Promise((r) => setTimeout(r, IN_FLIGHT_MS));
+    expect(p.stdout()).not.toMatch(/"id":2/);
+    p.proc.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const answer = p.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean } }).find((m) => m.id === 2);
+    expect(answer?.result?.isError).toBeFalsy();
+    expect(answer?.result).toHaveProperty('structuredContent');
+  });
+});
