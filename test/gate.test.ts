@@ -196,6 +196,13 @@ describe('the write gate', () => {
     expect(writer.prepared).toBe(0);
   });
 
+  it('CAMPAIGN_MCP_CONFIRM=always refuses to act through a client that cannot ask the person', async () => {
+    const { writer, call } = await setup({ settings: { ask: 'always' } });
+    const p = await call('send_to_users', send());
+    expect((await call('send_to_users', send({ confirm: p.s.confirm }))).text).toMatch(/CAMPAIGN_MCP_CONFIRM=always needs a client that can ask/);
+    expect(writer.executed).toBe(0);
+  });
+
   it('read-only mode registers no write tool', async () => {
     const adapter = writableAdapter();
     const g = gateContext([adapter]);
