@@ -5,6 +5,7 @@ import { HttpClient } from '../src/http.js';
 import { BATCH_SANDBOX_CREDENTIALS, startBatchSim, type BatchSim } from '../src/sandbox/batch.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 import { BATCH_LIST_PAGE_SIZE, BatchAdapter, type BatchOptions } from '../src/vendors/batch.js';
+import { toInstant } from '../src/vendors/common.js';
 
 let sim: BatchSim;
 let http: HttpClient;
@@ -23,7 +24,8 @@ async function failure(p: Promise<unknown>): Promise<VendorError> {
 const listRequests = () => sim.requests.filter((r) => r.path.endsWith('/campaigns/list'));
 
 beforeAll(async () => {
-  sim = await startBatchSim({ seed: 7, rateLimit: { max: 1000, windowMs: 1000 } });
+  // The adapter suite runs against the documented-fields-only simulator (seed 003 keys for the list).
+  sim = await startBatchSim({ seed: 7, rateLimit: { max: 1000, windowMs: 1000 }, documentedOnly: true });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
 });
 afterAll(async () => {
@@ -66,10 +68,44 @@ describe('batch adapter: listing', () => {
     expect(sim.requests.length).toBe(before);
   });
 
-  it('filters channel, text and dates locally', async () => {
-    const inapp = await adapter().listCampaigns({ channel: 'inapp' });
-    expect(inapp.campaigns.map((c) => c.id).sort()).toEqual(
-      sim.campaigns.filter((c) => c.expected.channel === 'inapp').map((c) => c.record.campaign_token).sort());
+  it('filters channel locally, reading the in-app landing the full simulator adds', async () => {
+    const full = await startBatchSim({ seed: 7, rateLimit: false });
+    try {
+      const a = new BatchAdapter({ account: 'main', ...full.credentials, baseUrl: full.url }, http);
+      const inapp = await a.listCampaigns({ channel: 'inapp' });
+      const want = full.campaigns.filter((c) => c.expected.channel === 'inapp').map((c) => c.record.campaign_token).sort();
+      expect(want.length).toBeGreaterThan(1);
+      expect(inapp.campaigns.map((c) => c.id).sort()).toEqual(want);
+    } finally {
+      await full.close();
+    }
+  });
+
+  it('reads zone-less times in the account zone and bounds from/to by its days', async () => {
+    const paris = await adapter({ timezone: 'Europe/Paris' }).listCampaigns({});
+    for (const c of paris.campaigns) {
+      const r = sim.campaigns.find((x) => x.record.campaign_token === c.id)!.record;
+      expect(c.created_at).toBe(toInstant(r.created_date, 'Europe/Paris'));
+      expect(Date.parse(`${r.created_date}Z`) - Date.parse(c.created_at!)).toBeGreaterThanOrEqual(3_600_000);
+      for (const t of [c.created_at, c.scheduled_at]) if (t) expect(t).toMatch(/T\d{2}:\d{2}Z$/);
+    }
+    const late = sim.campaigns.map((c) => c.record).find((r) => r.push_time && r.push_time.slice(11, 13) >= '23')!;
+    const utcDay = late.push_time!.slice(0, 10);
+    const next = new Date(Date.parse(`${utcDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const tokyo = await adapter({ timezone: 'Asia/Tokyo' }).listCampaigns({ from: next, to: next });
+    const utc = await adapter().listCampaigns({ from: next, to: next });
+    expect(tokyo.campaigns.map((c) => c.id)).not.toContain(late.campaign_token);
+    expect((await adapter({ timezone: 'America/New_York' }).listCampaigns({ from: utcDay, to: utcDay })).campaigns.map((c) => c.id)).toContain(late.campaign_token);
+    expect(utc.campaigns.map((c) => c.id)).not.toContain(late.campaign_token);
+  });
+
+  it('stops at its page budget and says so', async () => {
+    const r = await adapter({ listBudget: { maxPages: 1 } }).listCampaigns({});
+    expect([r.requests, r.campaigns.length]).toEqual([1, 100]);
+    expect(r.warnings).toEqual([expect.stringMatching(/stopped at the 1-page limit \(100 campaigns read\); older campaigns may be missing/)]);
+  });
+
+  it('filters text and dates locally', async () => {
     const text = await adapter().listCampaigns({ query: 'LAUNCH' });
     expect(text.campaigns.length).toBeGreaterThanOrEqual(2);
     for (const c of text.campaigns) expect(c.name.toLowerCase()).toContain('launch');
@@ -172,14 +208,17 @@ describe('batch adapter: failures', () => {
     expect(down.hint).toMatch(/maintenance/);
   });
 
-  it('treats a 200 error envelope and an unexpected shape as errors', async () => {
+  it('classifies a 200 error body as its documented status, and an unexpected shape as an error', async () => {
     const odd: RunningSim = await serveSim((req) =>
-      req.path.includes('/stats/') ? { status: 200, body: { error_code: 12, error_message: 'API misuse' } } : { status: 200, body: { campaigns: [] } });
+      req.path.includes('/stats/') ? { status: 200, body: { error_code: 12, error_message: 'API misuse' } }
+        : req.path.endsWith('/boom') ? { status: 200, body: { error_code: 0, error_message: 'Internal error' } } : { status: 200, body: { campaigns: [] } });
     try {
       const a = new BatchAdapter({ account: 'main', ...BATCH_SANDBOX_CREDENTIALS, baseUrl: odd.url }, http);
       const env = await failure(a.getReport('abc'));
-      expect(env.message).toBe('Batch answered 200 with an error: API misuse');
-      expect(env.code).toBe(12);
+      expect([env.status, env.code, env.message]).toEqual([403, 12, 'Batch refused (API_MISUSE): campaign stats accept Live API keys only']);
+      const before = odd.requests.length;
+      const boom = await failure(a.getCampaign('boom', {}));
+      expect([boom.status, boom.code, odd.requests.length - before]).toEqual([500, 0, 4]);
       expect((await failure(a.listCampaigns({}))).message).toBe('Batch answered the campaign list request with an unexpected object');
     } finally {
       await odd.close();

@@ -5,7 +5,7 @@ import { HttpClient } from '../src/http.js';
 import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import type { MoeSimCampaign } from '../src/sandbox/moengage-data.js';
 import { serveSim, type RunningSim, type SeenRequest } from '../src/sandbox/sim.js';
-import { MoEngageAdapter } from '../src/vendors/moengage.js';
+import { MOENGAGE_CREATED_LOOKBACK_DAYS, MoEngageAdapter, type MoEngageOptions } from '../src/vendors/moengage.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const WORDS: Record<string, Status> = {
@@ -14,13 +14,14 @@ const WORDS: Record<string, Status> = {
 const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
 const sims: RunningSim[] = [];
 
+/** Adapter suites run against the documented-fields-only simulator: the adapter may rely on nothing else. */
 async function sim(workspaceId: string, apiKey = `key-${workspaceId}-secret`): Promise<MoEngageSim> {
-  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey } });
+  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey }, documentedOnly: true });
   sims.push(s);
   return s;
 }
-function adapter(s: { url: string; credentials: { workspaceId: string; apiKey: string } }, apiKey = s.credentials.apiKey) {
-  return new MoEngageAdapter({ account: 'default', workspaceId: s.credentials.workspaceId, apiKey, baseUrl: s.url, now: () => NOW }, http);
+function adapter(s: { url: string; credentials: { workspaceId: string; apiKey: string } }, apiKey = s.credentials.apiKey, more: Partial<MoEngageOptions> = {}) {
+  return new MoEngageAdapter({ account: 'default', workspaceId: s.credentials.workspaceId, apiKey, baseUrl: s.url, now: () => NOW, ...more }, http);
 }
 const live = (s: MoEngageSim) => s.campaigns.filter((c) => c.status !== 'Archived');
 const ids = (list: Array<{ id: string } | MoeSimCampaign>) => list.map((c) => ('id' in c ? c.id : c.campaign_id)).sort();
@@ -59,7 +60,8 @@ describe('moengage listing against the simulator', () => {
     expect(truth.length).toBeGreaterThan(0);
     expect(ids(r.campaigns)).toEqual(ids(truth));
     const sent = s.requests.slice(before).map((q) => bodyOf(q).campaign_fields?.status);
-    const word = { scheduled: 'SCHEDULED', paused: 'PAUSED', completed: 'SENT', stopped: 'STOPPED', archived: 'ARCHIVED' }[status as string];
+    // Seed 002's own form ("For example, Active"): the simulator matches it exactly, UPPERCASE finds nothing.
+    const word = { scheduled: 'Scheduled', paused: 'Paused', completed: 'Sent', stopped: 'Stopped', archived: 'Archived' }[status as string];
     expect(sent.every((w) => JSON.stringify(w) === JSON.stringify(word ? [word] : undefined))).toBe(true);
   });
 
@@ -99,9 +101,13 @@ describe('moengage filters and result size', () => {
   });
 
   it('filters channels its search cannot name locally, without a channel filter sent', async () => {
+    const wa = s.campaigns.filter((c) => c.status !== 'Archived').slice(3, 5);
+    for (const c of wa) (c as { channel: string }).channel = 'WHATSAPP';
     const before = s.requests.length;
     const r = await adapter(s).listCampaigns({ channel: 'whatsapp' });
-    expect(r.campaigns).toEqual([]); // the sandbox seeds none, but the listing was really consulted
+    for (const c of wa) (c as { channel: string }).channel = 'PUSH';
+    expect(ids(r.campaigns)).toEqual(ids(wa));
+    expect(r.campaigns.every((c) => c.channel === 'whatsapp')).toBe(true);
     const sent = s.requests.slice(before).filter((q) => q.path.endsWith('/campaigns/search'));
     expect(sent.length).toBeGreaterThan(1);
     for (const q of sent) expect((q.body as { campaign_fields?: { channels?: unknown } }).campaign_fields?.channels).toBeUndefined();
@@ -116,14 +122,29 @@ describe('moengage filters and result size', () => {
     expect(s.requests.slice(before).some((q) => bodyOf(q).campaign_fields?.name !== undefined)).toBe(false);
   });
 
-  it('applies from/to to scheduled_at ?? created_at, never sending created_date', async () => {
+  it('sends created_date bounds in the seed form and applies from/to to scheduled_at ?? created_at', async () => {
     const before = s.requests.length;
+    const all = live(s).length;
     const r = await adapter(s).listCampaigns({ from: '2026-06-01', to: '2026-08-31' });
     const day = (c: MoeSimCampaign) => (c.scheduling_details.start_time ?? c.sent_time ?? c.created_at).slice(0, 10);
-    const truth = live(s).filter((c) => day(c) >= '2026-06-01' && day(c) <= '2026-08-31');
+    const truth = live(s).filter((c) => day(c) >= '2026-06-01' && day(c) <= '2026-08-31' && c.created_at.slice(0, 10) >= '2026-03-03');
+    expect(MOENGAGE_CREATED_LOOKBACK_DAYS).toBe(90);
     expect(truth.length).toBeGreaterThan(5);
     expect(ids(r.campaigns)).toEqual(ids(truth));
-    expect(s.requests.slice(before).some((q) => bodyOf(q).campaign_fields?.created_date !== undefined)).toBe(false);
+    const sent = s.requests.slice(before).map((q) => bodyOf(q).campaign_fields?.created_date);
+    expect(sent.every((d) => JSON.stringify(d) === JSON.stringify({ from_date: '03-03-2026', to_date: '01-09-2026' }))).toBe(true);
+    expect(sent.length).toBeLessThan(Math.ceil(all / 15));
+    expect(r.warnings).toEqual([expect.stringMatching(/creation date: campaigns created before 2026-03-03 are not listed/)]);
+  });
+
+  it('bounds from/to by the account\'s days, not UTC days', async () => {
+    const t = live(s).find((c) => c.scheduling_details.start_time && c.scheduling_details.start_time.slice(11, 13) >= '12')!;
+    const utcDay = t.scheduling_details.start_time!.slice(0, 10);
+    const next = new Date(Date.parse(`${utcDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const r = await adapter(s, undefined, { timezone: 'Pacific/Kiritimati' }).listCampaigns({ from: next, to: next });
+    expect(ids(r.campaigns)).toContain(t.campaign_id);
+    const c = r.campaigns.find((x) => x.id === t.campaign_id)!;
+    expect(c.scheduled_at).toBe(`${t.scheduling_details.start_time!.slice(0, 16)}Z`);
   });
 });
 
@@ -260,6 +281,27 @@ describe('moengage lenient parsing of other shapes', () => {
     expect(r.campaigns).toEqual([{ vendor: 'moengage', account: 'default', id: 'v5a', name: 'V5', status: 'running', vendor_status: 'ACTIVE', channel: 'push' }]);
   });
 
+  it('classifies an error inside a 200 as its status: a "500" envelope is retried like a 500, then a 500', async () => {
+    const seen = fake.requests.length;
+    reply = { status: 200, body: { error: { code: '500 Internal Server Error', message: 'Something went wrong. Please contact Moengage team' } } };
+    const err = (await a().listCampaigns({}).catch((e: unknown) => e)) as VendorError;
+    expect(err).toBeInstanceOf(VendorError);
+    expect([err.status, err.message]).toEqual([500, 'Something went wrong. Please contact Moengage team']);
+    expect(fake.requests.length - seen).toBe(4);
+  });
+
+  it('stops paging at its budget and says so, instead of reading the whole workspace', async () => {
+    let n = 0;
+    reply = { status: 200, get body() { return Array.from({ length: 15 }, () => ({ campaign_id: `c${n++}`, status: 'Sent', channel: 'PUSH', basic_details: { name: 'x' } })); } } as typeof reply;
+    const seen = fake.requests.length;
+    const r = await adapter({ url: fake.url, credentials: { workspaceId: 'WSFAKE01', apiKey: 'fake-key-000' } }, undefined, { listBudget: { maxPages: 3 } }).listCampaigns({});
+    expect([fake.requests.length - seen, r.campaigns.length]).toEqual([3, 45]);
+    expect(r.warnings).toEqual([expect.stringMatching(/stopped at the 3-page limit \(45 campaigns read\); older campaigns may be missing/)]);
+    let t = 0;
+    const timed = await adapter({ url: fake.url, credentials: { workspaceId: 'WSFAKE01', apiKey: 'fake-key-000' } }, undefined, { clock: () => (t += 10_000) }).listCampaigns({});
+    expect(timed.warnings).toEqual([expect.stringMatching(/time limit after 2 pages/)]);
+  });
+
   it('turns a 200 fail envelope and an unexpected shape into VendorErrors', async () => {
     reply = { status: 200, body: { status: 'fail', error: { message: 'Invalid filter', type: 'ValidationError' } } };
     await expect(a().listCampaigns({})).rejects.toThrow(/Invalid filter/);
@@ -281,15 +323,24 @@ describe('moengage simulator strictness', () => {
   };
   const ok = { request_id: 'r1', page: 1, limit: 15 };
 
-  it('rejects bad auth, a missing request_id, limits over 15 and Title-case statuses with the v1 envelope', async () => {
+  it('rejects bad auth, a missing request_id and limits over 15 with the v1 envelope', async () => {
     expect((await post('campaigns/search', ok, auth('WSSTRICT1', 'nope'))).body!.error.code).toBe('401 Authentication error');
     expect((await post('campaigns/search', ok, auth('WSSTRICT1', 'key-WSSTRICT1-secret', 'OTHER'))).status).toBe(401);
     const noId = await post('campaigns/search', { page: 1, limit: 5 });
     expect([noId.status, noId.body!.error.message, noId.body!.error.target]).toEqual([400, 'request_id key is mandatory field', 'request_id']);
     expect((await post('campaigns/search', { ...ok, limit: 16 })).body!.error.target).toBe('limit');
     expect((await post('campaigns/search', { request_id: 'r', limit: 5 })).body!.error.target).toBe('page');
-    expect((await post('campaigns/search', { ...ok, campaign_fields: { status: ['Active'] } })).status).toBe(400);
     expect((await post('campaigns/search', { ...ok, campaign_fields: { channels: ['WHATSAPP'] } })).status).toBe(400);
+  });
+
+  it('filters status by the seed\'s literal word ("Active"); UPPERCASE is an empty success', async () => {
+    const active = s.campaigns.filter((c) => c.status === 'Active').map((c) => c.campaign_id);
+    const seed = await post('campaigns/search', { ...ok, campaign_fields: { status: ['Active'] } });
+    expect(seed.status).toBe(200);
+    expect((seed.body as unknown as MoeSimCampaign[]).map((c) => c.campaign_id)).toEqual(expect.arrayContaining(active.slice(0, 1)));
+    expect((seed.body as unknown as MoeSimCampaign[]).every((c) => c.status === 'Active')).toBe(true);
+    const upper = await post('campaigns/search', { ...ok, campaign_fields: { status: ['ACTIVE'] } });
+    expect([upper.status, upper.body]).toEqual([200, []]);
   });
 
   it('accepts the three created_date formats and sends rate-limit headers', async () => {

@@ -6,6 +6,7 @@ import {
   mapStatus, moeTime, stripHtml, sumStats, toDetail, toSummary, trimRaw,
 } from '../src/vendors/moengage-map.js';
 import { describeMoeError, moengageBaseUrl } from '../src/vendors/moengage.js';
+import { classifyMoe } from '../src/vendors/moengage-errors.js';
 
 describe('moengage status and channel tables', () => {
   it('maps every v1 Title-case and v5 UPPERCASE status word', () => {
@@ -24,7 +25,8 @@ describe('moengage status and channel tables', () => {
   });
 
   it('pushes only statuses v1 can filter exactly', () => {
-    expect(MOENGAGE_STATUS_FILTER).toEqual({ scheduled: 'SCHEDULED', paused: 'PAUSED', completed: 'SENT', stopped: 'STOPPED', archived: 'ARCHIVED' });
+    // Seed 002: the status filter takes the words search returns ("For example, Active"), not UPPERCASE.
+    expect(MOENGAGE_STATUS_FILTER).toEqual({ scheduled: 'Scheduled', paused: 'Paused', completed: 'Sent', stopped: 'Stopped', archived: 'Archived' });
     for (const [status, word] of Object.entries(MOENGAGE_STATUS_FILTER)) expect(mapStatus(word)).toBe(status);
   });
 
@@ -42,7 +44,8 @@ describe('moengage time, summary and detail', () => {
   it('formats the documented time shapes', () => {
     expect(moeTime('2024-07-04 08:00:54.847000')).toBe('2024-07-04T08:00Z');
     expect(moeTime('2024-07-04T20:32:00')).toBe('2024-07-04T20:32Z');
-    expect(moeTime('2024-07-04T20:32:00', true)).toBe('2024-07-04T20:32');
+    expect(moeTime('2024-07-04 08:00:54.847000', 'Asia/Kolkata')).toBe('2024-07-04T02:30Z');
+    expect(moeTime('2024-07-04T20:32:00', 'America/New_York')).toBe('2024-07-05T00:32Z');
     expect(moeTime('2024-07-04T20:32:00+05:30')).toBe('2024-07-04T15:02Z');
     expect(moeTime('2024-07-04T20:32:00Z')).toBe('2024-07-04T20:32Z');
     expect(moeTime(1720080000)).toBe('2024-07-04T08:00Z');
@@ -70,6 +73,16 @@ describe('moengage time, summary and detail', () => {
       vendor: 'moengage', account: 'a', id: '7', name: 'meta', status: 'completed', vendor_status: 'SENT', channel: 'sms',
     });
     expect(toSummary({ status: 'Sent' }, 'a')).toBeUndefined();
+  });
+
+  it('reads zone-less times as instants: created in the account zone, documented-UTC schedule times as UTC', () => {
+    const s = toSummary(item, 'default', 'Asia/Kolkata')!;
+    expect([s.created_at, s.scheduled_at]).toEqual(['2024-07-04T02:30Z', '2024-07-04T20:32Z']);
+    const local = { ...item, scheduling_details: { ...item.scheduling_details, user_timezone_details: { send_in_user_timezone: true } } };
+    const d = toDetail(toSummary(local, 'default', 'Asia/Kolkata')!, local, undefined, 'Asia/Kolkata');
+    expect([d.scheduled_at, d.schedule!.start, d.updated_at]).toEqual(['2024-07-04T15:02Z', '2024-07-04T15:02Z', '2024-07-04T03:30Z']);
+    expect(d.schedule!.recurrence).toMatch(/each user's zone/);
+    for (const t of [s.created_at, s.scheduled_at, d.updated_at, d.schedule!.end]) expect(t).toMatch(/T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
   });
 
   it('builds the detail an audit needs', () => {
@@ -119,6 +132,17 @@ describe('moengage HTML and raw trimming', () => {
     expect(out.a.html_content.length).toBeLessThan(360);
     expect(out.list).toHaveLength(21);
     expect(out.list[20]).toBe('[... 10 more items]');
+  });
+});
+
+describe('moengage errors inside a 200', () => {
+  it('gives each envelope the status the client classifies it as', () => {
+    expect(classifyMoe([{ campaign_id: 'c1' }])).toBeUndefined();
+    expect(classifyMoe({ status: 'Success', requestId: 'r', cid: 'c' })).toBeUndefined();
+    expect(classifyMoe({ status: 'Fail', Error_Message: 'Signature is not verified' })).toBe(401);
+    expect(classifyMoe({ error: { code: '500 Internal Server Error', message: 'Something went wrong' } })).toBe(500);
+    expect(classifyMoe({ error: { code: '429 conflict', message: 'rate_limit' } })).toBe(429);
+    expect(classifyMoe({ status: 'fail', error: { message: 'Invalid filter', type: 'ValidationError' } })).toBe(400);
   });
 });
 

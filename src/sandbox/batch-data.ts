@@ -1,6 +1,40 @@
 import type { Channel, Status } from '../domain.js';
-import type { BatchCampaignRecord } from '../vendors/batch-map.js';
 import { addDays, campaignName, campaignTags, pick } from './sim.js';
+
+/**
+ * One MEP 1.1 campaign as the simulator keeps it, written from the documents: seed 003's list keys, the
+ * get/create fields of notes §3b (targeting, messages), and two undocumented extras only the full mode
+ * answers (`labels`, an in-app `landing`).
+ */
+export interface BatchSimRecord {
+  campaign_token: string;
+  name: string;
+  live: boolean;
+  from_api: boolean;
+  dev_only: boolean;
+  created_date: string;
+  push_time?: string;
+  local_push_time?: string;
+  recurrence?: { end_date?: string; repeat_unit?: string; repeat_frequency?: number };
+  trigger?: Record<string, unknown>;
+  capping?: number;
+  query?: unknown;
+  deeplink?: string;
+  custom_payload?: string;
+  targeting?: Record<string, unknown>;
+  messages?: Array<{ language?: string; title?: string; body?: string }>;
+  labels?: string[];
+  landing?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The keys campaigns/list answers in seed 003's example (the documented-fields-only mode answers no others). */
+export const BATCH_LIST_KEYS = [
+  'campaign_token', 'from_api', 'dev_only', 'created_date', 'name', 'live', 'push_time', 'deeplink', 'custom_payload',
+  'local_push_time', 'recurrence', 'query', 'capping', 'trigger',
+] as const;
+/** The keys campaigns/{token} answers (notes §3b: the create payload plus the list's keys). */
+export const BATCH_GET_KEYS = [...BATCH_LIST_KEYS, 'targeting', 'messages'] as const;
 
 /** One daily row of campaigns/stats (notes §3c). */
 export interface BatchStatRow {
@@ -18,7 +52,7 @@ export interface BatchStatRow {
  * adapter's derivation against intent rather than against itself.
  */
 export interface BatchSeedCampaign {
-  record: BatchCampaignRecord;
+  record: BatchSimRecord;
   expected: { status: Status; channel: Channel };
   stats: BatchStatRow[];
   versions?: Record<string, Omit<BatchStatRow, 'date'>>;
@@ -68,7 +102,7 @@ export function seedBatchCampaigns(rng: () => number, now: Date, count = 180): B
     let name = i % 23 === 22 && out.length ? out[out.length - 1]!.record.name! : campaignName(rng, i);
     let created: Date;
     let start: Date | undefined;
-    const rec: Partial<BatchCampaignRecord> = {};
+    const rec: Partial<BatchSimRecord> = {};
     if (kind === 'scheduled') (created = addDays(now, -between(rng, 1, 25))), (start = addDays(now, between(rng, 1, 30)));
     else if (kind === 'draft') {
       created = addDays(now, -between(rng, 0.5, 540));
@@ -99,7 +133,7 @@ export function seedBatchCampaigns(rng: () => number, now: Date, count = 180): B
     if (rng() < 0.3) rec.query = pick(rng, QUERIES);
     const r = rng();
     const targeting = r < 0.25 ? undefined : r < 0.35 ? { custom_audiences: ['vip_list_2025'] } : { segments: [pick(rng, SEGMENTS), pick(rng, SEGMENTS)].filter((s, j, a) => a.indexOf(s) === j) };
-    const record: BatchCampaignRecord = {
+    const record: BatchSimRecord = {
       campaign_token: hex(rng),
       from_api: rng() < 0.3,
       dev_only: rng() < 0.08,

@@ -1,5 +1,4 @@
-import type { BatchCampaignRecord } from '../vendors/batch-map.js';
-import { batchTime, seedBatchCampaigns, type BatchSeedCampaign } from './batch-data.js';
+import { BATCH_GET_KEYS, BATCH_LIST_KEYS, batchTime, seedBatchCampaigns, type BatchSeedCampaign, type BatchSimRecord } from './batch-data.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 
 /** Credentials the simulator accepts; same names as BatchOptions. */
@@ -27,6 +26,8 @@ export interface BatchSimOptions {
   /** Requests allowed per window per app key; false turns the limiter off. */
   rateLimit?: { max: number; windowMs: number } | false;
   count?: number;
+  /** Answer only documented keys (seed 003 for the list, notes §3b for one campaign): no labels, no in-app landing. */
+  documentedOnly?: boolean;
 }
 
 /** A running MEP simulator with its seeded truth. */
@@ -37,7 +38,8 @@ export interface BatchSim extends RunningSim {
 }
 
 const ROUTES_WITHOUT_TOKEN = new Set(['list', 'create', 'stats', 'update', 'delete']);
-const LIST_ONLY = new Set(['messages', 'targeting']);
+/** Full mode: the list leaves out what only campaigns/{token} shows. */
+const GET_ONLY = new Set(['messages', 'targeting']);
 
 /** The error body: documented codes, key names a placeholder [U] (notes §3). */
 function fail(status: number, code: number, message: string, headers?: Record<string, string>): SimReply {
@@ -56,6 +58,11 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
   const credentials = { ...BATCH_SANDBOX_CREDENTIALS, ...opts.credentials };
   const devApiKey = opts.devApiKey ?? BATCH_SANDBOX_DEV_KEY;
   const campaigns = seedBatchCampaigns(rng, now, opts.count ?? 180);
+  const keep = (r: BatchSimRecord, keys: readonly string[]) => Object.fromEntries(Object.entries(r).filter(([k]) => keys.includes(k)));
+  const listed = (r: BatchSimRecord) => (opts.documentedOnly ? keep(r, BATCH_LIST_KEYS) : Object.fromEntries(Object.entries(r).filter(([k]) => !GET_ONLY.has(k))));
+  const shown = (r: BatchSimRecord) => (opts.documentedOnly ? keep(r, BATCH_GET_KEYS) : r);
+  // What the documented fields can tell: without a landing every campaign reads as push.
+  if (opts.documentedOnly) for (const c of campaigns) c.expected.channel = 'push';
   const rate = opts.rateLimit === undefined ? BATCH_SIM_DEFAULT_RATE : opts.rateLimit;
   const hits = new Map<string, number[]>();
   let counter = 0;
@@ -74,7 +81,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     [...campaigns].sort((a, b) =>
       a.record.created_date === b.record.created_date
         ? (a.record.campaign_token < b.record.campaign_token ? -1 : 1)
-        : a.record.created_date! < b.record.created_date! ? 1 : -1);
+        : a.record.created_date < b.record.created_date ? 1 : -1);
   const find = (token: string) => campaigns.find((c) => c.record.campaign_token === token);
 
   function list(q: URLSearchParams): SimReply {
@@ -90,7 +97,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
       .map((c) => c.record)
       .filter((r) => (live === null || String(r.live) === live) && (api === null || String(r.from_api) === api))
       .slice(Number(from), Number(from) + Number(limit))
-      .map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !LIST_ONLY.has(k))));
+      .map(listed);
     return { status: 200, body: rows };
   }
 
@@ -108,7 +115,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     if (!Array.isArray(body.messages) || body.messages.length === 0) return fail(400, 31, 'Malformed parameter: messages must be a non-empty array');
     const token = `${(++counter).toString(16).padStart(8, '0')}${'c'.repeat(24)}`;
     const push = body.push_time === 'now' || body.push_time === undefined ? batchTime(new Date()) : String(body.push_time);
-    const record = { ...body, campaign_token: token, from_api: true, dev_only: dev, created_date: batchTime(new Date()), push_time: push } as BatchCampaignRecord;
+    const record = { ...body, campaign_token: token, from_api: true, dev_only: dev, created_date: batchTime(new Date()), push_time: push } as BatchSimRecord;
     const future = Date.parse(`${push}Z`) > Date.now();
     campaigns.push({ record, expected: { status: body.live ? (future ? 'scheduled' : 'completed') : 'draft', channel: 'push' }, stats: [] });
     return { status: 201, body: { campaign_token: token } };
@@ -145,7 +152,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     if (a === 'campaigns' && b && !c && !ROUTES_WITHOUT_TOKEN.has(b) && req.method === 'GET') {
       if (dev) return fail(403, 12, 'API misuse: campaign details need a Live API key');
       const found = find(decodeURIComponent(b));
-      return found ? { status: 200, body: found.record } : notFound();
+      return found ? { status: 200, body: shown(found.record) } : notFound();
     }
     return notFound();
   }

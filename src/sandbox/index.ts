@@ -12,13 +12,16 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Start every vendor simulator on 127.0.0.1 ephemeral ports with deterministic seeded data. */
-export async function startSandbox(options: { seed?: number; now?: Date } = {}): Promise<Sandbox> {
+/**
+ * Start every vendor simulator on 127.0.0.1 ephemeral ports with deterministic seeded data;
+ * `documentedOnly` makes those that have the mode (MoEngage, Batch) answer only documented fields.
+ */
+export async function startSandbox(options: { seed?: number; now?: Date; documentedOnly?: boolean } = {}): Promise<Sandbox> {
   const seed = options.seed ?? 42;
   const [clevertap, moengage, batch, altcraft] = await Promise.all([
     startCleverTapSim({ seed, now: options.now }),
-    startMoEngageSim({ seed: seed + 1, now: options.now }),
-    startBatchSim({ seed: seed + 2, now: options.now }),
+    startMoEngageSim({ seed: seed + 1, now: options.now, documentedOnly: options.documentedOnly }),
+    startBatchSim({ seed: seed + 2, now: options.now, documentedOnly: options.documentedOnly }),
     startAltcraftSim({ seed: seed + 3, now: options.now }),
   ]);
   const accounts: AccountConfig[] = [

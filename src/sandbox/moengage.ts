@@ -26,7 +26,16 @@ const ROUTES: Record<string, 'search' | 'meta' | 'stats' | 'status'> = {
   '/core-services/v1/campaigns/search': 'search', '/core-services/v1/campaigns/meta': 'meta',
   '/core-services/v1/campaign-stats': 'stats', '/core-services/v1/campaigns/status': 'status',
 };
-const STATUS_WORDS = ['ACTIVE', 'SCHEDULED', 'PAUSED', 'SENT', 'STOPPED', 'ARCHIVED'];
+/**
+ * The keys of a search item seed 002 documents (its 200 table and sample response), and of basic_details
+ * (the sample plus `platforms` from notes §2 (a)): the documented-fields-only mode answers nothing else.
+ */
+export const MOENGAGE_DOCUMENTED_KEYS = [
+  'campaign_id', 'status', 'basic_details', 'campaign_content', 'connector', 'campaign_delivery_type', 'channel', 'control_group_details',
+  'conversion_goal_details', 'created_by', 'updated_by', 'created_at', 'updated_at', 'sent_time', 'delivery_controls', 'scheduling_details',
+  'segmentation_details', 'trigger_condition', 'utm_params',
+] as const;
+const BASIC_DETAILS_KEYS = ['name', 'content_type', 'team', 'tags', 'subscription_category', 'user_attribute_identifier', 'platforms'];
 const CHANNELS = ['PUSH', 'EMAIL', 'SMS'];
 const DELIVERY = ['ONE_TIME', 'PERIODIC', 'EVENT_TRIGGERED', 'BUSINESS_EVENT_TRIGGERED', 'DEVICE_TRIGGERED', 'LOCATION_TRIGGERED', 'BROADCAST_LIVE_ACTIVITY'];
 const ATTRIBUTION = ['VIEW_THROUGH', 'CLICK_THROUGH', 'IN_SESSION', 'TOTAL_CONVERSIONS', 'CLICK_CONVERSIONS'];
@@ -64,7 +73,7 @@ export function simDay(v: unknown): string | undefined {
 
 /** Start a strict loopback simulator of MoEngage's v1 campaigns API (search, meta, campaign-stats, status). */
 export async function startMoEngageSim(
-  opts: { seed?: number; now?: Date; port?: number; credentials?: Partial<MoEngageSimCredentials> } = {},
+  opts: { seed?: number; now?: Date; port?: number; credentials?: Partial<MoEngageSimCredentials>; documentedOnly?: boolean } = {},
 ): Promise<MoEngageSim> {
   const credentials = { ...MOENGAGE_SANDBOX_CREDENTIALS, ...opts.credentials };
   const data = seedMoEngage(opts.seed ?? 2, opts.now ?? new Date());
@@ -125,7 +134,9 @@ export async function startMoEngageSim(
     }
     const f = body.campaign_fields ?? {};
     if (!isObj(f)) return bad('campaign_fields', 'campaign_fields must be a JSON object', rid);
-    const lists: Array<[string, string[] | undefined]> = [['channels', CHANNELS], ['status', STATUS_WORDS], ['delivery_type', DELIVERY], ['tags', undefined], ['created_by', undefined]];
+    // status: seed 002 documents the words search returns ("For example, Active"); they match exactly, so an
+    // UPPERCASE word matches nothing and the answer is an empty 200, as the issue reports for real accounts.
+    const lists: Array<[string, string[] | undefined]> = [['channels', CHANNELS], ['status', undefined], ['delivery_type', DELIVERY], ['tags', undefined], ['created_by', undefined]];
     for (const [k, allowed] of lists) {
       if (f[k] !== undefined && !isStrList(f[k], allowed)) {
         return bad(`campaign_fields.${k}`, `Invalid value for ${k}${allowed ? `; allowed values: ${allowed.join(', ')}` : ': expected a list of strings'}`, rid);
@@ -148,14 +159,19 @@ export async function startMoEngageSim(
     const found = data.campaigns
       .filter((c) =>
         (body.include_archive_campaigns === true || c.status !== 'Archived') &&
-        (f.id === undefined || c.campaign_id === f.id) && has('channels', c.channel) && has('status', c.status.toUpperCase()) &&
+        (f.id === undefined || c.campaign_id === f.id) && has('channels', c.channel) && has('status', c.status) &&
         has('delivery_type', c.campaign_delivery_type) && has('created_by', c.created_by) &&
         (name === undefined || c.basic_details.name.toLowerCase().includes(name)) &&
         (f.tags === undefined || (f.tags as string[]).some((t) => c.basic_details.tags.includes(t))) &&
         (!from || c.created_at.slice(0, 10) >= from) && (!to || c.created_at.slice(0, 10) <= to))
       .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0))
       .slice(((page as number) - 1) * (limit as number), (page as number) * (limit as number));
-    return { status: 200, body: meta ? found.map(toMeta) : found };
+    return { status: 200, body: meta ? found.map(toMeta) : opts.documentedOnly ? found.map(documented) : found };
+  }
+
+  function documented(c: MoeSimCampaign): Body {
+    const keep = (o: Body, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
+    return { ...keep(c, MOENGAGE_DOCUMENTED_KEYS), basic_details: keep(c.basic_details, BASIC_DETAILS_KEYS) };
   }
 
   function toMeta(c: MoeSimCampaign): Body {

@@ -1,4 +1,5 @@
 import type { CampaignSummary, Channel, Status } from '../domain.js';
+import { clip, isObject, toInstant } from './common.js';
 import { stripHtml, trimRaw } from './text.js';
 
 export { stripHtml, trimRaw };
@@ -66,35 +67,23 @@ export const BATCH_CHANNELS: Readonly<Record<string, Channel>> = {
   push: 'push', 'in-app': 'inapp', inapp: 'inapp', in_app: 'inapp', landing: 'inapp',
 };
 
-const TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** A Batch timestamp as `YYYY-MM-DDTHH:MMZ`; zone-less values are UTC (MEP sends none). */
-export function batchUtc(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = TIME.exec(value.trim());
-  if (!m) return undefined;
-  if (!m[5] || m[5] === 'Z') return `${m[1]}T${m[2]}Z`;
-  const d = new Date(value.trim());
-  return Number.isNaN(d.getTime()) ? undefined : `${d.toISOString().slice(0, 16)}Z`;
+/**
+ * A Batch timestamp as an instant `YYYY-MM-DDTHH:MMZ`. MEP sends no zone and documents none (seed 003,
+ * notes §3), so a zone-less time is read in the account's zone; an explicit offset wins.
+ */
+export function batchInstant(value: unknown, timezone = 'UTC'): string | undefined {
+  return toInstant(value, timezone);
 }
 
-/** A `local_push_time` as `YYYY-MM-DDTHH:MM`: each user's local time, so no zone. */
-export function batchLocal(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = TIME.exec(value.trim());
-  return m ? `${m[1]}T${m[2]}` : undefined;
+/**
+ * The start instant: `push_time`, else `local_push_time` (each user's own clock; read in the account's
+ * zone, so at most a day off for users elsewhere, and said so in the schedule).
+ */
+export function batchStart(rec: BatchCampaignRecord, timezone = 'UTC'): string | undefined {
+  return batchInstant(rec.push_time, timezone) ?? batchInstant(rec.local_push_time, timezone);
 }
 
-function ms(minute: string | undefined): number | undefined {
-  if (!minute) return undefined;
-  const t = Date.parse(minute.endsWith('Z') ? minute : `${minute}Z`);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-/** The start instant used for status (a local time is compared as if UTC: off by at most 14 h). */
-export function batchStart(rec: BatchCampaignRecord): string | undefined {
-  return batchUtc(rec.push_time) ?? batchLocal(rec.local_push_time);
-}
+const ms = (instant: string | undefined) => (instant === undefined ? undefined : Date.parse(instant));
 
 function isLive(v: unknown): boolean | undefined {
   if (v === true || v === 'true' || v === 1) return true;
@@ -102,19 +91,17 @@ function isLive(v: unknown): boolean | undefined {
   return undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Derive the state of a record at `now` (see BATCH_STATUS). */
-export function batchState(rec: BatchCampaignRecord, now: Date): BatchState {
+export function batchState(rec: BatchCampaignRecord, now: Date, timezone = 'UTC'): BatchState {
   const live = isLive(rec.live);
   if (live === undefined) return 'unknown';
-  const start = ms(batchStart(rec));
+  const start = ms(batchStart(rec, timezone));
   const when = start === undefined ? 'none' : start > now.getTime() ? 'future' : 'past';
   if (!live) return `not-live:${when}`;
   if (isObject(rec.trigger)) return 'live:trigger';
   if (when === 'future') return 'live:future';
   if (isObject(rec.recurrence)) {
-    const end = ms(batchUtc(rec.recurrence.end_date));
+    const end = ms(batchInstant(rec.recurrence.end_date, timezone));
     return end === undefined || end > now.getTime() ? 'live:recurring-active' : 'live:recurring-ended';
   }
   return `live:${when}`;
@@ -136,18 +123,18 @@ export function batchChannel(rec: BatchCampaignRecord): Channel {
 }
 
 /** The tiny listing form; `labels` (MEP's own tags) become tags, dev_only/from_api are left out. */
-export function toBatchSummary(rec: BatchCampaignRecord, account: string, now: Date): CampaignSummary {
+export function toBatchSummary(rec: BatchCampaignRecord, account: string, now: Date, timezone = 'UTC'): CampaignSummary {
   const s: CampaignSummary = {
     vendor: 'batch',
     account,
     id: rec.campaign_token,
     name: typeof rec.name === 'string' && rec.name ? rec.name : '(unnamed)',
-    status: BATCH_STATUS[batchState(rec, now)],
+    status: BATCH_STATUS[batchState(rec, now, timezone)],
     vendor_status: batchVendorStatus(rec),
     channel: batchChannel(rec),
   };
-  const created = batchUtc(rec.created_date);
-  const scheduled = batchStart(rec);
+  const created = batchInstant(rec.created_date, timezone);
+  const scheduled = batchStart(rec, timezone);
   if (created) s.created_at = created;
   if (scheduled) s.scheduled_at = scheduled;
   const tags = Array.isArray(rec.labels) ? rec.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [];
@@ -180,13 +167,13 @@ export function batchRespectsCaps(rec: BatchCampaignRecord): boolean | undefined
 }
 
 /** Start, end and repetition in words, from push_time/local_push_time and recurrence. */
-export function batchSchedule(rec: BatchCampaignRecord): { start?: string; end?: string; recurrence?: string } | undefined {
+export function batchSchedule(rec: BatchCampaignRecord, timezone = 'UTC'): { start?: string; end?: string; recurrence?: string } | undefined {
   const out: { start?: string; end?: string; recurrence?: string } = {};
-  const start = batchStart(rec);
+  const start = batchStart(rec, timezone);
   if (start) out.start = start;
   const r = rec.recurrence;
   if (isObject(r)) {
-    const end = batchUtc(r.end_date);
+    const end = batchInstant(r.end_date, timezone);
     if (end) out.end = end;
     const unit = typeof r.repeat_unit === 'string' ? r.repeat_unit.toLowerCase().replace(/ly$/, '').replace(/^dai$/, 'day') : undefined;
     const n = typeof r.repeat_frequency === 'number' ? r.repeat_frequency : 1;
@@ -195,6 +182,9 @@ export function batchSchedule(rec: BatchCampaignRecord): { start?: string; end?:
   if (isObject(rec.trigger)) {
     const ev = rec.trigger.event;
     out.recurrence = typeof ev === 'string' ? `on event ${ev}` : 'on trigger';
+  }
+  if (batchInstant(rec.push_time) === undefined && start) {
+    out.recurrence = `${out.recurrence ? `${out.recurrence}, ` : ''}at that time in each user's zone (shown in the account's)`;
   }
   return Object.keys(out).length ? out : undefined;
 }
@@ -215,10 +205,6 @@ function queryText(q: unknown, depth = 0): string {
     .join(' AND ');
 }
 
-function cut(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
-}
-
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
@@ -236,9 +222,9 @@ export function batchAudience(rec: BatchCampaignRecord): string {
     if (v.length) parts.push(`${key} ${v.join(', ')}`);
   }
   const q = t.query ?? rec.query;
-  if (q !== undefined) parts.push(`query ${cut(queryText(q), 120)}`);
+  if (q !== undefined) parts.push(`query ${clip(queryText(q), 120)}`);
   const line = parts.length ? parts.join('; ') : 'all users';
-  return cut(rec.dev_only ? `${line} (dev builds only)` : line, 200);
+  return clip(rec.dev_only ? `${line} (dev builds only)` : line, 200);
 }
 
 /** "title — body" of the first message (or the in-app landing), HTML stripped, at most 200 chars. */
@@ -246,6 +232,6 @@ export function batchContent(rec: BatchCampaignRecord): string | undefined {
   const m: Record<string, unknown> = (Array.isArray(rec.messages) && isObject(rec.messages[0]) ? rec.messages[0] : undefined)
     ?? (isObject(rec.landing) ? rec.landing : {});
   const text = [m.title, m.body].filter((x): x is string => typeof x === 'string' && x.trim() !== '').map(stripHtml).join(' — ');
-  return text ? cut(text, 200) : undefined;
+  return text ? clip(text, 200) : undefined;
 }
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CampaignReport, Metrics, Status } from '../domain.js';
-import { compareNewestFirst } from '../domain.js';
-import { InputError, UnsupportedError, VendorError } from '../errors.js';
+import { InputError, UnsupportedError, type VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
+import { budgetWarning, filterLocally, isObject, num, sendClassified, shapeError, type PageBudget } from './common.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
   asBatchRecord, BATCH_LIVE_FILTER, BATCH_STATUS, batchAudience, batchContent, batchDelivery, batchRespectsCaps,
@@ -16,8 +16,11 @@ export const BATCH_LIST_PAGE_SIZE = 100;
 export const BATCH_MIN_WAIT_AFTER_429_MS = 5000;
 /** The one MEP host (seed 003 route; notes §3: no regional hosts found). */
 export const BATCH_DEFAULT_BASE_URL = 'https://api.batch.com';
-/** Not a vendor limit: stops paging a server that ignores `from` (100,000 campaigns). */
-const MAX_PAGES = 1000;
+/**
+ * One listing reads at most 100 pages (10,000 campaigns) or 30 s (MEP rate limits are [U], notes §3):
+ * past either it stops and says so in warnings, rather than hold a fan-out or loop on a server ignoring `from`.
+ */
+export const BATCH_LIST_BUDGET: PageBudget = { maxPages: 100, deadlineMs: 30_000 };
 /** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -41,6 +44,10 @@ export interface BatchOptions {
   restApiKey: string;
   baseUrl?: string;
   now?: () => Date;
+  /** Pages and time one listing may take (default BATCH_LIST_BUDGET). */
+  listBudget?: Partial<PageBudget>;
+  /** Milliseconds clock for the listing deadline (tests move it). */
+  clock?: () => number;
 }
 
 /** What Batch MEP can do; estimate_reach is absent because Batch has no estimate API. */
@@ -55,7 +62,22 @@ export const BATCH_CAPABILITIES: Capabilities = {
 };
 
 type Context = { token?: string; stats?: boolean };
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Documented error codes (notes §3 table) onto their HTTP status, for an error body that comes with a 200. */
+const STATUS_OF_CODE: Readonly<Record<number, number>> = Object.fromEntries(
+  [...Object.entries(BATCH_ERRORS).map(([status, e]) => [e.code, Number(status)]), [30, 400], [32, 400], [1, 500]],
+);
+
+/**
+ * The effective status of a 2xx body that is an error (key names [U], notes §3: `error_code`, or `code`
+ * on a body that is neither a campaign nor stats), for the client's `classify`; undefined for a success.
+ */
+export function classifyBatch(body: unknown): number | undefined {
+  if (!isObject(body)) return undefined;
+  const code = body.error_code ?? (body.campaign_token === undefined && body.detail === undefined ? body.code : undefined);
+  if (code === undefined || code === null) return undefined;
+  return STATUS_OF_CODE[Number(code)] ?? 400;
+}
 
 /** Batch.com MEP 1.1 (app-scoped push campaigns): list, get, stats. */
 export class BatchAdapter implements VendorAdapter {
@@ -65,6 +87,8 @@ export class BatchAdapter implements VendorAdapter {
   readonly capabilities = BATCH_CAPABILITIES;
   private readonly base: string;
   private readonly now: () => Date;
+  private readonly clock: () => number;
+  private readonly budget: PageBudget;
 
   /** After a 429 every request for this app key waits the 5 s, not just the one refused (the key itself is not kept). */
   private readonly holdKey: string;
@@ -74,6 +98,8 @@ export class BatchAdapter implements VendorAdapter {
     this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? BATCH_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? Date.now;
+    this.budget = { ...BATCH_LIST_BUDGET, ...options.listBudget };
     registerSecret(options.apiKey);
     registerSecret(options.restApiKey);
     this.holdKey = `batch:${createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16)}`;
@@ -87,9 +113,15 @@ export class BatchAdapter implements VendorAdapter {
     const live = query.status ? BATCH_LIVE_FILTER[query.status] : undefined;
     const seen = new Set<string>();
     const records: BatchCampaignRecord[] = [];
+    const warnings: string[] = [];
+    const started = this.clock();
     let requests = 0;
     for (let from = 0; ; ) {
-      if (requests >= MAX_PAGES) throw this.shapeError(`paging did not end after ${MAX_PAGES} pages`);
+      const over = requests >= this.budget.maxPages ? 'pages' : this.clock() - started >= this.budget.deadlineMs ? 'deadline' : undefined;
+      if (over) {
+        warnings.push(budgetWarning(requests, records.length, over, 'Batch cannot filter by date or text; narrow with status (live) instead.'));
+        break;
+      }
       const res = await this.get('campaigns/list', { from, limit: BATCH_LIST_PAGE_SIZE, live }, {}, signal);
       requests++;
       const page = this.listBody(res);
@@ -102,32 +134,20 @@ export class BatchAdapter implements VendorAdapter {
       from += page.length;
     }
     const now = this.now();
-    const text = query.query?.toLowerCase();
-    const campaigns = records
-      .map((r) => toBatchSummary(r, this.account, now))
-      .filter((c) => {
-        if (query.status && c.status !== query.status) return false;
-        if (query.channel && c.channel !== query.channel) return false;
-        if (text && !c.name.toLowerCase().includes(text) && !c.tags?.some((t) => t.toLowerCase().includes(text))) return false;
-        const day = (c.scheduled_at ?? c.created_at)?.slice(0, 10);
-        if ((query.from || query.to) && !day) return false;
-        return !(query.from && day! < query.from) && !(query.to && day! > query.to);
-      })
-      .sort(compareNewestFirst);
-    return { campaigns, requests };
+    const campaigns = filterLocally(records.map((r) => toBatchSummary(r, this.account, now, this.timezone)), query, this.timezone);
+    return { campaigns, requests, ...(warnings.length ? { warnings } : {}) };
   }
 
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
     const token = this.token(id);
     const res = await this.get(`campaigns/${encodeURIComponent(token)}`, {}, { token }, signal);
     if (!isObject(res.body)) throw this.notJson(res, 'campaign');
-    this.envelope(res.body);
     const rec = asBatchRecord({ campaign_token: token, ...res.body });
     if (typeof rec === 'string') throw this.shapeError(`the campaign answer is not a campaign (${rec})`);
-    const summary = toBatchSummary(rec, this.account, this.now());
+    const summary = toBatchSummary(rec, this.account, this.now(), this.timezone);
     const caps = batchRespectsCaps(rec);
     const content = batchContent(rec);
-    const schedule = batchSchedule(rec);
+    const schedule = batchSchedule(rec, this.timezone);
     return {
       campaign: {
         ...summary,
@@ -145,7 +165,6 @@ export class BatchAdapter implements VendorAdapter {
     const token = this.token(id);
     const res = await this.get(`campaigns/stats/${encodeURIComponent(token)}`, {}, { token, stats: true }, signal);
     if (!isObject(res.body)) throw this.notJson(res, 'stats');
-    this.envelope(res.body);
     const detail = res.body.detail ?? [];
     if (!Array.isArray(detail) || !detail.every(isObject)) throw this.shapeError('the stats answer has no detail[] of daily rows');
     const base = { vendor: 'batch' as const, account: this.account, id: token };
@@ -176,7 +195,7 @@ export class BatchAdapter implements VendorAdapter {
   }
 
   private get(path: string, query: Record<string, string | number | boolean | undefined>, ctx: Context, signal?: AbortSignal): Promise<HttpResponse> {
-    return this.http.send({
+    return sendClassified(this.http, {
       vendor: 'batch',
       method: 'GET',
       url: `${this.base}/1.1/${encodeURIComponent(this.options.apiKey)}/${path}`,
@@ -185,6 +204,7 @@ export class BatchAdapter implements VendorAdapter {
       kind: 'read',
       minWaitAfter429Ms: BATCH_MIN_WAIT_AFTER_429_MS,
       hold: this.holdKey,
+      classify: classifyBatch,
       describe: (status, body, text) => this.describe(status, body, text, ctx),
       ...(signal ? { signal } : {}),
     });
@@ -208,23 +228,11 @@ export class BatchAdapter implements VendorAdapter {
   }
 
   private listBody(res: HttpResponse): BatchCampaignRecord[] {
-    if (isObject(res.body)) this.envelope(res.body);
     if (!Array.isArray(res.body)) throw this.notJson(res, 'campaign list');
     return res.body.map((item) => {
       const rec = asBatchRecord(item);
       if (typeof rec === 'string') throw this.shapeError(`the campaign list is not a list of campaigns (${rec})`);
       return rec;
-    });
-  }
-
-  /** A 200 whose body is an error envelope is still an error. */
-  private envelope(body: Record<string, unknown>): void {
-    const code = body.error_code ?? (body.campaign_token === undefined && body.detail === undefined ? body.code : undefined);
-    if (code === undefined || code === null) return;
-    const said = [body.error_message, body.message, body.error].find((x): x is string => typeof x === 'string');
-    throw new VendorError({
-      vendor: 'batch', status: 200, code: typeof code === 'number' || typeof code === 'string' ? code : undefined,
-      message: `Batch answered 200 with an error${said ? `: ${this.scrub(said).slice(0, 200)}` : ''}`,
     });
   }
 
@@ -234,7 +242,7 @@ export class BatchAdapter implements VendorAdapter {
   }
 
   private shapeError(message: string): VendorError {
-    return new VendorError({ vendor: 'batch', status: 200, code: 'BAD_RESPONSE', message, hint: 'Batch may be having trouble or a proxy answered; try again shortly.' });
+    return shapeError('batch', message, 'Batch may be having trouble or a proxy answered; try again shortly.');
   }
 
   private scrub(s: string): string {
@@ -242,9 +250,4 @@ export class BatchAdapter implements VendorAdapter {
     for (const secret of [this.options.apiKey, this.options.restApiKey]) if (secret) out = out.split(secret).join('[redacted]');
     return out;
   }
-}
-
-function num(v: unknown): number {
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : 0;
 }

@@ -1,5 +1,6 @@
 import { VendorError } from '../errors.js';
 import type { HttpResponse } from '../http.js';
+import { shapeError as vendorShapeError } from './common.js';
 import { obj, str } from './moengage-map.js';
 
 const AUTH_HINT = 'Check MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY (the Campaign report key) and MOENGAGE_DATA_CENTER.';
@@ -28,6 +29,19 @@ export function envelopeError(body: unknown): { message: string; code?: string |
   return undefined;
 }
 
+/**
+ * The effective HTTP status of a 2xx body that carries an error (any envelope, Push API "Fail" bodies on
+ * HTTP 200: notes §2 (f)), for the client's `classify`: the status named in the code ("500 Internal
+ * Server Error", "429 conflict"), 401 for a refused signature or key, else 400; undefined for a success.
+ */
+export function classifyMoe(body: unknown): number | undefined {
+  const e = envelopeError(body);
+  if (!e) return undefined;
+  const named = /^\s*([1-5]\d\d)\b/.exec(String(e.code ?? ''))?.[1];
+  if (named && Number(named) >= 400) return Number(named);
+  return /signature|auth|api.?key|credential/i.test(e.message) ? 401 : 400;
+}
+
 /** What to check for an HTTP status that usually means wrong credentials or a wrong id. */
 export function hintFor(status: number): string | undefined {
   if (status === 401 || status === 403) return AUTH_HINT;
@@ -47,7 +61,7 @@ export function unreadable(res: HttpResponse): VendorError {
 
 /** A MoEngage answer that is not the documented shape, so an API change surfaces instead of a wrong result. */
 export function shapeError(what: string): VendorError {
-  return new VendorError({ vendor: 'moengage', message: `MoEngage answered with ${what}`, hint: 'The API may have changed; report this.' });
+  return vendorShapeError('moengage', `MoEngage answered with ${what}`);
 }
 
 /** A campaign id that neither search nor meta returned. */

@@ -1,4 +1,5 @@
 import type { CampaignDetail, CampaignSummary, Channel, Metrics, Status } from '../domain.js';
+import { clip, isObject, isoMinute, toInstant } from './common.js';
 import { stripHtml, trimRaw } from './text.js';
 
 export { stripHtml, trimRaw };
@@ -13,11 +14,13 @@ export const MOENGAGE_STATUS: Readonly<Record<string, Status>> = {
 };
 
 /**
- * Normalized status onto the v1 request word (notes §2 (a)); missing where v1 cannot filter exactly:
- * `running` also covers SENDING (no v1 request word), `draft` has none. Those are filtered locally.
+ * Normalized status onto the v1 `campaign_fields.status` word in the seed's own form: seed 002 documents
+ * the filter as the words search returns ("For example, Active"), and an UPPERCASE word may match nothing
+ * while answering 200. Missing where v1 cannot filter exactly (`running` also covers Sending, `draft` has
+ * no v1 word): those are filtered locally, as every status is again after the answer.
  */
 export const MOENGAGE_STATUS_FILTER: Readonly<Partial<Record<Status, string>>> = {
-  scheduled: 'SCHEDULED', paused: 'PAUSED', completed: 'SENT', stopped: 'STOPPED', archived: 'ARCHIVED',
+  scheduled: 'Scheduled', paused: 'Paused', completed: 'Sent', stopped: 'Stopped', archived: 'Archived',
 };
 
 /** MoEngage channel words onto normalized channels; anything else is `other`. */
@@ -37,7 +40,7 @@ export const MOENGAGE_DELIVERY: Readonly<Record<string, string>> = {
 
 /** The object itself when `v` is a plain object, else undefined. */
 export function obj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
+  return isObject(v) ? v : undefined;
 }
 
 /** A non-empty string, or undefined. */
@@ -56,19 +59,23 @@ export function mapChannel(word: string | undefined): Channel {
 }
 
 /**
- * A MoEngage time ("2024-07-04 08:00:54.847000", "2024-07-04T20:32:00", with or without zone) as
- * `YYYY-MM-DDTHH:MMZ`; MoEngage documents UTC. `local` marks user-timezone sends, given without zone.
+ * A MoEngage time ("2024-07-04 08:00:54.847000", "2024-07-04T20:32:00", with or without zone, epoch
+ * seconds or ms) as an instant `YYYY-MM-DDTHH:MMZ`; a time without zone is read in `timezone`.
  */
-export function moeTime(v: unknown, local = false): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return new Date(v > 1e12 ? v : v * 1000).toISOString().slice(0, 16) + 'Z';
-  if (typeof v !== 'string') return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(v.trim());
-  if (!m) return undefined;
-  const [, day, hm = '00:00', zone] = m;
-  if (!zone) return local ? `${day}T${hm}` : `${day}T${hm}Z`;
-  if (/^(Z|[+-]00:?00)$/i.test(zone)) return `${day}T${hm}Z`;
-  const d = new Date(v.trim().replace(' ', 'T'));
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 16) + 'Z';
+export function moeTime(v: unknown, timezone = 'UTC'): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return isoMinute(v > 1e12 ? v : v * 1000);
+  return toInstant(v, timezone);
+}
+
+/**
+ * The zone of each zone-less time: scheduling start/expiry are UTC (notes §2 (e), "start_time/expiry_time
+ * in UTC ISO") and sent_time equals start_time in seed 002's example, so UTC too, unless the campaign
+ * sends in each user's zone (then read in the account's); created/updated times are undocumented, so
+ * the account's zone.
+ */
+export function moeZones(item: Obj, timezone: string): { schedule: string; recorded: string } {
+  const local = obj(obj(item.scheduling_details)?.user_timezone_details)?.send_in_user_timezone === true;
+  return { schedule: local ? timezone : 'UTC', recorded: timezone };
 }
 
 /** The campaign id of a v1 (`campaign_id`) or v5 (`id`) item. */
@@ -78,13 +85,13 @@ export function campaignId(item: Obj): string | undefined {
 }
 
 /** A search or meta item as a tiny summary: never any content, so whole HTML bodies cannot leak into a listing. */
-export function toSummary(item: Obj, account: string): CampaignSummary | undefined {
+export function toSummary(item: Obj, account: string, timezone = 'UTC'): CampaignSummary | undefined {
   const id = campaignId(item);
   if (id === undefined) return undefined;
   const basic = obj(item.basic_details) ?? {};
   const word = str(item.status) ?? str(item.campaign_status);
   const sched = obj(item.scheduling_details);
-  const local = obj(sched?.user_timezone_details)?.send_in_user_timezone === true;
+  const zone = moeZones(item, timezone);
   const tags = (Array.isArray(basic.tags) ? basic.tags : Array.isArray(item.campaign_tags) ? item.campaign_tags : []).filter(
     (t): t is string => typeof t === 'string' && t.length > 0,
   );
@@ -95,8 +102,8 @@ export function toSummary(item: Obj, account: string): CampaignSummary | undefin
     channel: mapChannel(str(item.channel)),
   };
   if (word) s.vendor_status = word;
-  const created = moeTime(item.created_at);
-  const scheduled = moeTime(sched?.start_time, local) ?? moeTime(item.sent_time) ?? moeTime(item.campaign_start_time);
+  const created = moeTime(item.created_at, zone.recorded);
+  const scheduled = moeTime(sched?.start_time, zone.schedule) ?? moeTime(item.sent_time, zone.schedule) ?? moeTime(item.campaign_start_time, zone.schedule);
   if (created) s.created_at = created;
   if (scheduled) s.scheduled_at = scheduled;
   if (tags.length) s.tags = tags;
@@ -104,7 +111,7 @@ export function toSummary(item: Obj, account: string): CampaignSummary | undefin
 }
 
 /** The full detail of a search item: summary plus audit facts and a short stripped excerpt. */
-export function toDetail(summary: CampaignSummary, item: Obj, reach?: { count: number; at?: string }): CampaignDetail {
+export function toDetail(summary: CampaignSummary, item: Obj, reach?: { count: number; at?: string }, timezone = 'UTC'): CampaignDetail {
   const d: CampaignDetail = { ...summary };
   const type = str(item.campaign_delivery_type);
   if (type) d.delivery = MOENGAGE_DELIVERY[type.toUpperCase()] ?? type.toLowerCase();
@@ -117,24 +124,26 @@ export function toDetail(summary: CampaignSummary, item: Obj, reach?: { count: n
   if (cg) d.control_group = cg.is_campaign_control_group_enabled === true || cg.is_global_control_group_enabled === true;
   const ignore = obj(item.delivery_controls)?.ignore_frequency_capping;
   if (typeof ignore === 'boolean') d.respects_frequency_caps = !ignore;
-  const schedule = describeSchedule(item);
+  const schedule = describeSchedule(item, timezone);
   if (schedule) d.schedule = schedule;
-  const updated = moeTime(item.updated_at);
+  const updated = moeTime(item.updated_at, timezone);
   if (updated) d.updated_at = updated;
   return d;
 }
 
-function describeSchedule(item: Obj): CampaignDetail['schedule'] {
+function describeSchedule(item: Obj, timezone: string): CampaignDetail['schedule'] {
   const sd = obj(item.scheduling_details);
   const local = obj(sd?.user_timezone_details)?.send_in_user_timezone === true;
-  const start = moeTime(sd?.start_time, local);
-  const end = moeTime(sd?.expiry_time, local);
+  const zone = moeZones(item, timezone).schedule;
+  const start = moeTime(sd?.start_time, zone);
+  const end = moeTime(sd?.expiry_time, zone);
   const p = obj(sd?.periodic_details);
   const freq = str(p?.sending_frequency)?.toLowerCase();
   const every = typeof p?.repeat_frequency === 'number' && p.repeat_frequency > 1 ? ` every ${p.repeat_frequency}` : '';
   const times = typeof p?.no_of_occurences === 'number' ? `, ${p.no_of_occurences} times` : '';
   const event = pickText(obj(item.trigger_condition), ['action_name', 'event_name']);
-  const recurrence = freq ? `${freq}${every}${times}` : event ? `on event "${event}"` : undefined;
+  const base = freq ? `${freq}${every}${times}` : event ? `on event "${event}"` : undefined;
+  const recurrence = local ? `${base ? `${base}, ` : ''}at that time in each user's zone (shown in the account's)` : base;
   if (!start && !end && !recurrence) return undefined;
   return { ...(start && { start }), ...(end && { end }), ...(recurrence && { recurrence }) };
 }
@@ -197,10 +206,6 @@ function pickText(o: Obj | undefined, keys: string[], depth = 0): string | undef
     if (found) return found;
   }
   return undefined;
-}
-
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
 /** campaign-stats counters onto Metrics; `impression` is MoEngage's open/view count. */

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { compareNewestFirst, isRealDay, type CampaignReport, type CampaignSummary } from '../domain.js';
-import { InputError, UnsupportedError, VendorError } from '../errors.js';
+import { isRealDay, type CampaignReport, type CampaignSummary } from '../domain.js';
+import { InputError, UnsupportedError } from '../errors.js';
 import { sleep } from '../concurrency.js';
 import type { HttpClient, HttpResponse } from '../http.js';
-import { redact, registerSecret } from '../log.js';
+import { registerSecret } from '../log.js';
+import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocally, sendClassified, type PageBudget } from './common.js';
 import {
   MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, sumStats, toDetail, toSummary, trimRaw, type Obj,
 } from './moengage-map.js';
-import { describeMoeError, envelopeError, hintFor, notFound, shapeError, unreadable } from './moengage-errors.js';
+import { classifyMoe, describeMoeError, notFound, shapeError, unreadable } from './moengage-errors.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 
 /** campaigns/search `limit` maximum (seed 002: "The maximum limit is 15"). */
@@ -19,16 +20,24 @@ const SEARCH_WINDOWS = [{ limit: 100, ms: 60_000 }, { limit: 6_000, ms: 3_600_00
 const STATS_PACE_MS = 600;
 /** campaign-stats: start_date..end_date spans at most 30 days (notes §2 (c)). */
 const STATS_SPAN_DAYS = 30;
-/** Stop paging here: a server that ignores `page` must not loop forever. */
-const MAX_PAGES = 2_000;
+/**
+ * One listing reads at most 90 pages (1,350 campaigns): the 100/min search window (notes §2 Common) keeps
+ * 10 requests for other calls, and 30 s bounds a fan-out. Past either it stops and says so (warnings).
+ */
+export const MOENGAGE_LIST_BUDGET: PageBudget = { maxPages: 90, deadlineMs: 30_000 };
+/**
+ * `created_date` bounds the search by creation, but from/to mean the scheduled day: a campaign may be
+ * created before it is scheduled, so from_date reaches back this far (not a vendor limit) and says so.
+ */
+export const MOENGAGE_CREATED_LOOKBACK_DAYS = 90;
 /** Longest wait taken from an x-ratelimit-reset header (notes re-check: seconds or epoch seconds). */
 const MAX_RESET_WAIT_MS = 60_000;
 
 /** Kept importable from the adapter module, where tests and callers have always found it. */
 export { describeMoeError } from './moengage-errors.js';
 
-/** Data centers with a REST host `https://api-<dc>.moengage.com` (notes §2 Common). */
-export const MOENGAGE_DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
+/** Data centers with a REST host (kept importable here; the list lives in common.ts). */
+export { MOENGAGE_DATA_CENTERS } from './common.js';
 
 /** Configuration of one MoEngage workspace. */
 export interface MoEngageOptions {
@@ -40,6 +49,10 @@ export interface MoEngageOptions {
   dataCenter?: string;
   baseUrl?: string;
   now?: () => Date;
+  /** Pages and time one listing may take (default MOENGAGE_LIST_BUDGET). */
+  listBudget?: Partial<PageBudget>;
+  /** Milliseconds clock for the listing deadline (tests move it). */
+  clock?: () => number;
 }
 
 /** What MoEngage supports; a reach estimate before a campaign exists is not among it. */
@@ -65,9 +78,9 @@ export function moengageBaseUrl(dataCenter?: string, baseUrl?: string): string {
 }
 
 /**
- * MoEngage read side over the v1 campaigns API. Dates are never sent to the server: it filters on the
- * created date, which would drop campaigns created before `from` but scheduled inside it, so from/to are
- * applied locally on scheduled_at ?? created_at. Name/tag text is filtered locally too (server name
+ * MoEngage read side over the v1 campaigns API. from/to become `created_date` bounds (seed 002's
+ * DD-MM-YYYY), widened by MOENGAGE_CREATED_LOOKBACK_DAYS before `from`, and are applied again locally on
+ * scheduled_at ?? created_at in the account's days. Name/tag text is filtered locally (server name
  * semantics are undocumented and it cannot match tags and names in one query).
  */
 export class MoEngageAdapter implements VendorAdapter {
@@ -79,6 +92,8 @@ export class MoEngageAdapter implements VendorAdapter {
   private readonly ws: string;
   private readonly headers: Record<string, string>;
   private readonly now: () => Date;
+  private readonly clock: () => number;
+  private readonly budget: PageBudget;
 
   constructor(options: MoEngageOptions, private readonly http: HttpClient) {
     registerSecret(options.apiKey);
@@ -87,6 +102,8 @@ export class MoEngageAdapter implements VendorAdapter {
     this.ws = options.workspaceId;
     this.base = moengageBaseUrl(options.dataCenter, options.baseUrl);
     this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? Date.now;
+    this.budget = { ...MOENGAGE_LIST_BUDGET, ...options.listBudget };
     const basic = Buffer.from(`${options.workspaceId}:${options.apiKey}`).toString('base64');
     registerSecret(basic);
     this.headers = { authorization: `Basic ${basic}`, 'MOE-APPKEY': options.workspaceId };
@@ -99,10 +116,24 @@ export class MoEngageAdapter implements VendorAdapter {
     if (q.channel && MOENGAGE_CHANNEL_FILTER[q.channel]) fields.channels = [MOENGAGE_CHANNEL_FILTER[q.channel]];
     const word = q.status && MOENGAGE_STATUS_FILTER[q.status];
     if (word) fields.status = [word];
+    const warnings: string[] = [];
+    if (q.from || q.to) {
+      fields.created_date = {
+        ...(q.from && { from_date: dmy(addDay(q.from, -MOENGAGE_CREATED_LOOKBACK_DAYS)) }),
+        ...(q.to && { to_date: dmy(addDay(q.to, 1)) }),
+      };
+      if (q.from) warnings.push(`MoEngage searches by creation date: campaigns created before ${addDay(q.from, -MOENGAGE_CREATED_LOOKBACK_DAYS)} are not listed, even when scheduled from ${q.from}.`);
+    }
     const found = new Map<string, CampaignSummary>();
+    const started = this.clock();
     let requests = 0;
     let previousFirst: string | undefined;
-    for (let page = 1; page <= MAX_PAGES; page++) {
+    for (let page = 1; ; page++) {
+      const over = page > this.budget.maxPages ? 'pages' : this.clock() - started >= this.budget.deadlineMs ? 'deadline' : undefined;
+      if (over) {
+        warnings.push(budgetWarning(requests, found.size, over, 'Narrow with from/to, status or channel.'));
+        break;
+      }
       const body = { page, limit: PAGE_LIMIT, campaign_fields: fields, ...(q.status === 'archived' && { include_archive_campaigns: true }) };
       const items = await this.search('/core-services/v1/campaigns/search', body, signal);
       requests++;
@@ -110,34 +141,27 @@ export class MoEngageAdapter implements VendorAdapter {
       if (page > 1 && first !== undefined && first === previousFirst) throw shapeError('the same page twice (paging ignored); stopped to avoid a loop');
       previousFirst = first;
       for (const item of items) {
-        const s = toSummary(item, this.account);
+        const s = toSummary(item, this.account, this.timezone);
         if (!s) throw shapeError('a campaign without campaign_id');
         found.set(s.id, s);
       }
       if (items.length < PAGE_LIMIT) break;
     }
-    const text = q.query?.toLowerCase();
-    const campaigns = [...found.values()].filter((s) => {
-      if (q.status ? s.status !== q.status : s.status === 'archived') return false;
-      if (q.channel && s.channel !== q.channel) return false;
-      const day = (s.scheduled_at ?? s.created_at ?? '').slice(0, 10);
-      if ((q.from && (!day || day < q.from)) || (q.to && (!day || day > q.to))) return false;
-      return !text || s.name.toLowerCase().includes(text) || (s.tags ?? []).some((t) => t.toLowerCase().includes(text));
-    });
-    return { campaigns: campaigns.sort(compareNewestFirst), requests };
+    const listed = [...found.values()].filter((s) => q.status !== undefined || s.status !== 'archived');
+    return { campaigns: filterLocally(listed, q, this.timezone), requests, ...(warnings.length && { warnings }) };
   }
 
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
     let item = await this.find(id, '/core-services/v1/campaigns/search', signal);
-    const summary = item && toSummary(item, this.account);
+    const summary = item && toSummary(item, this.account, this.timezone);
     const meta = !summary || summary.status === 'scheduled' ? await this.find(id, '/core-services/v1/campaigns/meta', signal) : undefined;
     item ??= meta;
-    const base = summary ?? (item && toSummary(item, this.account));
+    const base = summary ?? (item && toSummary(item, this.account, this.timezone));
     if (!item || !base) throw notFound(id);
     const reach = obj(meta?.reachability_details);
     const count = reach?.count;
-    const at = moeTime(reach?.last_updated_time)?.slice(0, 10);
-    const campaign = toDetail(base, item, typeof count === 'number' ? { count, ...(at && { at }) } : undefined);
+    const at = moeTime(reach?.last_updated_time, this.timezone)?.slice(0, 10);
+    const campaign = toDetail(base, item, typeof count === 'number' ? { count, ...(at && { at }) } : undefined, this.timezone);
     if (options.raw) campaign.raw = trimRaw(item);
     return { campaign };
   }
@@ -148,7 +172,7 @@ export class MoEngageAdapter implements VendorAdapter {
    */
   async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
     const item = await this.find(id, '/core-services/v1/campaigns/search', signal);
-    const s = item && toSummary(item, this.account);
+    const s = item && toSummary(item, this.account, this.timezone);
     if (!item || !s) throw notFound(id);
     const head = { vendor: 'moengage' as const, account: this.account, id };
     if (s.status === 'draft' || s.status === 'scheduled') {
@@ -189,15 +213,13 @@ export class MoEngageAdapter implements VendorAdapter {
   private async post(path: string, body: Obj, group: 'search' | 'stats', signal?: AbortSignal): Promise<Obj | unknown[]> {
     const key = `moengage:${this.ws}:${group}`;
     await takeSlot(key, group === 'search' ? SEARCH_WINDOWS : [], signal);
-    const res = await this.http.send({
+    const res = await sendClassified(this.http, {
       vendor: 'moengage', method: 'POST', url: `${this.base}${path}`, headers: this.headers, kind: 'read',
-      body: { request_id: randomUUID(), ...body }, describe: describeMoeError, signal,
+      body: { request_id: randomUUID(), ...body }, describe: describeMoeError, classify: classifyMoe, signal,
       pace: { key, intervalMs: group === 'search' ? SEARCH_PACE_MS : STATS_PACE_MS },
     });
     noteRateHeaders(key, res);
     if (res.body === undefined) throw unreadable(res);
-    const err = envelopeError(res.body);
-    if (err) throw new VendorError({ vendor: 'moengage', status: res.status, code: err.code, message: redact(err.message), hint: hintFor(res.status) });
     if (!Array.isArray(res.body) && !obj(res.body)) throw shapeError('a JSON value that is neither an object nor a list');
     return res.body as Obj | unknown[];
   }
@@ -205,6 +227,11 @@ export class MoEngageAdapter implements VendorAdapter {
 
 function addDay(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** YYYY-MM-DD as seed 002's created_date form, DD-MM-YYYY (notes re-check: the adapter sends this on v1). */
+function dmy(day: string): string {
+  return `${day.slice(8, 10)}-${day.slice(5, 7)}-${day.slice(0, 4)}`;
 }
 
 const slots = new Map<string, number[]>();
