@@ -21,7 +21,7 @@ function expectedContainer(c: SimScampaign): Status {
 }
 function expectedMailing(m: SimMailing): Status {
   if (m.status === 'Active') return m.type === 'broadcast' && new Date(m.start_schedule!.start_time) > NOW ? 'scheduled' : 'running';
-  return ({ Sending: 'running', Inactive: 'paused', Completed: 'completed', Error: 'failed' } as const)[m.status];
+  return ({ Sending: 'running', Inactive: 'draft', Completed: 'completed', Error: 'failed' } as const)[m.status];
 }
 
 beforeAll(async () => {
