@@ -149,8 +149,9 @@ export class CleverTapAdapter implements VendorAdapter {
 
   /**
    * The list.json windows to search, in order: the day a recent listing saw the id; then the given dates
-   * (newest first); else forward from the day its epoch id was created (it is scheduled on or after it);
-   * else the last 180 days and the next 30. At most GET_MAX_WINDOWS windows.
+   * (newest first); else forward from the day its epoch id was created (usually scheduled soon after), then
+   * backward from it (seed 000's own example is scheduled before its id's time); else the last 180 days and
+   * the next 30. At most GET_MAX_WINDOWS windows, one contiguous span.
    */
   private searchPlan(num: number, options: GetOptions): Array<{ from: string; to: string }> {
     const now = this.now();
@@ -165,9 +166,11 @@ export class CleverTapAdapter implements VendorAdapter {
     }
     if (num >= EPOCH_ID_MIN && num * 1000 <= now.getTime() + 86_400_000) {
       const created = addDay(dayInZone(num * 1000, this.timezone), -1);
-      const end = addDay(created, GET_MAX_WINDOWS * LIST_MAX_DAYS - 1);
+      const end = addDay(created, (GET_MAX_WINDOWS / 2) * LIST_MAX_DAYS - 1);
       const last = addDay(today(now, this.timezone), GET_AHEAD_MAX_DAYS);
-      return [...probe, ...splitWindows(created, end < last ? end : last, LIST_MAX_DAYS)];
+      const forward = splitWindows(created, end < last ? end : last, LIST_MAX_DAYS);
+      const back = splitWindows(addDay(created, -(GET_MAX_WINDOWS - forward.length) * LIST_MAX_DAYS), addDay(created, -1), LIST_MAX_DAYS).reverse();
+      return [...probe, ...forward, ...back];
     }
     const range = resolveRange(undefined, undefined, now, GET_DEFAULT_DAYS, LIST_AHEAD_DAYS, this.timezone);
     return [...probe, ...splitWindows(range.from, range.to, LIST_MAX_DAYS).reverse()];
