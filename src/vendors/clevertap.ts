@@ -4,31 +4,20 @@ import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
-  addDay, today, CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
+  CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
   reportMessages, resolveRange, scheduledOnToLocal, spanDays, splitWindows, trimRaw, wallToStamp,
 } from './clevertap-map.js';
+import { LIST_AHEAD_DAYS, LIST_MAX_DAYS, hull, searchPlan } from './clevertap-find.js';
 import { joinReport, rowLabels, type Target } from './clevertap-report.js';
 import { campaignId, describeCleverTap, envelope, failStatus, notCompleted, shapeError } from './clevertap-errors.js';
-import { CLEVERTAP_REGIONS, dayInZone, filterLocal, type Rec } from './common.js';
+import { CLEVERTAP_REGIONS, filterLocal, type Rec } from './common.js';
 
 export { CLEVERTAP_REGIONS };
 
-/** list.json refuses spans over 31 days, both ends counted (seed 000 "≤ 31 days"; DESIGN reliability rules). */
-const LIST_MAX_DAYS = 31;
 /** Default listing window: the last 30 days ending today (brief; list.json always needs dates, seed 000), plus LIST_AHEAD_DAYS. */
 const LIST_DEFAULT_DAYS = 30;
-/** How far back getCampaign looks for an id that is not an epoch (there is no get endpoint, notes 1(b)). */
-const GET_DEFAULT_DAYS = 180;
-/** Listings also look this far ahead so scheduled campaigns are found (scheduled_on is in the future). */
-const LIST_AHEAD_DAYS = 30;
-/** Ids are epoch seconds at creation (notes 1(g)); plausible ones start the search for get at that day. */
-const EPOCH_ID_MIN = 1_300_000_000;
 /** Our own guard against a runaway fan-out of windows; not a vendor limit. */
 const LIST_MAX_RANGE_DAYS = 1096;
-/** getCampaign reads at most this many list.json windows (~2 years) before saying how far it looked; our bound. */
-const GET_MAX_WINDOWS = 24;
-/** A search forward from an id's creation day stops this far past today; our bound. */
-const GET_AHEAD_MAX_DAYS = 366;
 /** Ids remembered from recent list.json answers (id -> scheduled day), so get finds a listed campaign in one request. */
 const SEEN_MAX = 20_000;
 /** "Three concurrent requests are the max" (notes re-check, api-errors page). */
@@ -131,7 +120,7 @@ export class CleverTapAdapter implements VendorAdapter {
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
     const key = String(campaignId(id));
     const looked: Array<{ from: string; to: string }> = [];
-    for (const w of this.searchPlan(Number(key), options)) {
+    for (const w of searchPlan(Number(key), options, this.now(), this.timezone, this.seen.get(key))) {
       const targets = await this.listWindow(w, signal);
       looked.push(w);
       const target = targets.find((t) => t.id === key);
@@ -145,35 +134,6 @@ export class CleverTapAdapter implements VendorAdapter {
       vendor: this.vendor, status: 404, message: `campaign ${id} not found between ${range.from} and ${range.to} (${looked.length} list.json requests)`,
       hint: 'CleverTap finds campaigns only by scheduled date; pass from/to (YYYY-MM-DD) covering the day it was scheduled for.',
     });
-  }
-
-  /**
-   * The list.json windows to search, in order: the day a recent listing saw the id; then the given dates
-   * (newest first); else forward from the day its epoch id was created (usually scheduled soon after), then
-   * backward from it (seed 000's own example is scheduled before its id's time); else the last 180 days and
-   * the next 30. At most GET_MAX_WINDOWS windows, one contiguous span.
-   */
-  private searchPlan(num: number, options: GetOptions): Array<{ from: string; to: string }> {
-    const now = this.now();
-    const seen = this.seen.get(String(num));
-    const probe = seen ? [{ from: seen, to: seen }] : [];
-    if (options.from || options.to) {
-      const range = resolveRange(options.from, options.to, now, GET_DEFAULT_DAYS, LIST_AHEAD_DAYS, this.timezone);
-      if (spanDays(range.from, range.to) > GET_MAX_WINDOWS * LIST_MAX_DAYS) {
-        throw new InputError(`CleverTap finds one campaign within at most ${GET_MAX_WINDOWS * LIST_MAX_DAYS} days (${GET_MAX_WINDOWS} list.json requests); narrow from/to`);
-      }
-      return [...(seen && seen >= range.from && seen <= range.to ? probe : []), ...splitWindows(range.from, range.to, LIST_MAX_DAYS).reverse()];
-    }
-    if (num >= EPOCH_ID_MIN && num * 1000 <= now.getTime() + 86_400_000) {
-      const created = addDay(dayInZone(num * 1000, this.timezone), -1);
-      const end = addDay(created, (GET_MAX_WINDOWS / 2) * LIST_MAX_DAYS - 1);
-      const last = addDay(today(now, this.timezone), GET_AHEAD_MAX_DAYS);
-      const forward = splitWindows(created, end < last ? end : last, LIST_MAX_DAYS);
-      const back = splitWindows(addDay(created, -(GET_MAX_WINDOWS - forward.length) * LIST_MAX_DAYS), addDay(created, -1), LIST_MAX_DAYS).reverse();
-      return [...probe, ...forward, ...back];
-    }
-    const range = resolveRange(undefined, undefined, now, GET_DEFAULT_DAYS, LIST_AHEAD_DAYS, this.timezone);
-    return [...probe, ...splitWindows(range.from, range.to, LIST_MAX_DAYS).reverse()];
   }
 
   async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
@@ -275,9 +235,4 @@ export class CleverTapAdapter implements VendorAdapter {
 function secondary(err: unknown, signal?: AbortSignal): VendorError {
   if (signal?.aborted || !(err instanceof VendorError)) throw err;
   return err;
-}
-
-/** The span of the windows searched. */
-function hull(ws: ReadonlyArray<{ from: string; to: string }>): { from: string; to: string } {
-  return { from: ws.map((w) => w.from).sort()[0] ?? '', to: ws.map((w) => w.to).sort().at(-1) ?? '' };
 }
