@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { writeConfig, type WriteConfig } from './config-writes.js';
 import { registerSecret } from './log.js';
+import { CLEVERTAP_REGIONS } from './vendors/common.js';
 
 /** A misconfiguration, worded for the person who set it (names the variable or flag); never a stack trace. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const CLEVERTAP_REGIONS = ['in1', 'sg1', 'us1', 'aps3', 'mec1', 'eu1'] as const;
 const MOENGAGE_DCS = ['01', '02', '03', '04', '05', '06', '101'] as const;
 
 const url = z.url({ error: 'must be an http(s) URL, e.g. https://api.example.com' });

@@ -140,10 +140,11 @@ export const ReachEstimateSchema = z.object({
 });
 export type ReachEstimate = z.infer<typeof ReachEstimateSchema>;
 
-/** Newest first: scheduled time, else creation time; ties broken by vendor then id for a stable order. */
+/** Newest first by instant (scheduled, else created; none sorts last); ties broken by vendor, account, id. */
 export function compareNewestFirst(a: CampaignSummary, b: CampaignSummary): number {
-  const ta = a.scheduled_at ?? a.created_at ?? '';
-  const tb = b.scheduled_at ?? b.created_at ?? '';
+  const t = (c: CampaignSummary) => Date.parse(c.scheduled_at ?? c.created_at ?? '') || -Infinity;
+  const ta = t(a);
+  const tb = t(b);
   if (ta !== tb) return ta < tb ? 1 : -1;
   if (a.vendor !== b.vendor) return a.vendor < b.vendor ? -1 : 1;
   if ((a.account ?? '') !== (b.account ?? '')) return (a.account ?? '') < (b.account ?? '') ? -1 : 1;

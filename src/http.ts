@@ -91,8 +91,8 @@ export class HttpClient {
 
   /**
    * Send a request and return a 2xx response, or throw a VendorError saying what happened.
-   * A 2xx whose body `classify` calls an error is retried like its effective status; when no retry is
-   * due it is returned as is, so the adapter explains the envelope in the vendor's own words.
+   * A 2xx whose body `classify` calls an error is handled exactly like its effective status: retried
+   * when that status would be, else thrown (`describe` words it; a write's 5xx is `unknown`).
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const sem = req.concurrency ? this.semaphore(req.concurrency.key, req.concurrency.max) : undefined;
@@ -119,10 +119,7 @@ export class HttpClient {
       if (res) failure = statusError(req, effective === undefined ? res : { ...res, status: effective });
       const wait = this.retryDelay(req, failure!, attempt);
       if (req.hold && failure!.status === 429) this.extendHold(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
-      if (wait === undefined) {
-        if (effective !== undefined) return res!;
-        throw failure!;
-      }
+      if (wait === undefined) throw failure!;
       this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
       await sleep(wait, req.signal);
     }

@@ -21,7 +21,7 @@ function expectedContainer(c: SimScampaign): Status {
 }
 function expectedMailing(m: SimMailing): Status {
   if (m.status === 'Active') return m.type === 'broadcast' && new Date(m.start_schedule!.start_time) > NOW ? 'scheduled' : 'running';
-  return ({ Sending: 'running', Inactive: 'paused', Completed: 'completed', Error: 'failed' } as const)[m.status];
+  return ({ Sending: 'running', Inactive: 'draft', Completed: 'completed', Error: 'failed' } as const)[m.status];
 }
 
 beforeAll(async () => {
@@ -58,7 +58,14 @@ describe('AltcraftAdapter listing', () => {
   });
 
   it('never breaks a documented limit and never puts the token in a body', async () => {
-    for (const r of sim.requests) {
+    const seen = since(sim);
+    await adapter.listCampaigns({});
+    await adapter.getCampaign(`mailing-${sim.mailings[0]!.id}`, {});
+    await adapter.getCampaign(`campaign-${sim.campaigns[0]!.id}`, {});
+    const reqs = seen();
+    expect(reqs.filter((r) => body(r).limit !== undefined).length).toBeGreaterThanOrEqual(5);
+    expect(reqs.filter((r) => body(r).from_id !== undefined).length).toBeGreaterThanOrEqual(5);
+    for (const r of reqs) {
       expect(r.method).toBe('POST');
       const b = body(r) ?? {};
       if (b.limit !== undefined) expect(b.limit as number).toBeLessThanOrEqual(ALTCRAFT_PAGE_SIZE);

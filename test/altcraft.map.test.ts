@@ -30,7 +30,7 @@ describe('altcraft status and channel tables', () => {
 
   it('maps every mailing status word onto a normalized status', () => {
     for (const s of Object.values(MAILING_STATUS)) expect(STATUSES).toContain(s);
-    expect(mailingStatus({ status: 'Inactive' }, undefined, NOW)).toBe('paused');
+    expect(mailingStatus({ status: 'Inactive' }, undefined, NOW)).toBe('draft');
     expect(mailingStatus({ status: 'Active' }, undefined, NOW)).toBe('running');
     expect(mailingStatus({ status: 'Sending' }, undefined, NOW)).toBe('running');
     expect(mailingStatus({ status: 'Completed' }, undefined, NOW)).toBe('completed');
@@ -41,7 +41,7 @@ describe('altcraft status and channel tables', () => {
 
   it('falls back on is_completed / is_active when no status word is given', () => {
     expect(mailingStatus({ is_active: true }, undefined, NOW)).toBe('running');
-    expect(mailingStatus({ is_active: false }, undefined, NOW)).toBe('paused');
+    expect(mailingStatus({ is_active: false }, undefined, NOW)).toBe('draft');
     expect(mailingStatus({ is_active: false, is_completed: true }, undefined, NOW)).toBe('completed');
     expect(mailingStatus({}, undefined, NOW)).toBe('unknown');
     expect(mailingStatus({ status: 'Whatever', is_active: true }, undefined, NOW)).toBe('running');
@@ -68,11 +68,13 @@ describe('altcraft mapping helpers', () => {
     expect(parseRef('campaign-x')).toBeUndefined();
   });
 
-  it('writes UTC stamps for zoned instants and local stamps for zoneless times', () => {
+  it('writes every time as an instant with an offset, zoneless times read in the account zone', () => {
     expect(toStamp('2025-08-22T07:15:29.711Z')).toBe('2025-08-22T07:15Z');
     expect(toStamp('2025-08-23T10:36:25.099+03:00')).toBe('2025-08-23T07:36Z');
-    expect(toStamp('2025-08-23 10:36:25')).toBe('2025-08-23T10:36');
-    expect(toStamp('2025-08-23')).toBe('2025-08-23T00:00');
+    expect(toStamp('2025-08-23T10:36:25.099+03:00', 'Europe/Moscow')).toBe('2025-08-23T10:36+03:00');
+    expect(toStamp('2025-08-23 10:36:25')).toBe('2025-08-23T10:36Z');
+    expect(toStamp('2025-08-23 10:36:25', 'Asia/Kolkata')).toBe('2025-08-23T10:36+05:30');
+    expect(toStamp('2025-08-23', 'America/New_York')).toBe('2025-08-23T00:00-04:00');
     expect(toStamp(1_700_000_000)).toBe('2023-11-14T22:13Z');
     expect(toStamp('soon')).toBeUndefined();
     expect(scheduleStart({ type: 'once', start_time: '2026-01-02T13:00:00+03:00' })).toBe('2026-01-02T10:00Z');

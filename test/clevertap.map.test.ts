@@ -30,14 +30,22 @@ describe('clevertap status and channel tables', () => {
     expect(mapChannel('web_native_display')).toBe('other');
     expect(mapChannel('carrier_pigeon')).toBe('other');
     expect(mapChannel(42)).toBe('other');
-    for (const [word, ch] of Object.entries(CLEVERTAP_CHANNEL)) expect(CHANNELS).toContain(ch), expect(mapChannel(word)).toBe(ch);
+    // Every report.json channel word the notes document (1(b) and the re-check), with its expected channel written out.
+    const documented = ['push', 'email', 'sms', 'browser', 'audiences', 'inapp', 'webhooks', 'web_pop_up', 'web_exit_intent', 'web_native_display', 'web_inbox'];
+    expect(Object.fromEntries(documented.map((w) => [w, mapChannel(w)]))).toEqual({
+      push: 'push', email: 'email', sms: 'sms', browser: 'webpush', audiences: 'other', inapp: 'inapp', webhooks: 'webhook',
+      web_pop_up: 'inapp', web_exit_intent: 'inapp', web_native_display: 'other', web_inbox: 'inbox',
+    });
+    expect(Object.keys(CLEVERTAP_CHANNEL)).toEqual(expect.arrayContaining(documented));
     expect(new Set(CT_CHANNEL_WORDS.map(mapChannel))).toEqual(new Set(CHANNELS));
     expect(new Set(CT_STATUS_WORDS.map(mapStatus))).toEqual(new Set(['scheduled', 'running', 'paused', 'stopped', 'completed', 'unknown']));
   });
 
   it('has a target_mode for each estimable channel and an operator for every profile op', () => {
     expect(CLEVERTAP_TARGET_MODE).toEqual({ push: 'push', email: 'email', sms: 'sms', webpush: 'webpush', whatsapp: 'whatsapp', webhook: 'webhook', inbox: 'notificationinbox' });
-    for (const op of PROFILE_OPS) expect(CLEVERTAP_PROFILE_OP[op]).toBe(op);
+    expect(Object.fromEntries(PROFILE_OPS.map((op) => [op, CLEVERTAP_PROFILE_OP[op]]))).toEqual({
+      equals: 'equals', not_equals: 'not_equals', contains: 'contains', greater_than: 'greater_than', less_than: 'less_than', exists: 'exists', not_exists: 'not_exists',
+    });
   });
 });
 

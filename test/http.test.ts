@@ -135,12 +135,14 @@ describe('HttpClient', () => {
     const classify = (b: any) => (b?.error ? Number(b.error) : undefined);
     const res = await http.send(req('read', { classify }));
     expect(res.body).toEqual({ error: 0, data: [1] });
-    // No retry due: the envelope goes back to the adapter, which explains it in the vendor's own words.
+    // No retry due: thrown at its effective status, worded by describe; a write's 5xx-in-200 is unknown.
     answers = [{ status: 200, body: { error: 400, error_text: 'bad field' } }];
     const before = sim.requests.length;
-    const back = await http.send(req('read', { classify }));
-    expect(back.body).toEqual({ error: 400, error_text: 'bad field' });
+    const describe = (_s: number, b: any) => ({ message: String(b?.error_text) });
+    await expect(http.send(req('read', { classify, describe }))).rejects.toMatchObject({ status: 400, message: 'bad field', outcome: 'failed' });
     expect(sim.requests.length - before).toBe(1);
+    answers = [{ status: 200, body: { error: 500, error_text: 'boom' } }];
+    await expect(http.send(req('write', { classify, describe }))).rejects.toMatchObject({ status: 500, outcome: 'unknown', retryable: false });
   });
 
   it('after a 429, other requests sharing the hold key wait too', async () => {

@@ -60,8 +60,8 @@ describe('every vendor at once, against the four simulators', () => {
     const union = per.flatMap((p) => p.campaigns.map(key)).sort();
     expect(all.campaigns.map(key).sort()).toEqual(union);
     expect(new Set(all.campaigns.map(key)).size).toBe(all.campaigns.length);
-    const times = all.campaigns.map((c) => c.scheduled_at ?? c.created_at ?? '');
-    expect(times).toEqual([...times].sort().reverse());
+    const times = all.campaigns.map((c) => Date.parse(c.scheduled_at ?? c.created_at ?? '') || -Infinity);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
   it('searches names across vendors', async () => {

@@ -21,9 +21,11 @@ export interface SimScampaign {
   active_period: { settings: { tz: string; start_at?: string; end_at?: string }; history: { start?: string; stop?: string } };
   control_group_counter: number;
   marketing_activities_counter: number;
+  refresh_data: { state: string; progress: number; task_start_date: string; task_end_date: string };
   group_id: number;
   groups_id: number[];
   groups: Array<{ id: number; name: string }>;
+  attributes: Record<string, string>;
 }
 
 /** A mailing as campaigns/get returns it; `status` and `is_completed` also feed campaigns/get_status ([U] field set). */
@@ -126,9 +128,11 @@ export function seedAltcraft(seed: number, now: Date): AltcraftTruth {
       active_period: { settings, history },
       control_group_counter: Math.floor(rng() * 4000),
       marketing_activities_counter: 1 + Math.floor(rng() * 4),
+      refresh_data: { state: 'completed', progress: 100, task_start_date: created.toISOString(), task_end_date: addDays(created, 0.001).toISOString() },
       group_id: 0,
       groups_id: [0],
       groups: [{ id: 0, name: 'main' }],
+      attributes: i % 3 === 0 ? { season: ['spring_2026', 'summer_2026', 'winter_2026'][i % 9 / 3]! } : {},
     });
   }
 

@@ -16,7 +16,15 @@ export interface AltcraftSimOptions {
   rateLimitPerSec?: number;
   /** Which name segments/get_counters accepts for the database (revisions differ); default both. */
   countersDbField?: 'list_id' | 'db_id' | 'both';
+  /**
+   * Answer only fields the documents name: mailings in campaigns/list and campaigns/get carry id, name,
+   * type, updated_user, update_time, is_active (notes 4(b)); get adds content and start_schedule (regulars/get).
+   */
+  documentedOnly?: boolean;
 }
+
+/** Mailing fields the notes document for campaigns/get (4(b)): what documentedOnly mode answers in listings. */
+const DOCUMENTED_MAILING = ['id', 'name', 'type', 'updated_user', 'update_time', 'is_active'] as const;
 
 /** The running Altcraft simulator with its seeded truth. */
 export interface AltcraftSim extends RunningSim {
@@ -27,6 +35,8 @@ export interface AltcraftSim extends RunningSim {
   segments: SimSegment[];
   /** Routes (e.g. "scampaigns/get") answered as unknown methods, to exercise fallbacks. */
   disabledRoutes: Set<string>;
+  /** Routes answered with this error code in the envelope (e.g. 403: the token lacks the method's rights). */
+  failRoutes: Map<string, number>;
 }
 
 type Body = Record<string, unknown>;
@@ -41,6 +51,9 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
   const perSec = opts.rateLimitPerSec ?? 20;
   const dbField = opts.countersDbField ?? 'both';
   const disabledRoutes = new Set<string>();
+  const failRoutes = new Map<string, number>();
+  const documented = opts.documentedOnly === true;
+  const pickFields = (r: SimMailing, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, r[k as keyof SimMailing]]));
   const recent: number[] = [];
 
   /** [U] Errors: HTTP 200 + envelope for scampaigns/segments, the code as HTTP status for campaigns. */
@@ -92,7 +105,11 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
       if (b.type !== undefined && !['broadcast', 'regular', 'trigger'].includes(b.type as string)) return fail(m, 400, 'type must be one of: broadcast, regular, trigger');
       if (b.is_active !== undefined && typeof b.is_active !== 'boolean') return fail(m, 400, 'is_active must be a boolean');
       const all = truth.mailings.filter((x) => (b.type === undefined || x.type === b.type) && (b.is_active === undefined || x.is_active === b.is_active) && hasTag(x.ui_tags, b.ui_tags));
-      const items = page(all, b).items.map(({ content: _c, is_completed: _i, ...rest }) => rest);
+      const items = page(all, b).items.map((x) => {
+        if (documented) return pickFields(x, DOCUMENTED_MAILING);
+        const { content: _c, is_completed: _i, ...rest } = x;
+        return rest;
+      });
       return ok(items);
     },
     'campaigns/get': (m, b) => {
@@ -100,6 +117,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
       if (typeof id !== 'number') return id;
       const x = truth.mailings.find((r) => r.id === id);
       if (!x) return fail(m, 404, 'Campaign not found');
+      if (documented) return ok(pickFields(x, [...DOCUMENTED_MAILING, 'content', ...(x.start_schedule ? ['start_schedule'] : [])]));
       const { status: _s, is_completed: _i, ...rest } = x;
       return ok(rest);
     },
@@ -152,11 +170,13 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     if (!auth) return fail(method, 401, 'API token required');
     if (auth !== credentials.token) return fail(method, 401, 'Invalid token');
     if (b.format !== undefined && b.format !== 'json') return fail(method, 400, 'format must be "json" here');
+    const refused = failRoutes.get(method);
+    if (refused) return fail(method, refused, refused === 403 ? 'Access denied: the token has no rights for this method' : 'Internal error');
     return route(method, b);
   }
 
   const sim = await serveSim(handle, { port: opts.port, rng: prng(seed ^ 0x5eed), rateLimited: tooMany });
-  return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes };
+  return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes, failRoutes };
 }
 
 function tooMany(): SimReply {

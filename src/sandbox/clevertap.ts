@@ -26,6 +26,11 @@ export interface CleverTapSimOptions {
   createPerSecond?: number;
   /** Time each request is held in flight, so concurrency limits can be observed. */
   processingMs?: number;
+  /**
+   * Answer only fields the documents name: report.json rows carry message_name, channel, delivery,
+   * start_date, status, counters and labels (notes 1(b)), none of the sandbox's audit extras.
+   */
+  documentedOnly?: boolean;
 }
 
 /** A running CleverTap simulator with its truth records and what it observed. */
@@ -96,11 +101,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     const statuses = words(b.status);
     const messages = campaigns
       .filter((c) => inRange(c, r) && (!channels || channels.includes(c.channel)) && (!statuses || statuses.includes(c.status)))
-      .map((c) => ({
-        message_id: c.id, message_name: c.name, channel: c.channel, delivery: c.delivery, start_date: c.scheduled_on, status: c.status,
-        ...c.stats, labels: c.labels, where: c.where, segment: c.segment, respect_frequency_caps: c.respect_frequency_caps,
-        control_group: c.control_group, content: c.content,
-      }));
+      .map((c) => reportRow(c, opts.documentedOnly === true));
     return ok({ messages });
   }
 
@@ -228,4 +229,21 @@ function checkContent(mode: string, b: Rec): string | undefined {
   const need: Record<string, string[]> = { push: ['title', 'body'], webpush: ['title', 'body'], email: ['subject', 'body', 'sender_name'], sms: ['body'], whatsapp: ['template_name'] };
   const missing = (need[mode] ?? []).filter((k) => typeof c[k] !== 'string' || !c[k]);
   return missing.length ? `content.${missing[0]} is a mandatory field` : undefined;
+}
+
+/**
+ * One report.json row. Documented [3P] (notes 1(b)): message_name, channel, delivery, start_date, status,
+ * sent, viewed, clicked, conversion_event, labels; no campaign id. `start_date`'s format is undocumented:
+ * YYYYMMDDHHMM like scheduled_on here, "YYYY-MM-DD HH:MM:SS" in documentedOnly mode, so both are exercised.
+ * Outside that mode the row also carries the sandbox's audit extras (targeting, caps, control group, content).
+ */
+function reportRow(c: CtCampaign, documentedOnly: boolean): Rec {
+  const s = String(c.scheduled_on);
+  const row: Rec = {
+    message_name: c.name, channel: c.channel, delivery: c.delivery,
+    start_date: documentedOnly ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)} ${s.slice(8, 10)}:${s.slice(10, 12)}:00` : c.scheduled_on,
+    status: c.status, sent: c.stats.sent, viewed: c.stats.viewed, clicked: c.stats.clicked, conversion_event: c.stats.converted, labels: c.labels,
+  };
+  if (documentedOnly) return row;
+  return { ...row, where: c.where, segment: c.segment, respect_frequency_caps: c.respect_frequency_caps, control_group: c.control_group, content: c.content };
 }

@@ -1,6 +1,6 @@
 import { VendorError } from '../errors.js';
 import type { HttpResponse } from '../http.js';
-import { hintFor, num } from './altcraft-map.js';
+import { isObject, shapeError as commonShapeError } from './common.js';
 
 type Rec = Record<string, unknown>;
 
@@ -18,20 +18,16 @@ export function envelopeStatus(body: unknown): number | undefined {
   return Number.isInteger(n) && n >= 400 && n <= 599 ? n : 400;
 }
 
-/** The envelope of an answer to `method`; an envelope with error != 0 is a failure whatever the HTTP status. */
+/**
+ * The envelope of a 2xx answer to `method`. An `error != 0` envelope never reaches here: the HTTP client
+ * classifies it (envelopeStatus) and throws it at its effective status, worded by describeAltcraft.
+ */
 export function readEnvelope(res: HttpResponse, method: string): Envelope {
-  if (res.body === undefined || typeof res.body !== 'object' || res.body === null || Array.isArray(res.body)) {
+  if (!isObject(res.body)) {
     const what = /^\s*</.test(res.text) ? 'an HTML page' : res.text.trim() ? 'malformed JSON' : 'an empty body';
-    throw new VendorError({ vendor: 'altcraft', status: res.status, message: `${method} answered with ${what} instead of Altcraft's JSON envelope`, retryable: true, hint: 'Check ALTCRAFT_BASE_URL points at the Altcraft API; if it does, try again shortly.' });
+    throw commonShapeError('altcraft', `${method} answered with ${what} instead of Altcraft's JSON envelope`, 'Check ALTCRAFT_BASE_URL points at the Altcraft API; if it does, try again shortly.', true);
   }
-  const top = res.body as Rec;
-  const code = top.error === undefined || top.error === null ? 0 : (num(top.error) ?? String(top.error));
-  if (code !== 0) {
-    const n = typeof code === 'number' ? code : undefined;
-    const message = typeof top.error_text === 'string' && top.error_text ? top.error_text : `${method} failed with error ${code}`;
-    throw new VendorError({ vendor: 'altcraft', status: n && n >= 400 && n < 600 ? n : res.status, code, message, hint: hintFor(n), retryable: n === 429 || (n ?? 0) >= 500 });
-  }
-  return { data: top.data, top };
+  return { data: res.body.data, top: res.body };
 }
 
 /** A `data` that must be one record, or a shape error naming the method. */
@@ -47,5 +43,5 @@ export function missing(id: string, cause?: VendorError): VendorError {
 
 /** An answer that differs from the documented API, so a version mismatch surfaces instead of a wrong result. */
 export function shapeError(method: string, what: string): VendorError {
-  return new VendorError({ vendor: 'altcraft', message: `unexpected answer from ${method}: ${what}`, hint: 'The Altcraft version may differ from the documented API; report this with the raw response.' });
+  return commonShapeError('altcraft', `unexpected answer from ${method}: ${what}`, 'The Altcraft version may differ from the documented API; report this with the raw response.');
 }

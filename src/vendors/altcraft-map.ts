@@ -1,7 +1,8 @@
 import type { CampaignSummary, Channel, Status } from '../domain.js';
+import { normalizeStamp, num, obj } from './common.js';
 import { stripHtml, trimRaw } from './text.js';
 
-export { stripHtml, trimRaw };
+export { num, obj, stripHtml, trimRaw };
 
 /** Where to look when Altcraft refuses the token (its rights are per method, e.g. "Campaigns — Run"). */
 export const TOKEN_HINT = 'Check ALTCRAFT_API_TOKEN and that it has the rights for this method (e.g. "Campaigns — Run").';
@@ -35,10 +36,14 @@ export const STATUS_TO_SCAMPAIGN_STATE: Readonly<Partial<Record<Status, string>>
 /** Normalized statuses a campaign container can never have, so listing them skips scampaigns. */
 export const SCAMPAIGN_NEVER: ReadonlySet<Status> = new Set<Status>(['stopped', 'failed']);
 
-/** Mailing status words (campaigns/get_status `status`, and the same word when a listing carries it; [U] beyond "Inactive"). */
+/**
+ * Mailing status words (campaigns/get_status `status`, and the same word when a listing carries it; [U]
+ * beyond "Inactive"). "Inactive" is `draft`: nothing documented says an inactive mailing ever ran, and a
+ * resume must not be offered on one that never did.
+ */
 export const MAILING_STATUS: Readonly<Record<string, Status>> = {
   draft: 'draft',
-  inactive: 'paused',
+  inactive: 'draft',
   waiting: 'scheduled',
   scheduled: 'scheduled',
   active: 'running',
@@ -94,8 +99,8 @@ export function scampaignStatus(state: string, started: boolean): Status {
  */
 export function mailingStatus(m: { status?: unknown; is_active?: unknown; is_completed?: unknown; type?: unknown }, startAt: string | undefined, now: Date): Status {
   const word = typeof m.status === 'string' ? MAILING_STATUS[m.status.toLowerCase()] : undefined;
-  let status: Status = word ?? (m.is_completed === true ? 'completed' : m.is_active === true ? 'running' : m.is_active === false ? 'paused' : 'unknown');
-  if (status === 'running' && m.type === 'broadcast' && startAt && startAt > toStamp(now.toISOString())!) status = 'scheduled';
+  let status: Status = word ?? (m.is_completed === true ? 'completed' : m.is_active === true ? 'running' : m.is_active === false ? 'draft' : 'unknown');
+  if (status === 'running' && m.type === 'broadcast' && startAt && Date.parse(startAt) > now.getTime()) status = 'scheduled';
   return status;
 }
 
@@ -104,18 +109,9 @@ export function mailingChannel(word: unknown): Channel {
   return typeof word === 'string' ? (MAILING_CHANNEL[word.toLowerCase()] ?? 'other') : 'other';
 }
 
-/** `YYYY-MM-DDTHH:MMZ` for an instant with a zone (or an epoch), `YYYY-MM-DDTHH:MM` for a zoneless local time. */
-export function toStamp(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-    return new Date(value < 1e12 ? value * 1000 : value).toISOString().slice(0, 16) + 'Z';
-  }
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value)) return undefined;
-  const v = value.trim().replace(' ', 'T');
-  if (/(Z|[+-]\d{2}:?\d{2})$/i.test(v)) {
-    const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? undefined : d.toISOString().slice(0, 16) + 'Z';
-  }
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? v.slice(0, 16) : `${v.slice(0, 10)}T00:00`;
+/** An Altcraft time as an instant shown in the account's zone (zoneless times are read in it). */
+export function toStamp(value: unknown, tz = 'UTC'): string | undefined {
+  return normalizeStamp(value, tz);
 }
 
 /** Tags from `tags` and `ui_tags`, deduplicated; undefined when there are none. */
@@ -126,17 +122,6 @@ export function tagsOf(r: Record<string, unknown>): string[] | undefined {
 
 type Rec = Record<string, unknown>;
 
-/** The value when it is a plain object, else an empty one: vendor shapes are [U], read them leniently. */
-export function obj(v: unknown): Rec {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {};
-}
-
-/** A finite number from a number or a numeric string. */
-export function num(v: unknown): number | undefined {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-}
-
 /** The first string among `keys` of `r`. */
 function firstStr(r: Rec, ...keys: string[]): string | undefined {
   for (const k of keys) if (typeof r[k] === 'string' && r[k] !== '') return r[k] as string;
@@ -144,10 +129,10 @@ function firstStr(r: Rec, ...keys: string[]): string | undefined {
 }
 
 /** Start of a mailing's start_schedule ([U] shape): a string, or an object with a start time. */
-export function scheduleStart(s: unknown): string | undefined {
-  if (typeof s === 'string' || typeof s === 'number') return toStamp(s);
+export function scheduleStart(s: unknown, tz = 'UTC'): string | undefined {
+  if (typeof s === 'string' || typeof s === 'number') return toStamp(s, tz);
   const o = obj(s);
-  return toStamp(o.start_time ?? o.start_at ?? o.datetime ?? o.date ?? o.time);
+  return toStamp(o.start_time ?? o.start_at ?? o.datetime ?? o.date ?? o.time, tz);
 }
 
 /** One-line description of a mailing's or container's audience. */
@@ -195,26 +180,26 @@ export function describeAltcraft(status: number, body: unknown, text: string): {
 }
 
 /** A campaign container as a summary: channel `other` (it groups mailings), status from state + history. */
-export function containerSummary(r: Rec, account: string): CampaignSummary {
+export function containerSummary(r: Rec, account: string, tz = 'UTC'): CampaignSummary {
   const ap = obj(r.active_period);
   const state = typeof r.state === 'string' ? r.state : r.is_delete === true ? 'deleted' : 'unknown';
   return prune<CampaignSummary>({
     vendor: 'altcraft', account, id: `campaign-${recordId(r)}`, name: String(r.name ?? ''),
     status: r.is_delete === true ? 'archived' : scampaignStatus(state, !!obj(ap.history).start),
     vendor_status: state, channel: 'other',
-    created_at: toStamp(r.createtime ?? r.create_time), scheduled_at: toStamp(obj(ap.settings).start_at), tags: tagsOf(r),
+    created_at: toStamp(r.createtime ?? r.create_time, tz), scheduled_at: toStamp(obj(ap.settings).start_at, tz), tags: tagsOf(r),
   });
 }
 
 /** A mailing as a summary; status from its status word or is_active/is_completed. */
-export function mailingSummary(r: Rec, account: string, now: Date): CampaignSummary {
-  const start = scheduleStart(r.start_schedule);
+export function mailingSummary(r: Rec, account: string, now: Date, tz = 'UTC'): CampaignSummary {
+  const start = scheduleStart(r.start_schedule, tz);
   const word = typeof r.status === 'string' ? r.status : r.is_active === true ? 'active' : r.is_active === false ? 'inactive' : 'unknown';
   const channelWord = r.send_channel ?? r.channel ?? (Array.isArray(r.content) ? obj(r.content[0]).channel : undefined);
   return prune<CampaignSummary>({
     vendor: 'altcraft', account, id: `mailing-${recordId(r)}`, name: String(r.name ?? ''),
     status: mailingStatus(r, start, now), vendor_status: word, channel: mailingChannel(channelWord),
-    created_at: toStamp(r.create_time ?? r.createtime), scheduled_at: start, tags: tagsOf(r),
+    created_at: toStamp(r.create_time ?? r.createtime, tz), scheduled_at: start, tags: tagsOf(r),
   });
 }
 

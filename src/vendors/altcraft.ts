@@ -1,7 +1,8 @@
-import { compareNewestFirst, type Audience, type CampaignDetail, type CampaignReport, type Channel, type ReachEstimate } from '../domain.js';
+import { type Audience, type CampaignDetail, type CampaignReport, type Channel, type ReachEstimate } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import { registerSecret } from '../log.js';
+import { filterLocal } from './common.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
   MAILING_DELIVERY, SCAMPAIGN_NEVER, STATUS_TO_SCAMPAIGN_STATE, audienceLine, containerSummary, contentExcerpt, describeAltcraft,
@@ -58,26 +59,30 @@ export class AltcraftAdapter implements VendorAdapter {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * Containers (scampaigns/list) and mailings (campaigns/list) are listed concurrently. When one of the two
+   * fails the other half is returned with a warning naming the method that failed; when both fail it throws.
+   */
   async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {
     const containers = (!q.channel || q.channel === 'other') && !(q.status && SCAMPAIGN_NEVER.has(q.status));
     const state = q.status ? STATUS_TO_SCAMPAIGN_STATE[q.status] : undefined;
-    const [sc, ml] = await Promise.all([
-      containers ? this.pageAll('scampaigns/list', state ? { state } : {}, signal) : { items: [], requests: 0 },
+    const [sc, ml] = await Promise.allSettled([
+      containers ? this.pageAll('scampaigns/list', state ? { state } : {}, signal) : Promise.resolve({ items: [], requests: 0 }),
       this.pageAll('campaigns/list', {}, signal),
     ]);
+    for (const r of [ml, sc]) if (r.status === 'rejected' && (signal?.aborted || !(r.reason instanceof VendorError))) throw r.reason;
+    if (ml.status === 'rejected' && (sc.status === 'rejected' || !containers)) throw ml.reason;
+    const warnings: string[] = [];
+    if (sc.status === 'rejected') warnings.push(halfMissing('scampaigns/list', sc.reason as VendorError, 'campaigns (containers of mailings) are missing; mailings are listed'));
+    if (ml.status === 'rejected') warnings.push(halfMissing('campaigns/list', ml.reason as VendorError, 'mailings are missing; only campaigns (containers) are listed'));
     const now = this.now();
-    const all = [...sc.items.map((r) => containerSummary(r, this.account)), ...ml.items.map((r) => mailingSummary(r, this.account, now))];
-    const text = q.query?.toLowerCase();
-    const campaigns = all.filter((c) => {
-      if (q.status && c.status !== q.status) return false;
-      if (q.channel && c.channel !== q.channel) return false;
-      const day = (c.scheduled_at ?? c.created_at)?.slice(0, 10);
-      if ((q.from || q.to) && !day) return false;
-      if (q.from && day! < q.from) return false;
-      if (q.to && day! > q.to) return false;
-      return !text || c.name.toLowerCase().includes(text) || !!c.tags?.some((t) => t.toLowerCase().includes(text));
-    });
-    return { campaigns: campaigns.sort(compareNewestFirst), requests: sc.requests + ml.requests };
+    const tz = this.timezone;
+    const all = [
+      ...(sc.status === 'fulfilled' ? sc.value.items.map((r) => containerSummary(r, this.account, tz)) : []),
+      ...(ml.status === 'fulfilled' ? ml.value.items.map((r) => mailingSummary(r, this.account, now, tz)) : []),
+    ];
+    const requests = (sc.status === 'fulfilled' ? sc.value.requests : 0) + (ml.status === 'fulfilled' ? ml.value.requests : 0);
+    return { campaigns: filterLocal(all, q, tz), requests, ...(warnings.length ? { warnings } : {}) };
   }
 
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
@@ -88,11 +93,11 @@ export class AltcraftAdapter implements VendorAdapter {
       const settings = obj(ap.settings);
       const percent = num(obj(obj(obj(r.audience).lcg).size_formation_settings).percent);
       const campaign: CampaignDetail = {
-        ...containerSummary(r, this.account),
+        ...containerSummary(r, this.account, this.timezone),
         audience: audienceLine(r),
         control_group: percent === undefined ? undefined : percent > 0,
-        schedule: settings.start_at || settings.end_at ? { start: toStamp(settings.start_at), end: toStamp(settings.end_at) } : undefined,
-        updated_at: toStamp(r.updatetime ?? r.update_time),
+        schedule: settings.start_at || settings.end_at ? { start: toStamp(settings.start_at, this.timezone), end: toStamp(settings.end_at, this.timezone) } : undefined,
+        updated_at: toStamp(r.updatetime ?? r.update_time, this.timezone),
         raw: options.raw ? trimRaw(r) : undefined,
       };
       return { campaign: prune(campaign) };
@@ -105,12 +110,12 @@ export class AltcraftAdapter implements VendorAdapter {
     const merged = { ...r, ...obj(st) };
     const sched = obj(r.start_schedule);
     const campaign: CampaignDetail = {
-      ...mailingSummary(merged, this.account, this.now()),
+      ...mailingSummary(merged, this.account, this.now(), this.timezone),
       delivery: typeof r.type === 'string' ? (MAILING_DELIVERY[r.type] ?? r.type) : undefined,
       audience: audienceLine(r),
       content: contentExcerpt(r.content),
-      schedule: r.start_schedule ? { start: scheduleStart(r.start_schedule), recurrence: typeof sched.type === 'string' && sched.type !== 'once' ? sched.type : undefined } : undefined,
-      updated_at: toStamp(r.update_time ?? r.updatetime),
+      schedule: r.start_schedule ? { start: scheduleStart(r.start_schedule, this.timezone), recurrence: typeof sched.type === 'string' && sched.type !== 'once' ? sched.type : undefined } : undefined,
+      updated_at: toStamp(r.update_time ?? r.updatetime, this.timezone),
       raw: options.raw ? trimRaw({ mailing: r, status: st }) : undefined,
     };
     return { campaign: prune(campaign) };
@@ -130,7 +135,8 @@ export class AltcraftAdapter implements VendorAdapter {
       return { ...base, message: `${none}, and this Altcraft host has no campaigns/log_v2 either.` };
     }
     const last = (Array.isArray(lines) ? lines.map(obj) : []).filter((l) => typeof l.message === 'string').sort((a, z) => String(a.time ?? '').localeCompare(String(z.time ?? ''))).pop();
-    const tail = last ? `. Latest log line${toStamp(last.time) ? ` (${toStamp(last.time)}${typeof last.level === 'string' ? `, ${last.level}` : ''})` : ''}: "${String(last.message).slice(0, 160)}"` : '; its log is empty';
+    const at = toStamp(last?.time, this.timezone);
+    const tail = last ? `. Latest log line${at ? ` (${at}${typeof last.level === 'string' ? `, ${last.level}` : ''})` : ''}: "${String(last.message).slice(0, 160)}"` : '; its log is empty';
     return { ...base, message: `${none}${tail}.` };
   }
 
@@ -233,4 +239,9 @@ export class AltcraftAdapter implements VendorAdapter {
       throw err;
     }
   }
+}
+
+/** The warning for one half of a listing that failed: the method, why, and what is missing. */
+function halfMissing(method: string, err: VendorError, what: string): string {
+  return `${method} failed (${err.message.replace(/[.\s]+$/, '')}${err.status ? `, HTTP ${err.status}` : ''}): ${what}`;
 }

@@ -171,7 +171,7 @@ export class BatchAdapter implements VendorAdapter {
     if (detail.length === 0) {
       return { ...base, available: false, message: 'Batch has no statistics for this campaign yet: nothing has been sent (drafts, scheduled campaigns and automations that never fired have none).' };
     }
-    const sum = (k: string) => detail.reduce((n, row) => n + num(row[k]), 0);
+    const sum = (k: string) => detail.reduce((n, row) => n + (num(row[k]) ?? 0), 0);
     const metrics: Metrics = { sent: sum('sent'), opened: sum('direct_open') + sum('influenced_open'), failed: sum('errors') };
     const days = detail.map((r) => r.date).filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}/.test(d)).map((d) => d.slice(0, 10)).sort();
     const versions = isObject(res.body.versions) ? Object.keys(res.body.versions) : [];

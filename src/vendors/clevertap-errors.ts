@@ -1,5 +1,6 @@
 import { InputError, VendorError } from '../errors.js';
 import type { HttpResponse } from '../http.js';
+import { isObject, shapeError as commonShapeError } from './common.js';
 
 type Rec = Record<string, unknown>;
 
@@ -23,21 +24,22 @@ export function failStatus(body: unknown): number | undefined {
   return Number.isInteger(code) && code >= 400 && code <= 599 ? code : 400;
 }
 
-/** The success body, or a VendorError for a non-JSON, non-object or `fail` answer (even on HTTP 200). */
+/**
+ * The success body of a 2xx answer. A `fail` envelope never reaches here: the HTTP client classifies it
+ * (failStatus) and throws it at its effective status. Anything else undocumented is a shape error.
+ */
 export function envelope(res: HttpResponse, what: string): Rec {
   const b = res.body;
-  if (!b || typeof b !== 'object' || Array.isArray(b)) {
+  if (!isObject(b)) {
     throw shapeError(what, /^\s*</.test(res.text) ? 'an HTML page instead of JSON' : res.text.trim() ? 'malformed JSON' : 'an empty body');
   }
-  const rec = b as Rec;
-  if (rec.status === 'fail') throw new VendorError({ vendor: 'clevertap', status: res.status, ...describeCleverTap(res.status, rec, res.text) });
-  if (rec.status !== 'success') throw shapeError(what, `status "${String(rec.status)}" is neither success nor fail`);
-  return rec;
+  if (b.status !== 'success') throw shapeError(what, `status "${String(b.status)}" is neither success nor fail`);
+  return b;
 }
 
 /** A CleverTap answer that is not the documented shape, as a VendorError naming the endpoint. */
 export function shapeError(what: string, detail: string): VendorError {
-  return new VendorError({ vendor: 'clevertap', message: `CleverTap answered ${what} with ${detail}`, hint: 'Check CLEVERTAP_BASE_URL points at the CleverTap API; try again shortly.' });
+  return commonShapeError('clevertap', `CleverTap answered ${what} with ${detail}`, 'Check CLEVERTAP_BASE_URL points at the CleverTap API; try again shortly.');
 }
 
 /** The status word in "Campaign is <status>", the answer result.json gives before completion (notes 1(c)). */

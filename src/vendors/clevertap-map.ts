@@ -1,5 +1,6 @@
 import { isRealDay, type Audience, type Channel, type Metrics, type Status } from '../domain.js';
 import { InputError, UnsupportedError } from '../errors.js';
+import { dayInZone, formatInZone, wallToInstant } from './common.js';
 import { stripHtml, trimRaw } from './text.js';
 
 export { stripHtml, trimRaw };
@@ -41,14 +42,18 @@ export function mapChannel(word: unknown): Channel {
   return typeof word === 'string' ? (CLEVERTAP_CHANNEL[word.toLowerCase()] ?? 'other') : 'other';
 }
 
-/** YYYY-MM-DD of `now` in UTC. */
-export function today(now: Date): string {
-  return now.toISOString().slice(0, 10);
+/** The account's day (YYYY-MM-DD) at `now`: list windows are the account's days. */
+export function today(now: Date, tz = 'UTC'): string {
+  return dayInZone(now.getTime(), tz);
 }
 
-/** Shift a YYYY-MM-DD day by `n` days. */
+const FIRST_DAY_MS = Date.parse('0000-01-01T00:00:00Z');
+const LAST_DAY_MS = Date.parse('9999-12-31T00:00:00Z');
+
+/** Shift a YYYY-MM-DD day by `n` days, clamped to years 0000-9999 so days always compare correctly as strings. */
 export function addDay(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const ms = Math.min(LAST_DAY_MS, Math.max(FIRST_DAY_MS, Date.parse(`${day}T00:00:00Z`) + n * 86_400_000));
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 /** Days from `from` to `to`, both ends counted. */
@@ -61,7 +66,7 @@ export function dayToInt(day: string): number {
   return Number(day.replaceAll('-', ''));
 }
 
-/** `scheduled_on` (YYYYMMDDHHMM, account-local) as `YYYY-MM-DDTHH:MM`; undefined when it is not that shape. */
+/** `scheduled_on` (YYYYMMDDHHMM, account-local) as wall time `YYYY-MM-DDTHH:MM`; undefined when it is not that shape. */
 export function scheduledOnToLocal(v: unknown): string | undefined {
   const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
@@ -69,16 +74,21 @@ export function scheduledOnToLocal(v: unknown): string | undefined {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}`;
 }
 
+/** Account wall time `YYYY-MM-DDTHH:MM` as the instant it names, with the zone's offset (seed 000: "local time"). */
+export function wallToStamp(wall: string, tz: string): string {
+  return formatInZone(wallToInstant(wall, tz), tz);
+}
+
 /**
  * An inclusive day range from optional ends: none => the `days` ending today, plus `ahead` days to come
  * (scheduled campaigns); only `from` => through `ahead` days past the later of from and today; only `to` =>
  * the `days` ending there. Invalid or reversed => InputError.
  */
-export function resolveRange(from: string | undefined, to: string | undefined, now: Date, days: number, ahead = 0): { from: string; to: string } {
+export function resolveRange(from: string | undefined, to: string | undefined, now: Date, days: number, ahead = 0, tz = 'UTC'): { from: string; to: string } {
   for (const [k, v] of [['from', from], ['to', to]] as const) {
     if (v !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(v) && isRealDay(v))) throw new InputError(`${k} must be a real day as YYYY-MM-DD, got "${v}"`);
   }
-  const day = today(now);
+  const day = today(now, tz);
   const end = to ?? addDay(from && from > day ? from : day, ahead);
   const start = from ?? addDay(to ?? day, -(days - 1));
   if (start > end) throw new InputError(`from (${start}) is after to (${end})`);
@@ -91,6 +101,7 @@ export function splitWindows(from: string, to: string, maxDays: number): Array<{
   for (let start = from; start <= to; start = addDay(start, maxDays)) {
     const end = addDay(start, maxDays - 1);
     out.push({ from: start, to: end < to ? end : to });
+    if (end >= to) break;
   }
   return out;
 }
@@ -102,7 +113,7 @@ export interface CleverTapTargeting {
 }
 
 /** Map a normalized audience onto create.json `where` (seed 001); event windows default to the last 30 days. */
-export function audienceToWhere(audience: Audience, now: Date): CleverTapTargeting {
+export function audienceToWhere(audience: Audience, now: Date, tz = 'UTC'): CleverTapTargeting {
   const filters = Boolean(audience.event || audience.profile?.length);
   if (audience.segment_id !== undefined) {
     if (!/^\d+$/.test(audience.segment_id)) throw new InputError(`CleverTap segment_id must be an integer, got "${audience.segment_id}"`);
@@ -114,7 +125,7 @@ export function audienceToWhere(audience: Audience, now: Date): CleverTapTargeti
   if (audience.all_users || !filters) return { where: {} };
   const where: Record<string, unknown> = {};
   if (audience.event) {
-    const r = resolveRange(audience.event.from, audience.event.to, now, 30);
+    const r = resolveRange(audience.event.from, audience.event.to, now, 30, 0, tz);
     Object.assign(where, { event_name: audience.event.name, from: dayToInt(r.from), to: dayToInt(r.to) });
   }
   if (audience.profile?.length) {

@@ -1,33 +1,29 @@
-import { compareNewestFirst, type Audience, type CampaignDetail, type CampaignReport, type CampaignSummary, type Channel, type ReachEstimate } from '../domain.js';
+import { type Audience, type CampaignDetail, type CampaignReport, type CampaignSummary, type Channel, type ReachEstimate } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
-  addDay, today, CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
-  reportMessages, resolveRange, scheduledOnToLocal, spanDays, splitWindows, trimRaw,
+  CLEVERTAP_TARGET_MODE, audienceToWhere, dayToInt, describeWhere, estimateContent, excerpt, mapChannel, mapStatus, parseMetrics,
+  reportMessages, resolveRange, scheduledOnToLocal, spanDays, splitWindows, trimRaw, wallToStamp,
 } from './clevertap-map.js';
+import { LIST_AHEAD_DAYS, LIST_MAX_DAYS, hull, searchPlan } from './clevertap-find.js';
+import { joinReport, rowLabels, type Target } from './clevertap-report.js';
 import { campaignId, describeCleverTap, envelope, failStatus, notCompleted, shapeError } from './clevertap-errors.js';
+import { CLEVERTAP_REGIONS, filterLocal, type Rec } from './common.js';
 
-/** list.json refuses spans over 31 days, both ends counted (seed 000 "≤ 31 days"; DESIGN reliability rules). */
-const LIST_MAX_DAYS = 31;
+export { CLEVERTAP_REGIONS };
+
 /** Default listing window: the last 30 days ending today (brief; list.json always needs dates, seed 000), plus LIST_AHEAD_DAYS. */
 const LIST_DEFAULT_DAYS = 30;
-/** How far back getCampaign looks when no dates are given (there is no get endpoint, notes 1(b)). */
-const GET_DEFAULT_DAYS = 180;
-/** Listings also look this far ahead so scheduled campaigns are found (scheduled_on is in the future). */
-const LIST_AHEAD_DAYS = 30;
-/** Ids are epoch seconds at creation (notes 1(g)); plausible ones start the search for get at that day. */
-const EPOCH_ID_MIN = 1_300_000_000;
 /** Our own guard against a runaway fan-out of windows; not a vendor limit. */
 const LIST_MAX_RANGE_DAYS = 1096;
+/** Ids remembered from recent list.json answers (id -> scheduled day), so get finds a listed campaign in one request. */
+const SEEN_MAX = 20_000;
 /** "Three concurrent requests are the max" (notes re-check, api-errors page). */
 const MAX_CONCURRENT = 3;
 /** create.json "is limited to 1 request per second" (seed 001; the current page says 3, we keep the stricter). */
 const CREATE_INTERVAL_MS = 1000;
-
-/** CleverTap regions with their own host (notes 1 Common); eu1 is the default host api.clevertap.com. */
-export const CLEVERTAP_REGIONS = ['in1', 'sg1', 'us1', 'aps3', 'mec1', 'eu1'] as const;
 
 /** Base URL for a region; `baseUrl` (proxy, simulator) wins. */
 export function clevertapBaseUrl(region?: string, baseUrl?: string): string {
@@ -59,14 +55,11 @@ export const CLEVERTAP_CAPABILITIES: Capabilities = {
   date_windowed: { default_days: LIST_DEFAULT_DAYS, max_days: LIST_MAX_DAYS },
 };
 
-type Rec = Record<string, unknown>;
-type Target = { id: string; name: string; scheduled_at?: string; vendor_status: string; raw: Rec };
-
 /**
- * CleverTap adapter. list.json is the source of truth for which campaigns exist but gives only
- * id/name/scheduled_on/status, so channel and labels come from message/report.json over the same
- * windows; if that [3P] endpoint fails the listing still succeeds with channel `other`, except when a
- * channel filter was asked for, which then fails loudly rather than returning a silently short list.
+ * CleverTap adapter. list.json is the source of truth for which campaigns exist (id, name, scheduled_on,
+ * status); channel and labels come from message/report.json over the same windows, joined on the
+ * documented fields (name and start time). When that endpoint fails the listing still answers names and
+ * statuses and says what it could not learn; a channel filter it cannot answer is an error.
  */
 export class CleverTapAdapter implements VendorAdapter {
   readonly vendor = 'clevertap' as const;
@@ -75,6 +68,7 @@ export class CleverTapAdapter implements VendorAdapter {
   readonly capabilities = CLEVERTAP_CAPABILITIES;
   private readonly base: string;
   private readonly now: () => Date;
+  private readonly seen = new Map<string, string>();
 
   constructor(private readonly options: CleverTapOptions, private readonly http: HttpClient) {
     this.account = options.account;
@@ -85,63 +79,61 @@ export class CleverTapAdapter implements VendorAdapter {
   }
 
   async listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult> {
-    const range = resolveRange(query.from, query.to, this.now(), LIST_DEFAULT_DAYS, LIST_AHEAD_DAYS);
+    const range = resolveRange(query.from, query.to, this.now(), LIST_DEFAULT_DAYS, LIST_AHEAD_DAYS, this.timezone);
     if (spanDays(range.from, range.to) > LIST_MAX_RANGE_DAYS) throw new InputError(`a CleverTap listing covers at most ${LIST_MAX_RANGE_DAYS} days; narrow from/to`);
     const windows = splitWindows(range.from, range.to, LIST_MAX_DAYS);
-    const lists = windows.map((w) => this.listWindow(w, signal));
-    const reports = windows.map((w) => this.reportWindow(w, signal).catch((err: unknown) => err as Error));
-    const [targets, messages] = await Promise.all([Promise.all(lists), Promise.all(reports)]);
-    const failed = messages.find((m): m is Error => m instanceof Error);
-    if (failed && (query.channel || query.query)) {
+    const [lists, reports] = await Promise.all([
+      Promise.all(windows.map((w) => this.listWindow(w, signal))),
+      Promise.all(windows.map((w) => this.reportWindow(w, signal).catch((err: unknown) => secondary(err, signal)))),
+    ]);
+    const failed = reports.find((r): r is VendorError => r instanceof VendorError);
+    if (failed && query.channel) {
       throw new VendorError({
-        vendor: this.vendor, message: `could not learn campaign channels and labels: message/report.json failed (${failed.message})`,
-        hint: 'List without the channel filter or search text; channels then show as other.',
+        vendor: this.vendor, status: failed.status, code: failed.code,
+        message: `cannot filter by channel: list.json has no channel and message/report.json failed (${failed.message.replace(/[.\s]+$/, '')})`,
+        hint: 'List without the channel filter (channels then show as other), or try again later.',
       });
     }
-    const byId = new Map<string, Rec>();
-    for (const list of messages) if (!(list instanceof Error)) for (const [id, m] of list) byId.set(id, m);
-    const seen = new Map<string, CampaignSummary>();
-    for (const t of targets.flat()) if (!seen.has(t.id)) seen.set(t.id, this.summary(t, byId.get(t.id)));
-    const q = query.query?.toLowerCase();
-    const campaigns = [...seen.values()]
-      .filter((c) => !c.scheduled_at || (c.scheduled_at.slice(0, 10) >= range.from && c.scheduled_at.slice(0, 10) <= range.to))
-      .filter((c) => !query.status || c.status === query.status)
-      .filter((c) => !query.channel || c.channel === query.channel)
-      .filter((c) => !q || c.name.toLowerCase().includes(q) || (c.tags ?? []).some((t) => t.toLowerCase().includes(q)))
-      .sort(compareNewestFirst);
-    return { campaigns, range, requests: windows.length * 2 };
+    const rows = new Map<string, Rec>();
+    let unmatched = 0;
+    lists.forEach((targets, i) => {
+      const report = reports[i];
+      if (report instanceof VendorError || !report) return;
+      const joined = joinReport(targets, report, this.timezone);
+      for (const [id, row] of joined.byId) rows.set(id, row);
+      unmatched += joined.unmatched;
+    });
+    const targets = new Map(lists.flat().filter((t) => !t.local || (t.local.slice(0, 10) >= range.from && t.local.slice(0, 10) <= range.to)).map((t) => [t.id, t]));
+    const all = [...targets.values()].map((t) => this.summary(t, rows.get(t.id)));
+    const warnings: string[] = [];
+    if (failed) {
+      const what = failed.status ? `HTTP ${failed.status}: ` : '';
+      warnings.push(`channels and labels unknown: message/report.json failed (${what}${failed.message.replace(/[.\s]+$/, '')}); campaigns show channel "other" and no tags${query.query ? ', and the search matched names only' : ''}`);
+    }
+    if (unmatched > 0) {
+      warnings.push(`${unmatched} of ${targets.size} campaigns matched no message/report.json row by name and start time: channel "other", no tags${query.channel ? '; they are left out of the channel filter' : ''}`);
+    }
+    return { campaigns: filterLocal(all, { ...query, from: undefined, to: undefined }, this.timezone), range, requests: windows.length * 2, ...(warnings.length ? { warnings } : {}) };
   }
 
+  /** Look where the listing saw the id, else forward from the day its epoch id was created, within a bound; say how far. */
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
-    const num = campaignId(id);
-    const { range, windows } = this.getRange(num, options);
-    for (const w of windows) {
-      const target = (await this.listWindow(w, signal)).find((t) => t.id === String(num));
+    const key = String(campaignId(id));
+    const looked: Array<{ from: string; to: string }> = [];
+    for (const w of searchPlan(Number(key), options, this.now(), this.timezone, this.seen.get(key))) {
+      const targets = await this.listWindow(w, signal);
+      looked.push(w);
+      const target = targets.find((t) => t.id === key);
       if (!target) continue;
-      const message = await this.reportWindow(w, signal).then((m) => m.get(target.id), () => undefined);
-      return { campaign: this.detail(target, message, options.raw === true), range };
+      const report = await this.reportWindow(w, signal).catch((err: unknown) => secondary(err, signal));
+      const row = report instanceof VendorError ? undefined : joinReport(targets, report, this.timezone).byId.get(key);
+      return { campaign: this.detail(target, row, options.raw === true), range: hull(looked) };
     }
+    const range = hull(looked);
     throw new VendorError({
-      vendor: this.vendor, status: 404, message: `campaign ${id} not found between ${range.from} and ${range.to}`,
+      vendor: this.vendor, status: 404, message: `campaign ${id} not found between ${range.from} and ${range.to} (${looked.length} list.json requests)`,
       hint: 'CleverTap finds campaigns only by scheduled date; pass from/to (YYYY-MM-DD) covering the day it was scheduled for.',
     });
-  }
-
-  /**
-   * Where to look for one campaign: the given dates (newest first); else from the day its epoch id was
-   * created forward (it is scheduled on or after it); else the last 180 days and the next 30, newest first.
-   */
-  private getRange(num: number, options: GetOptions): { range: { from: string; to: string }; windows: Array<{ from: string; to: string }> } {
-    const now = this.now();
-    if (!options.from && !options.to && num >= EPOCH_ID_MIN && num * 1000 <= now.getTime() + 86_400_000) {
-      const created = addDay(new Date(num * 1000).toISOString().slice(0, 10), -1);
-      const limit = addDay(today(now), LIST_AHEAD_DAYS);
-      const end = addDay(created, GET_DEFAULT_DAYS - 1);
-      const range = { from: created, to: end < limit ? end : limit };
-      return { range, windows: splitWindows(range.from, range.to, LIST_MAX_DAYS) };
-    }
-    const range = resolveRange(options.from, options.to, now, GET_DEFAULT_DAYS, LIST_AHEAD_DAYS);
-    return { range, windows: splitWindows(range.from, range.to, LIST_MAX_DAYS).reverse() };
   }
 
   async getReport(id: string, signal?: AbortSignal): Promise<CampaignReport> {
@@ -168,7 +160,7 @@ export class CleverTapAdapter implements VendorAdapter {
     if (!targetMode) {
       throw new UnsupportedError(this.vendor, `CleverTap's create API has no target_mode for ${channel}, so it cannot estimate it. It estimates push, email, sms, webpush, whatsapp, webhook and inbox.`);
     }
-    const body = { name: 'campaign-mcp reach estimate', estimate_only: true, target_mode: targetMode, ...audienceToWhere(audience, this.now()), ...estimateContent(targetMode), when: 'now' };
+    const body = { name: 'campaign-mcp reach estimate', estimate_only: true, target_mode: targetMode, ...audienceToWhere(audience, this.now(), this.timezone), ...estimateContent(targetMode), when: 'now' };
     if (body.estimate_only !== true) throw new Error('refusing to call create.json without estimate_only');
     const res = await this.post('/1/targets/create.json', body, signal, { key: `clevertap:${this.options.accountId}:create`, intervalMs: CREATE_INTERVAL_MS });
     const estimates = envelope(res, 'create.json (estimate)').estimates;
@@ -186,28 +178,31 @@ export class CleverTapAdapter implements VendorAdapter {
     return targets.map((t: unknown) => {
       const r = (t ?? {}) as Rec;
       if (typeof r.id !== 'number' && typeof r.id !== 'string') throw shapeError('list.json', 'a target without an id');
-      const scheduled_at = scheduledOnToLocal(r.scheduled_on);
-      return { id: String(r.id), name: typeof r.name === 'string' ? r.name : '', ...(scheduled_at ? { scheduled_at } : {}), vendor_status: String(r.status ?? ''), raw: r };
+      const local = scheduledOnToLocal(r.scheduled_on);
+      const id = String(r.id);
+      if (local) this.remember(id, local.slice(0, 10));
+      return { id, name: typeof r.name === 'string' ? r.name : '', ...(local ? { local } : {}), vendor_status: String(r.status ?? ''), raw: r };
     });
   }
 
-  private async reportWindow(w: { from: string; to: string }, signal?: AbortSignal): Promise<Map<string, Rec>> {
+  private remember(id: string, day: string): void {
+    this.seen.delete(id);
+    if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.keys().next().value as string);
+    this.seen.set(id, day);
+  }
+
+  private async reportWindow(w: { from: string; to: string }, signal?: AbortSignal): Promise<Rec[]> {
     const res = await this.post('/1/message/report.json', { from: String(dayToInt(w.from)), to: String(dayToInt(w.to)) }, signal);
     const messages = reportMessages(envelope(res, 'message/report.json'));
     if (!messages) throw shapeError('message/report.json', 'no list of messages');
-    const out = new Map<string, Rec>();
-    for (const m of messages) {
-      const id = m.message_id ?? m.id ?? m.campaign_id ?? m.target_id;
-      if (typeof id === 'number' || typeof id === 'string') out.set(String(id), m);
-    }
-    return out;
+    return messages;
   }
 
   private summary(t: Target, m: Rec | undefined): CampaignSummary {
-    const tags = Array.isArray(m?.labels) ? m.labels.filter((l): l is string => typeof l === 'string' && l.length > 0) : typeof m?.labels === 'string' ? m.labels.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    const tags = rowLabels(m);
     return {
       vendor: this.vendor, account: this.account, id: t.id, name: t.name, status: mapStatus(t.vendor_status), vendor_status: t.vendor_status,
-      channel: mapChannel(m?.channel), ...(t.scheduled_at ? { scheduled_at: t.scheduled_at } : {}), ...(tags.length ? { tags } : {}),
+      channel: mapChannel(m?.channel), ...(t.local ? { scheduled_at: wallToStamp(t.local, this.timezone) } : {}), ...(tags.length ? { tags } : {}),
     };
   }
 
@@ -220,7 +215,7 @@ export class CleverTapAdapter implements VendorAdapter {
     if (content) d.content = content;
     if (m && 'control_group' in m) d.control_group = typeof m.control_group === 'boolean' ? m.control_group : m.control_group != null;
     if (typeof m?.respect_frequency_caps === 'boolean') d.respects_frequency_caps = m.respect_frequency_caps;
-    if (t.scheduled_at) d.schedule = { start: t.scheduled_at };
+    if (d.scheduled_at) d.schedule = { start: d.scheduled_at };
     if (raw) d.raw = trimRaw({ target: t.raw, ...(m ? { message: m } : {}) });
     return d;
   }
@@ -234,4 +229,10 @@ export class CleverTapAdapter implements VendorAdapter {
       classify: failStatus,
     });
   }
+}
+
+/** A secondary endpoint's vendor failure as a value (the result degrades); anything else still throws. */
+function secondary(err: unknown, signal?: AbortSignal): VendorError {
+  if (signal?.aborted || !(err instanceof VendorError)) throw err;
+  return err;
 }
