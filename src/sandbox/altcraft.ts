@@ -1,5 +1,6 @@
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 import { seedAltcraft, type SimMailing, type SimScampaign, type SimSegment } from './altcraft-data.js';
+import { altcraftWrites, type AltcraftWrites } from './altcraft-writes.js';
 
 /** Credentials the sandbox accepts when none are given. */
 export const ALTCRAFT_SANDBOX_CREDENTIALS = { token: 'sandbox-altcraft-token-0001' };
@@ -27,6 +28,8 @@ export interface AltcraftSim extends RunningSim {
   segments: SimSegment[];
   /** Routes (e.g. "scampaigns/get") answered as unknown methods, to exercise fallbacks. */
   disabledRoutes: Set<string>;
+  /** Create, trigger-send and status methods: what they accepted, and their fault knobs. */
+  writes: AltcraftWrites;
 }
 
 type Body = Record<string, unknown>;
@@ -49,6 +52,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     body: { error: code, error_text: text, data: null },
   });
   const ok = (data: unknown, extra: Body = {}): SimReply => ({ status: 200, body: { ...OK, data, ...extra } });
+  const writes = altcraftWrites(truth, { ok, fail }, opts.now ?? new Date());
 
   function page<T extends { id: number }>(items: T[], b: Body): { items: T[]; next?: number } {
     const from = (b.from_id as number | undefined) ?? 1;
@@ -135,10 +139,10 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     },
   };
 
-  function handle(req: SimRequest): SimReply {
+  function handle(req: SimRequest): SimReply | Promise<SimReply> {
     const m = /^\/api\/v1\.1\/(.+?)\/?$/.exec(req.path);
     const method = m?.[1] ?? '';
-    const route = routes[method];
+    const route = routes[method] ?? writes.routes[method];
     if (!route || disabledRoutes.has(method)) return { status: 404, body: { error: 404, error_text: 'Method not found', data: null } };
     if (req.method !== 'POST') return { status: 405, body: { error: 405, error_text: 'Use POST', data: null } };
     const now = Date.now();
@@ -156,7 +160,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
   }
 
   const sim = await serveSim(handle, { port: opts.port, rng: prng(seed ^ 0x5eed), rateLimited: tooMany });
-  return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes };
+  return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes, writes };
 }
 
 function tooMany(): SimReply {
