@@ -201,3 +201,20 @@ describe('MOENGAGE_CREATED_BY configuration', () => {
     expect(() => loadConfig(flags, { ...env, MOENGAGE_CREATED_BY: 'not-an-email' })).toThrow(/MOENGAGE_CREATED_BY/);
   });
 });
+
+describe('moengage simulator strictness (from the documents, whatever our writer sends)', () => {
+  it('Inform takes one user a request and a transaction_id of at most 50 characters; create needs a request_id', async () => {
+    const { s } = await setup();
+    const headers = { authorization: `Basic ${Buffer.from(`${s.credentials.workspaceId}:${s.credentials.apiKey}`).toString('base64')}`, 'MOE-APPKEY': s.credentials.workspaceId, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown) => {
+      const r = await fetch(`${s.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, any> };
+    };
+    const alert = MOENGAGE_SANDBOX_ALERT.alert_id;
+    expect(await post('/v1.0/alerts/send', { alert_id: alert, transaction_id: 't1', payloads: { EMAIL: { recipient: 'a@x.com,b@x.com' } } })).toMatchObject({ status: 400 });
+    expect(await post('/v1.0/alerts/send', { alert_id: alert, transaction_id: 'x'.repeat(51), payloads: { EMAIL: { recipient: 'a@x.com' } } })).toMatchObject({ status: 400 });
+    expect(await post('/v1.0/alerts/send', { alert_id: 'nope', transaction_id: 't2', payloads: { EMAIL: { recipient: 'a@x.com' } } })).toMatchObject({ status: 400, body: { status_code: 120002 } });
+    expect(await post('/core-services/v1/campaigns', { channel: 'PUSH' })).toMatchObject({ status: 400, body: { error: { target: 'request_id' } } });
+    expect(reached(s).size).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Audience, Channel, Content } from '../domain.js';
 import { InputError, UnsupportedError } from '../errors.js';
+
 import type { ResolvedSchedule } from './schedule.js';
 import type { IdType } from './vendor.js';
 
@@ -31,14 +32,6 @@ export function digest(...parts: string[]): string {
 /** Inform transaction_id of one recipient of one batch: the same batch key and recipient always give the same id. */
 export function transactionId(key: string, recipient: string): string {
   return `cm-${digest(key, recipient).slice(0, TRANSACTION_ID_MAX - 3)}`;
-}
-
-/** Content a channel needs, or a clear error naming what is missing. */
-export function requireContent(channel: Channel, c: Content): void {
-  const missing = channel === 'push' ? (['title', 'body'] as const).filter((k) => !c[k]?.trim())
-    : channel === 'email' ? (['subject', 'body'] as const).filter((k) => !c[k]?.trim())
-    : (['body'] as const).filter((k) => !c[k]?.trim());
-  if (missing.length) throw new InputError(`a ${channel} message needs content.${missing.join(' and content.')}`);
 }
 
 const OPS: Record<string, { operator: string; negate?: boolean; numeric?: boolean }> = {

@@ -3,7 +3,8 @@ import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import { clip } from './text.js';
 import { envelopeError } from './moengage-errors.js';
-import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody, requireContent } from './moengage-write-map.js';
+import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
+import { requireContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
 import type {
   GetResult, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
