@@ -82,6 +82,9 @@ describe('altcraft writer: send through the API-triggered mailing', () => {
     expect(await w.execute(part(20))).toMatchObject({ state: 'succeeded', accepted: 5 });
     expect(batches(s).map((r) => r.status)).toEqual([500, 0, 429, 200]);
     expect(reached(s).size).toBe(10);
+    s.writes.faults.dropBefore = 1;
+    expect(await w.execute(part(30))).toMatchObject({ state: 'unknown' });
+    expect(reached(s).size).toBe(10);
     const bad = await setup('wrong-altcraft-token-0000');
     expect(await bad.w.execute(part(0))).toMatchObject({ state: 'failed', fatal: true });
     expect(bad.s.writes.reached.size).toBe(0);

@@ -88,6 +88,13 @@ describe('moengage writer: create', () => {
     expect(await bad.w.execute((await bad.w.prepare(pushCreate, clock)).parts[0]!)).toMatchObject({ state: 'failed', fatal: true });
   });
 
+  it('a slow answer past the client timeout is unknown, and the sim shows it acted', async () => {
+    const { s, w } = await setup();
+    s.writes.faults.slowMs = 2_000;
+    expect(await w.execute((await w.prepare(pushCreate, clock)).parts[0]!)).toMatchObject({ state: 'unknown' });
+    expect(s.writes.created).toHaveLength(1);
+  });
+
   it('a retry of the same request_id after a success is recognised, not created twice', async () => {
     const { s, w } = await setup();
     const plan = await w.prepare({ kind: 'create', input: { name: 'Email', channel: 'email', audience: { all_users: true }, content: { subject: 'Hi', body: '<p>Hello</p>' } } }, clock);
