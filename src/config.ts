@@ -26,6 +26,7 @@ const MoEngageAccount = z.object({
   dataCenter: z.string().transform((s) => s.replace(/^(dc-?)/i, '').padStart(2, '0'))
     .pipe(z.enum(MOENGAGE_DCS, { error: `must be one of ${MOENGAGE_DCS.join(', ')}` })).optional(),
   baseUrl: url.optional(), timezone: timezone.optional(),
+  createdBy: z.email({ error: 'must be the email of the MoEngage dashboard user recorded as creator' }).optional(),
 });
 const BatchAccount = z.object({
   vendor: z.literal('batch'), name: label, apiKey: nonEmpty, restApiKey: nonEmpty, baseUrl: url.optional(), timezone: timezone.optional(),
@@ -54,7 +55,7 @@ export interface Config {
 /** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
 const ENV: Record<AccountConfig['vendor'], Record<string, string>> = {
   clevertap: { accountId: 'CLEVERTAP_ACCOUNT_ID', passcode: 'CLEVERTAP_PASSCODE', region: 'CLEVERTAP_REGION', baseUrl: 'CLEVERTAP_BASE_URL', timezone: 'CLEVERTAP_TIMEZONE' },
-  moengage: { workspaceId: 'MOENGAGE_WORKSPACE_ID', apiKey: 'MOENGAGE_API_KEY', dataCenter: 'MOENGAGE_DATA_CENTER', baseUrl: 'MOENGAGE_BASE_URL', timezone: 'MOENGAGE_TIMEZONE' },
+  moengage: { workspaceId: 'MOENGAGE_WORKSPACE_ID', apiKey: 'MOENGAGE_API_KEY', dataCenter: 'MOENGAGE_DATA_CENTER', baseUrl: 'MOENGAGE_BASE_URL', timezone: 'MOENGAGE_TIMEZONE', createdBy: 'MOENGAGE_CREATED_BY' },
   batch: { apiKey: 'BATCH_API_KEY', restApiKey: 'BATCH_REST_API_KEY', baseUrl: 'BATCH_BASE_URL', timezone: 'BATCH_TIMEZONE' },
   altcraft: { token: 'ALTCRAFT_API_TOKEN', baseUrl: 'ALTCRAFT_BASE_URL', timezone: 'ALTCRAFT_TIMEZONE' },
 };
@@ -142,8 +143,8 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
 function accountsFromEnv(env: NodeJS.ProcessEnv): AccountConfig[] {
   const out: AccountConfig[] = [];
   for (const [vendor, vars] of Object.entries(ENV) as Array<[AccountConfig['vendor'], Record<string, string>]>) {
-    // A time zone alone does not enable a vendor: credentials do.
-    const present = Object.entries(vars).filter(([f, v]) => f !== 'timezone' && env[v]).map(([, v]) => v);
+    // A time zone (or MoEngage's creator email) alone does not enable a vendor: credentials do.
+    const present = Object.entries(vars).filter(([f, v]) => f !== 'timezone' && f !== 'createdBy' && env[v]).map(([, v]) => v);
     if (present.length === 0) continue;
     const raw: Record<string, unknown> = { vendor, name: 'default' };
     for (const [field, variable] of Object.entries(vars)) if (env[variable]) raw[field] = env[variable];

@@ -1,5 +1,6 @@
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 import { seedAltcraft, type SimMailing, type SimScampaign, type SimSegment } from './altcraft-data.js';
+import { altcraftWrites, type AltcraftWrites } from './altcraft-writes.js';
 
 /** Credentials the sandbox accepts when none are given. */
 export const ALTCRAFT_SANDBOX_CREDENTIALS = { token: 'sandbox-altcraft-token-0001' };
@@ -37,6 +38,8 @@ export interface AltcraftSim extends RunningSim {
   disabledRoutes: Set<string>;
   /** Routes answered with this error code in the envelope (e.g. 403: the token lacks the method's rights). */
   failRoutes: Map<string, number>;
+  /** Create, trigger-send and status methods: what they accepted, and their fault knobs. */
+  writes: AltcraftWrites;
 }
 
 type Body = Record<string, unknown>;
@@ -62,6 +65,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     body: { error: code, error_text: text, data: null },
   });
   const ok = (data: unknown, extra: Body = {}): SimReply => ({ status: 200, body: { ...OK, data, ...extra } });
+  const writes = altcraftWrites(truth, { ok, fail }, opts.now ?? new Date());
 
   function page<T extends { id: number }>(items: T[], b: Body): { items: T[]; next?: number } {
     const from = (b.from_id as number | undefined) ?? 1;
@@ -153,10 +157,10 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     },
   };
 
-  function handle(req: SimRequest): SimReply {
+  function handle(req: SimRequest): SimReply | Promise<SimReply> {
     const m = /^\/api\/v1\.1\/(.+?)\/?$/.exec(req.path);
     const method = m?.[1] ?? '';
-    const route = routes[method];
+    const route = routes[method] ?? writes.routes[method];
     if (!route || disabledRoutes.has(method)) return { status: 404, body: { error: 404, error_text: 'Method not found', data: null } };
     if (req.method !== 'POST') return { status: 405, body: { error: 405, error_text: 'Use POST', data: null } };
     const now = Date.now();
@@ -176,7 +180,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
   }
 
   const sim = await serveSim(handle, { port: opts.port, rng: prng(seed ^ 0x5eed), rateLimited: tooMany });
-  return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes, failRoutes };
+  return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes, failRoutes, writes };
 }
 
 function tooMany(): SimReply {

@@ -26,7 +26,7 @@ export async function startSandbox(options: { seed?: number; now?: Date; documen
   ]);
   const accounts: AccountConfig[] = [
     { vendor: 'clevertap', name: 'default', ...clevertap.credentials, baseUrl: clevertap.url },
-    { vendor: 'moengage', name: 'default', ...moengage.credentials, baseUrl: moengage.url },
+    { vendor: 'moengage', name: 'default', ...moengage.credentials, baseUrl: moengage.url, createdBy: 'sandbox.user@campaign-mcp.example' },
     { vendor: 'batch', name: 'default', ...batch.credentials, baseUrl: batch.url },
     { vendor: 'altcraft', name: 'default', ...altcraft.credentials, baseUrl: altcraft.url },
   ];

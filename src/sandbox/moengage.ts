@@ -1,5 +1,6 @@
 import { seedMoEngage, type MoeSimCampaign, type MoeSimStats } from './moengage-data.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
+import { moengageWrites, type MoeWrites } from './moengage-writes.js';
 
 /** Credentials the simulator accepts; same names as MoEngageOptions. */
 export interface MoEngageSimCredentials {
@@ -20,6 +21,8 @@ export interface MoEngageSim extends RunningSim {
   campaigns: MoeSimCampaign[];
   stats: Map<string, MoeSimStats>;
   reach: Map<string, { count: number; last_updated_time: string }>;
+  /** Create and Inform endpoints: what they accepted, and their fault knobs. */
+  writes: MoeWrites;
 }
 
 const ROUTES: Record<string, 'search' | 'meta' | 'stats' | 'status'> = {
@@ -73,11 +76,12 @@ export function simDay(v: unknown): string | undefined {
 
 /** Start a strict loopback simulator of MoEngage's v1 campaigns API (search, meta, campaign-stats, status). */
 export async function startMoEngageSim(
-  opts: { seed?: number; now?: Date; port?: number; credentials?: Partial<MoEngageSimCredentials>; documentedOnly?: boolean } = {},
+  opts: { seed?: number; now?: Date; port?: number; credentials?: Partial<MoEngageSimCredentials>; documentedOnly?: boolean; creations?: Array<{ max: number; ms: number }> } = {},
 ): Promise<MoEngageSim> {
   const credentials = { ...MOENGAGE_SANDBOX_CREDENTIALS, ...opts.credentials };
   const data = seedMoEngage(opts.seed ?? 2, opts.now ?? new Date());
   const hits = new Map<string, number[]>();
+  const writes = moengageWrites(data.campaigns, { creations: opts.creations });
 
   function take(key: string, windows: Array<{ max: number; ms: number }>): { ok: boolean; headers: Record<string, string> } {
     const t = Date.now();
@@ -106,7 +110,9 @@ export async function startMoEngageSim(
     return decoded === `${credentials.workspaceId}:${credentials.apiKey}` && header(req.headers['moe-appkey']) === credentials.workspaceId;
   }
 
-  function handler(req: SimRequest): SimReply {
+  function handler(req: SimRequest): SimReply | Promise<SimReply> {
+    const written = writes.handle(req, authorized(req));
+    if (written) return written;
     const route = ROUTES[req.path.replace(/\/+$/, '')];
     if (!route) return v1Error(404, '404 Not Found', 'path', `No API found for ${req.path}`);
     if (req.method !== 'POST') return v1Error(405, '405 Method Not Allowed', 'method', `${req.method} is not allowed; use POST`);
@@ -233,5 +239,5 @@ export async function startMoEngageSim(
   }
 
   const sim = await serveSim(handler, { port: opts.port, rng: prng((opts.seed ?? 2) + 1), rateLimited: () => ({ status: 429, body: RATE_BODY }) });
-  return Object.assign(sim, { credentials, campaigns: data.campaigns, stats: data.stats, reach: data.reach });
+  return Object.assign(sim, { credentials, campaigns: data.campaigns, stats: data.stats, reach: data.reach, writes });
 }

@@ -4,6 +4,7 @@ import type { HttpClient } from '../http.js';
 import { registerSecret } from '../log.js';
 import { filterLocal } from './common.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
+import { AltcraftWriter } from './altcraft-writer.js';
 import {
   MAILING_DELIVERY, SCAMPAIGN_NEVER, STATUS_TO_SCAMPAIGN_STATE, audienceLine, containerSummary, contentExcerpt, describeAltcraft,
   mailingChannel, mailingSummary, num, obj, parseRef, prune, scheduleStart, toStamp, trimRaw, type AltcraftRef,
@@ -48,6 +49,7 @@ export class AltcraftAdapter implements VendorAdapter {
   readonly account: string;
   readonly timezone: string;
   readonly capabilities = ALTCRAFT_CAPABILITIES;
+  readonly writer: AltcraftWriter;
   private readonly base: string;
   private readonly now: () => Date;
 
@@ -57,6 +59,10 @@ export class AltcraftAdapter implements VendorAdapter {
     this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? ALTCRAFT_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.now = options.now ?? (() => new Date());
+    this.writer = new AltcraftWriter({
+      account: this.account, timezone: this.timezone, base: this.base, token: options.token,
+      getCampaign: (id, signal) => this.getCampaign(id, { raw: true }, signal), estimateReach: (ch, a, signal) => this.estimateReach(ch, a, signal),
+    }, http);
   }
 
   /**

@@ -13,7 +13,7 @@ export function createAdapters(accounts: readonly AccountConfig[], http: HttpCli
       case 'clevertap':
         return new CleverTapAdapter({ account: a.name, accountId: a.accountId, passcode: a.passcode, region: a.region, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
       case 'moengage':
-        return new MoEngageAdapter({ account: a.name, workspaceId: a.workspaceId, apiKey: a.apiKey, dataCenter: a.dataCenter, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
+        return new MoEngageAdapter({ account: a.name, workspaceId: a.workspaceId, apiKey: a.apiKey, dataCenter: a.dataCenter, baseUrl: a.baseUrl, createdBy: a.createdBy, timezone: a.timezone ?? 'UTC', now }, http);
       case 'batch':
         return new BatchAdapter({ account: a.name, apiKey: a.apiKey, restApiKey: a.restApiKey, baseUrl: a.baseUrl, timezone: a.timezone ?? 'UTC', now }, http);
       case 'altcraft':

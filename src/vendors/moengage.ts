@@ -10,6 +10,7 @@ import {
 } from './moengage-map.js';
 import { classifyMoe, describeMoeError, notFound, shapeError, unreadable } from './moengage-errors.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
+import { MoEngageWriter } from './moengage-writer.js';
 
 /** campaigns/search `limit` maximum (seed 002: "The maximum limit is 15"). */
 const PAGE_LIMIT = 15;
@@ -48,6 +49,8 @@ export interface MoEngageOptions {
   apiKey: string;
   dataCenter?: string;
   baseUrl?: string;
+  /** MOENGAGE_CREATED_BY: the dashboard user's email MoEngage records as a created campaign's creator. */
+  createdBy?: string;
   now?: () => Date;
   /** Pages and time one listing may take (default MOENGAGE_LIST_BUDGET). */
   listBudget?: Partial<PageBudget>;
@@ -88,6 +91,7 @@ export class MoEngageAdapter implements VendorAdapter {
   readonly account: string;
   readonly timezone: string;
   readonly capabilities = MOENGAGE_CAPABILITIES;
+  readonly writer: MoEngageWriter;
   private readonly base: string;
   private readonly ws: string;
   private readonly headers: Record<string, string>;
@@ -107,6 +111,10 @@ export class MoEngageAdapter implements VendorAdapter {
     const basic = Buffer.from(`${options.workspaceId}:${options.apiKey}`).toString('base64');
     registerSecret(basic);
     this.headers = { authorization: `Basic ${basic}`, 'MOE-APPKEY': options.workspaceId };
+    this.writer = new MoEngageWriter({
+      account: this.account, timezone: this.timezone, workspaceId: this.ws, base: this.base, headers: this.headers, createdBy: options.createdBy,
+      getCampaign: (id, signal) => this.getCampaign(id, { raw: true }, signal),
+    }, http);
   }
 
   async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {

@@ -1,0 +1,238 @@
+import { mapLimit, sleep } from '../concurrency.js';
+import { InputError, UnsupportedError, VendorError } from '../errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
+import { clip } from './text.js';
+import { envelopeError } from './moengage-errors.js';
+import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
+import { requireContent } from './write-input.js';
+import { resolveSchedule } from './schedule.js';
+import type {
+  GetResult, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
+} from './vendor.js';
+import { outcomeOfError } from './write-outcome.js';
+
+/** Successful creations: 5/min, 25/h, 100/day (rate-limits.mdx); the yaml says 5/s. We pace to the stricter page. */
+export const CREATE_WINDOWS = [{ limit: 5, ms: 60_000 }, { limit: 25, ms: 3_600_000 }, { limit: 100, ms: 86_400_000 }] as const;
+/** Longest wait for a creation slot inside one call; beyond it the part is refused before sending. */
+const MAX_CREATE_WAIT_MS = 65_000;
+/** Inform alerts/send: 10,000/min (notes §2 rate limits); one request per 7 ms is ≈8,570/min, a 14% margin. */
+const INFORM_PACE_MS = 7;
+/** Inform requests of one part in flight at once (pacing, not this, sets the rate). */
+const INFORM_CONCURRENCY = 8;
+/** Inform 500: "retry up to 3 times with exponential backoff" (inform.yaml); the same transaction_id makes it safe for 5 min. */
+const INFORM_RETRIES = 3;
+const INFORM_BACKOFF_MS = 200;
+/** Inform's documented duplicate answer (inform.yaml 409). */
+const DUPLICATE = 120105;
+/** Inform's "Invalid Alert ID" (inform.yaml 400): refused for every recipient alike. */
+const INVALID_ALERT = 120002;
+/** Batches of Inform requests the gate journals as one part. */
+const SEND_BATCH = 100;
+const CREATE_PATH = '/core-services/v1/campaigns';
+const STATUS_PATH = '/core-services/v1/campaigns/status';
+const INFORM_PATH = '/v1.0/alerts/send';
+
+/** What the writer needs from its adapter: identity, where to send, and a read for state checks. */
+export interface MoEngageWriterContext {
+  account: string;
+  timezone: string;
+  workspaceId: string;
+  base: string;
+  headers: Record<string, string>;
+  createdBy?: string;
+  getCampaign(id: string, signal?: AbortSignal): Promise<GetResult>;
+}
+
+/** What MoEngage can write through campaign-mcp. */
+export const MOENGAGE_WRITE_CAPABILITIES: WriteCapabilities = {
+  create: ['push', 'email'],
+  send: { channels: ['email', 'sms'], id_types: ['email', 'phone'], batch_size: SEND_BATCH, needs_campaign_id: true },
+  status: ['stop', 'pause', 'resume'],
+};
+
+const createLog = new Map<string, number[]>();
+
+/** Inform's error body `{message, err_code, status_code}` (inform.yaml), else the v1 envelopes. */
+function describeInform(status: number, body: unknown): { message: string; code?: string | number } {
+  const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  if (typeof b.message === 'string') return { message: b.message, code: typeof b.status_code === 'number' ? b.status_code : (b.err_code as string | undefined) };
+  return envelopeError(body) ?? { message: `MoEngage answered HTTP ${status}` };
+}
+
+/** MoEngage writes: v1 create (PUSH, EMAIL), Inform alerts/send one user a request, v1 campaigns/status. */
+export class MoEngageWriter implements VendorWriter {
+  readonly capabilities = MOENGAGE_WRITE_CAPABILITIES;
+
+  constructor(private readonly ctx: MoEngageWriterContext, private readonly http: HttpClient) {}
+
+  async prepare(op: WriteOp, clock: () => Date, signal?: AbortSignal): Promise<WritePlan> {
+    const head = { vendor: 'moengage' as const, account: this.ctx.account };
+    const rid = (what: unknown) => `cm-${digest(JSON.stringify(what), clock().toISOString()).slice(0, 32)}`;
+    if (op.kind === 'create') {
+      const { input } = op;
+      if (input.channel !== 'push' && input.channel !== 'email') {
+        throw new UnsupportedError('moengage', `MoEngage's create API makes push and email campaigns only, not ${input.channel}; for sms, send through an Inform alert with send_to_users`);
+      }
+      requireContent(input.channel, input.content);
+      if (!this.ctx.createdBy) throw new InputError('MOENGAGE_CREATED_BY is not set: MoEngage records a creator for every campaign made through its API. Set it to the email of a MoEngage dashboard user (createdBy in a --config account)');
+      const schedule = resolveSchedule(input.schedule, this.ctx.timezone, clock());
+      const body = createBody({ ...input, channel: input.channel }, this.ctx.createdBy, rid(op.input), schedule);
+      const preview: WritePreview = {
+        ...head, operation: `create a one-time ${input.channel} campaign "${input.name}"`, channel: input.channel,
+        audience: audienceWords(input.audience), content: excerpt(input.content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
+        notes: [
+          'MoEngage documents two creation quotas (5/s and 5 successful creations a minute, 25/h, 100/day); creates are paced to the stricter.',
+          'MoEngage has no reach estimate before a campaign exists; once scheduled, get_campaign shows its daily reachable count.',
+          ...(input.channel === 'email' ? ['Sent as PROMOTIONAL through the workspace\'s default connector; MoEngage may ask for a subscription category, which this tool does not set yet.'] : []),
+        ],
+      };
+      return { parts: [{ request: { method: 'POST', path: CREATE_PATH, body }, retry_safe: true }], preview };
+    }
+    if (op.kind === 'send') {
+      const ch = this.sendChannel(op.input);
+      requireContent(op.input.channel, op.input.content);
+      const { count, duplicates_removed } = op.recipients;
+      if (count < 1) throw new InputError('recipients is empty: give at least one id');
+      return {
+        parts: [],
+        preview: {
+          ...head, operation: `send the Inform alert ${op.input.campaign_id} to ${count} ${count === 1 ? 'user' : 'users'}`, channel: op.input.channel,
+          audience: `${count} listed ${ch.id_type === 'email' ? 'email addresses' : 'phone numbers'}`, content: excerpt(op.input.content), schedule: 'now',
+          counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / SEND_BATCH), batch_size: SEND_BATCH },
+          notes: [
+            'Inform sends the alert\'s own template, one request a user; title, subject and body are passed as personalized attributes the template may use.',
+            'MoEngage has no API to read an alert: an unknown alert id is refused with the first message and stops the send.',
+            'Paced under Inform\'s 10,000 requests a minute; each request carries a transaction_id MoEngage deduplicates for 5 minutes.',
+          ],
+        },
+      };
+    }
+    return this.prepareStatus(op.input, rid, head, signal);
+  }
+
+  private sendChannel(input: SendInput) {
+    if (!input.campaign_id?.trim()) throw new InputError('MoEngage sends to listed users only through an Inform alert: pass campaign_id, the alert id from Inform → Alerts in the dashboard');
+    const ch = INFORM_CHANNELS[input.channel];
+    if (!ch) {
+      throw new UnsupportedError('moengage', input.channel === 'push'
+        ? 'Inform\'s PUSH payload is addressed by a device push token, which send_to_users does not take; send email or sms, or create a push campaign for a segment'
+        : `Inform sends email and sms to listed users, not ${input.channel}`);
+    }
+    if (input.id_type !== ch.id_type) {
+      throw new InputError(`MoEngage Inform addresses ${input.channel} by ${ch.id_type === 'email' ? 'email address' : 'phone number'}: use id_type ${ch.id_type} (it takes email for the email channel, phone for sms), not ${input.id_type}`);
+    }
+    return ch;
+  }
+
+  private async prepareStatus(input: StatusInput, rid: (x: unknown) => string, head: { vendor: 'moengage'; account: string }, signal?: AbortSignal): Promise<WritePlan> {
+    const { campaign } = await this.ctx.getCampaign(input.id, signal);
+    const raw = (campaign.raw ?? {}) as Record<string, unknown>;
+    const type = String(raw.campaign_delivery_type ?? '').toUpperCase();
+    const state = `${campaign.vendor_status ?? campaign.status}, ${type || campaign.delivery || 'unknown delivery type'}`;
+    const recurring = type === 'PERIODIC' || type === 'EVENT_TRIGGERED';
+    const allowed = input.action === 'stop' ? campaign.status === 'scheduled' && type === 'ONE_TIME'
+      : input.action === 'pause' ? campaign.status === 'running' && recurring : campaign.status === 'paused' && recurring;
+    if (!allowed) {
+      const rule = input.action === 'stop' ? 'MoEngage stops only a scheduled one-time campaign (once it is active it cannot be stopped)'
+        : `MoEngage ${input.action === 'pause' ? 'pauses only a running' : 'resumes only a paused'} periodic or event-triggered campaign`;
+      throw new InputError(`cannot ${input.action} campaign ${input.id} ("${campaign.name}", ${state}): ${rule}`);
+    }
+    const body = { request_id: rid(input), action: input.action.toUpperCase(), campaign_ids: [input.id] };
+    const preview: WritePreview = {
+      ...head, operation: `${input.action} campaign "${campaign.name}" (${input.id}), now ${state}`, channel: campaign.channel,
+      notes: ['MoEngage changes the status only of campaigns created through its API.'],
+    };
+    return { parts: [{ request: { method: 'POST', path: STATUS_PATH, body }, retry_safe: false }], preview };
+  }
+
+  sendPart(input: SendInput, ids: readonly string[], _index: number, key: string): PlanPart {
+    const ch = this.sendChannel(input);
+    const requests: PlannedRequest[] = ids.map((id) => ({ method: 'POST', path: INFORM_PATH, body: informBody(input.campaign_id!.trim(), ch.word, id, input.content, key) }));
+    const [request, ...more] = requests;
+    if (!request) throw new InputError('a send batch needs at least one recipient');
+    return { request, ...(more.length && { more }), recipients: ids.length, retry_safe: false };
+  }
+
+  async execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome> {
+    if (part.request.path === INFORM_PATH) return this.informPart([part.request, ...(part.more ?? [])], signal);
+    if (part.request.path === CREATE_PATH) {
+      const wait = this.createSlot();
+      if (wait > MAX_CREATE_WAIT_MS) {
+        return { state: 'failed', not_acted: true, message: `MoEngage's creation quota (5 a minute, 25 an hour, 100 a day) is used up; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 16)} UTC` };
+      }
+      if (wait > 0) await sleep(wait, signal);
+    }
+    try {
+      const res = await this.post(part.request, {}, signal);
+      const env = envelopeError(res.body);
+      if (env) return { state: 'failed', fatal: true, message: `${env.message}${env.code === undefined ? '' : ` (code ${env.code})`}` };
+      if (part.request.path !== CREATE_PATH) return { state: 'succeeded' };
+      const id = (res.body as { campaign_id?: unknown } | undefined)?.campaign_id;
+      return typeof id === 'string' ? { state: 'succeeded', vendor_ref: id } : { state: 'succeeded', message: 'MoEngage accepted the campaign but its answer carried no campaign_id; find it with list_campaigns' };
+    } catch (err) {
+      if (err instanceof VendorError && err.status === 409 && part.request.path === CREATE_PATH && /request_id/i.test(err.message)) {
+        return { state: 'succeeded', message: 'MoEngage refused this request_id as already used by a successful create: the campaign exists; find it with list_campaigns' };
+      }
+      return outcomeOfError(err, { contentError: (e) => e.status === 400 });
+    }
+  }
+
+  /** One Inform request per recipient; an unknown answer is retried with the same transaction_id inside its 5-minute window. */
+  private async informPart(requests: PlannedRequest[], signal?: AbortSignal): Promise<PartOutcome> {
+    let fatal: PartOutcome | undefined;
+    const results = await mapLimit(requests, INFORM_CONCURRENCY, async (r): Promise<PartOutcome | undefined> => (fatal ? undefined : this.informOne(r, signal).then((o) => {
+      if (o.fatal) fatal ??= o;
+      return o;
+    })));
+    const n = requests.length;
+    const accepted = results.filter((o) => o?.state === 'succeeded').length;
+    const unknown = results.filter((o) => o?.state === 'unknown');
+    const refused = results.filter((o) => o?.state === 'failed');
+    const skipped = results.filter((o) => o === undefined).length;
+    if (accepted === n) return { state: 'succeeded', accepted };
+    const first = (unknown[0] ?? refused[0])?.message;
+    const message = `${accepted} of ${n} accepted${unknown.length ? `, ${unknown.length} unknown` : ''}${refused.length ? `, ${refused.length} refused` : ''}${skipped ? `, ${skipped} not sent after a refusal that applies to all` : ''}; first problem: ${first}`;
+    if (unknown.length) return { state: 'unknown', accepted, message };
+    const notActed = accepted === 0 && refused.every((o) => o!.not_acted);
+    return { state: 'failed', accepted, message, ...(fatal && accepted === 0 && { fatal: true }), ...(notActed && { not_acted: true }) };
+  }
+
+  private async informOne(r: PlannedRequest, signal?: AbortSignal): Promise<PartOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS } }, signal);
+        return { state: 'succeeded' };
+      } catch (err) {
+        if (err instanceof VendorError && err.status === 409 && err.code === DUPLICATE) return { state: 'succeeded', message: 'already accepted (duplicate transaction_id)' };
+        const o = outcomeOfError(err, { contentError: (e) => e.status === 400 && e.code === INVALID_ALERT });
+        if (o.state !== 'unknown' || attempt >= INFORM_RETRIES) return o;
+        await sleep(INFORM_BACKOFF_MS * 2 ** attempt, signal);
+      }
+    }
+  }
+
+  private post(req: PlannedRequest, extra: Partial<HttpRequest>, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.http.send({
+      vendor: 'moengage', method: req.method, url: `${this.ctx.base}${req.path}`, headers: this.ctx.headers, body: req.body, kind: 'write',
+      describe: (status, body) => describeInform(status, body), signal, ...extra,
+    });
+  }
+
+  /** Reserve a creation slot under every window; milliseconds until it may be sent. */
+  private createSlot(): number {
+    const key = this.ctx.workspaceId;
+    const log = createLog.get(key) ?? [];
+    createLog.set(key, log);
+    const now = Date.now();
+    let at = now;
+    for (const w of CREATE_WINDOWS) if (log.length >= w.limit) at = Math.max(at, log[log.length - w.limit]! + w.ms);
+    if (at - now <= MAX_CREATE_WAIT_MS) log.push(at);
+    if (log.length > 100) log.splice(0, log.length - 100);
+    return at - now;
+  }
+}
+
+function excerpt(c: { title?: string; subject?: string; body: string }): string {
+  return clip([c.title ?? c.subject, c.body].filter(Boolean).join(' — '), 160);
+}
+
