@@ -1,5 +1,6 @@
 import type { BatchCampaignRecord } from '../vendors/batch-map.js';
 import { batchTime, seedBatchCampaigns, type BatchSeedCampaign } from './batch-data.js';
+import { batchWrites, type BatchWrites } from './batch-writes.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 
 /** Credentials the simulator accepts; same names as BatchOptions. */
@@ -34,6 +35,8 @@ export interface BatchSim extends RunningSim {
   credentials: BatchSimCredentials;
   devApiKey: string;
   campaigns: BatchSeedCampaign[];
+  /** The write endpoints' records and fault knobs (batch-writes.ts). */
+  writes: BatchWrites;
 }
 
 const ROUTES_WITHOUT_TOKEN = new Set(['list', 'create', 'stats', 'update', 'delete']);
@@ -56,6 +59,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
   const credentials = { ...BATCH_SANDBOX_CREDENTIALS, ...opts.credentials };
   const devApiKey = opts.devApiKey ?? BATCH_SANDBOX_DEV_KEY;
   const campaigns = seedBatchCampaigns(rng, now, opts.count ?? 180);
+  const writes = batchWrites(campaigns);
   const rate = opts.rateLimit === undefined ? BATCH_SIM_DEFAULT_RATE : opts.rateLimit;
   const hits = new Map<string, number[]>();
   let counter = 0;
@@ -126,7 +130,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     return { status: 201, body: { token: `tx-${(++counter).toString(16).padStart(8, '0')}` } };
   }
 
-  function handle(req: SimRequest): SimReply {
+  function handle(req: SimRequest): SimReply | Promise<SimReply> {
     const m = /^\/1\.1\/([^/]+)\/(.+?)\/?$/.exec(req.path);
     const notFound = () => fail(404, 20, `Route not found: ${req.method} ${req.path}`);
     if (!m) return notFound();
@@ -137,6 +141,8 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
       return fail(401, 10, 'Authentication invalid: check the API key in the URL and the X-Authorization header');
     }
     if (limited(key)) return tooMany();
+    const written = writes.handle(req, route, dev);
+    if (written) return written;
     const [a, b, c, extra] = route.split('/');
     if (a === 'campaigns' && b === 'list' && !c && req.method === 'GET') return list(req.query);
     if (a === 'campaigns' && b === 'create' && !c && req.method === 'POST') return create(req.body, dev);
@@ -152,5 +158,5 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
 
   const sim = await serveSim(handle, { rng, rateLimited: tooMany, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   sim.faults.retryAfterSec = 5;
-  return Object.assign(sim, { credentials, devApiKey, campaigns });
+  return Object.assign(sim, { credentials, devApiKey, campaigns, writes });
 }

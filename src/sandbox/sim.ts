@@ -45,6 +45,8 @@ export interface SimReply {
   headers?: Record<string, string>;
   /** Send this text verbatim instead of JSON. */
   raw?: string;
+  /** Destroy the connection instead of answering (a connection lost mid-request). */
+  drop?: boolean;
 }
 
 export const BAD_JSON = Symbol('bad-json');
@@ -124,6 +126,7 @@ export async function serveSim(
       at: Date.now(),
     });
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (reply.drop) return void res.socket?.destroy();
     const payload = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
     res.writeHead(reply.status, {
       'content-type': reply.raw !== undefined ? 'text/plain' : 'application/json',
