@@ -108,6 +108,42 @@ describe('clevertap writer under faults: every answer is an outcome, no recipien
   });
 });
 
+describe('the send throughput knob (for the benchmark)', () => {
+  const run = async (mode: 'queue' | 'refuse') => {
+    sim.writes.knobs.sendPerSecond = 20;
+    sim.writes.knobs.sendLimitMode = mode;
+    sim.maxInFlight = 0;
+    const n = sim.requests.length;
+    try {
+      const parts = Array.from({ length: 12 }, (_, i) => writer.sendPart(push, [`t${seq}-${i}`], i, `k${i}`));
+      const started = Date.now();
+      const outs = await Promise.all(parts.map((p) => writer.execute(p)));
+      const accepted = sim.requests.slice(n).filter((r) => r.status === 200).map((r) => r.at);
+      return { outs, elapsed: Date.now() - started, accepted, counts: parts.map((_, i) => sim.writes.received.get(`Identity:t${seq}-${i}`) ?? 0) };
+    } finally {
+      sim.writes.knobs.sendPerSecond = undefined;
+    }
+  };
+
+  it('queue: 12 sends at 20/s take >= 550 ms, all succeed, each recipient once, never 4 in flight', async () => {
+    const r = await run('queue');
+    expect(r.elapsed).toBeGreaterThanOrEqual(550);
+    expect(r.outs.every((o) => o.state === 'succeeded')).toBe(true);
+    expect(sim.maxInFlight).toBeLessThanOrEqual(3);
+    expect(r.counts).toEqual(r.outs.map(() => 1));
+  });
+
+  it('refuse: accepted sends are >= 50 ms apart; refused ones are not acted and reach nobody', async () => {
+    const r = await run('refuse');
+    for (let i = 1; i < r.accepted.length; i++) expect(r.accepted[i]! - r.accepted[i - 1]!).toBeGreaterThanOrEqual(45);
+    r.outs.forEach((o, i) => {
+      if (o.state === 'succeeded') expect(r.counts[i]).toBe(1);
+      else expect([o.state, o.not_acted, r.counts[i]]).toEqual(['failed', true, 0]);
+    });
+    expect(r.outs.filter((o) => o.state === 'succeeded').length).toBeGreaterThan(1);
+  });
+});
+
 describe('clevertap writer against the seed 001 literal answers', () => {
   let literal: RunningSim;
   let answer: SimReply;
