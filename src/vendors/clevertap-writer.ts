@@ -54,7 +54,8 @@ export class CleverTapWriter implements VendorWriter {
 
   private async prepareCreate(input: CreateInput, clock: () => Date, signal?: AbortSignal): Promise<WritePlan> {
     const content = input.content as DraftContent;
-    requireChannel('clevertap', 'CleverTap', input.channel, CLEVERTAP_CREATE_CHANNELS, 'create a campaign (whatsapp, webhook and inbox need templates or endpoint names this server does not carry)');
+    requireChannel('clevertap', 'CleverTap', input.channel, CLEVERTAP_CREATE_CHANNELS, 'create a campaign',
+      'Its whatsapp, webhook and inbox campaigns need a template or an endpoint name, which campaign content does not carry.');
     if (!input.name.trim()) throw new InputError('a campaign needs a name');
     requireContent('CleverTap', input.channel, content, input.channel === 'email' ? ['sender_name'] : []);
     const targeting = audienceToWhere(input.audience, clock());

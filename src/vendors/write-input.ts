@@ -12,8 +12,8 @@ export const CONTENT_NEEDS: Readonly<Partial<Record<Channel, ReadonlyArray<keyof
 export type DraftContent = Content & { image_url?: string };
 
 /** A channel this vendor writes, or an UnsupportedError naming the ones it does. */
-export function requireChannel(vendor: 'clevertap' | 'batch', label: string, channel: Channel, allowed: ReadonlyArray<Channel>, what: string): void {
-  if (!allowed.includes(channel)) throw new UnsupportedError(vendor, `${label} cannot ${what} on ${channel}; it does on ${allowed.join(', ')}.`);
+export function requireChannel(vendor: 'clevertap' | 'batch', label: string, channel: Channel, allowed: ReadonlyArray<Channel>, what: string, why = ''): void {
+  if (!allowed.includes(channel)) throw new UnsupportedError(vendor, `${label} cannot ${what} on ${channel}; it does on ${allowed.join(', ')}.${why ? ` ${why}` : ''}`);
 }
 
 /** Content carrying what the channel needs (plus the vendor's own `extra` needs), or an InputError naming what is missing. */
