@@ -112,6 +112,8 @@ export class HttpClient {
           return undefined;
         });
       } finally {
+        // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
+        if (req.pace) this.lastSent.set(req.pace.key, Date.now());
         release?.();
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;

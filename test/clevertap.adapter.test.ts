@@ -267,7 +267,7 @@ describe('clevertap simulator strictness', () => {
 
   it('validates /1/send/*.json with the documented codes', async () => {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => `user-${i}`);
-    expect(await call('/1/send/push.json', { to: { Identity: ids(600), Email: ids(400) }, content: { body: 'x' } }))
+    expect(await call('/1/send/push.json', { to: { Identity: ids(600), Email: ids(400) }, content: { title: 't', body: 'x' } }))
       .toEqual({ status: 200, body: { status: 'success', message: 'Added to queue for processing' }, retryAfter: null });
     expect((await call('/1/send/push.json', { to: { Identity: ids(600), GPID: ids(401) } })).body.code).toBe(84);
     expect((await call('/1/send/sms.json', { content: { body: 'x' } })).body.code).toBe(21);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AltcraftTruth, SimMailing } from './altcraft-data.js';
 import type { SimReply } from './sim.js';
-import { noWriteFaults, withWriteFaults, type WriteFaults } from './write-faults.js';
+import { noWriteFaults, withWriteFaults, type WriteFaults } from './write-windows.js';
 
 /** A trigger mailing with the event that launches it ([U] field: "When using a special API call" in the UI guide). */
 export type SimTriggerMailing = SimMailing & { trigger_type?: 'api' | 'event' };

@@ -1,4 +1,5 @@
 import { BATCH_GET_KEYS, BATCH_LIST_KEYS, batchTime, seedBatchCampaigns, type BatchSeedCampaign, type BatchSimRecord } from './batch-data.js';
+import { batchWrites, type BatchWrites } from './batch-writes.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 
 /** Credentials the simulator accepts; same names as BatchOptions. */
@@ -35,6 +36,8 @@ export interface BatchSim extends RunningSim {
   credentials: BatchSimCredentials;
   devApiKey: string;
   campaigns: BatchSeedCampaign[];
+  /** The write endpoints' records and fault knobs (batch-writes.ts). */
+  writes: BatchWrites;
 }
 
 const ROUTES_WITHOUT_TOKEN = new Set(['list', 'create', 'stats', 'update', 'delete']);
@@ -63,6 +66,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
   const shown = (r: BatchSimRecord) => (opts.documentedOnly ? keep(r, BATCH_GET_KEYS) : r);
   // What the documented fields can tell: without a landing every campaign reads as push.
   if (opts.documentedOnly) for (const c of campaigns) c.expected.channel = 'push';
+  const writes = batchWrites(campaigns);
   const rate = opts.rateLimit === undefined ? BATCH_SIM_DEFAULT_RATE : opts.rateLimit;
   const hits = new Map<string, number[]>();
   let counter = 0;
@@ -133,7 +137,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     return { status: 201, body: { token: `tx-${(++counter).toString(16).padStart(8, '0')}` } };
   }
 
-  function handle(req: SimRequest): SimReply {
+  function handle(req: SimRequest): SimReply | Promise<SimReply> {
     const m = /^\/1\.1\/([^/]+)\/(.+?)\/?$/.exec(req.path);
     const notFound = () => fail(404, 20, `Route not found: ${req.method} ${req.path}`);
     if (!m) return notFound();
@@ -144,6 +148,8 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
       return fail(401, 10, 'Authentication invalid: check the API key in the URL and the X-Authorization header');
     }
     if (limited(key)) return tooMany();
+    const written = writes.handle(req, route, dev);
+    if (written) return written;
     const [a, b, c, extra] = route.split('/');
     if (a === 'campaigns' && b === 'list' && !c && req.method === 'GET') return list(req.query);
     if (a === 'campaigns' && b === 'create' && !c && req.method === 'POST') return create(req.body, dev);
@@ -159,5 +165,5 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
 
   const sim = await serveSim(handle, { rng, rateLimited: tooMany, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   sim.faults.retryAfterSec = 5;
-  return Object.assign(sim, { credentials, devApiKey, campaigns });
+  return Object.assign(sim, { credentials, devApiKey, campaigns, writes });
 }

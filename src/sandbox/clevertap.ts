@@ -1,5 +1,6 @@
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 import { seedCleverTapCampaigns, simulateEstimate, toScheduledOn, type CtCampaign } from './clevertap-data.js';
+import { cleverTapWrites, type CleverTapWrites } from './clevertap-writes.js';
 
 /** The sandbox account used when no credentials are given (`--sandbox`, tests). */
 export const CLEVERTAP_SANDBOX_CREDENTIALS = { accountId: 'SANDBOX-CT-0001', passcode: 'sandbox-ct-passcode' };
@@ -38,6 +39,8 @@ export interface CleverTapSim extends RunningSim {
   credentials: { accountId: string; passcode: string };
   campaigns: CtCampaign[];
   sends: Array<{ channel: string; recipients: number }>;
+  /** The write endpoints' records and fault knobs (clevertap-writes.ts). */
+  writes: CleverTapWrites;
   /** The most requests seen in flight at once (a 4th concurrent one is refused but counted). */
   maxInFlight: number;
   processingMs: number;
@@ -70,6 +73,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
   const credentials = { ...CLEVERTAP_SANDBOX_CREDENTIALS, ...opts.credentials };
   const createPerSecond = opts.createPerSecond ?? 1;
   const campaigns = seedCleverTapCampaigns(seed, now);
+  const writes = cleverTapWrites({ campaigns, createPerSecond });
   const createTimes: number[] = [];
   let inFlight = 0;
 
@@ -179,7 +183,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     }
   }
 
-  function route(req: SimRequest): SimReply {
+  function route(req: SimRequest): SimReply | Promise<SimReply> {
     if (req.method !== 'POST') return fail(405, 'Method not allowed');
     if (req.headers['x-clevertap-account-id'] !== credentials.accountId || req.headers['x-clevertap-passcode'] !== credentials.passcode) {
       return fail(401, 'Invalid Credentials');
@@ -187,6 +191,8 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return fail(400, 'Content-Type must be application/json');
     if (req.body === BAD_JSON || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return fail(400, 'Invalid JSON payload', 78);
     const b = req.body as Rec;
+    const written = writes.handle(req.path, b);
+    if (written) return written;
     const sendPath = /^\/1\/send\/(push|sms|webpush|email)\.json$/.exec(req.path);
     if (sendPath) return send(sendPath[1] as string, b);
     switch (req.path) {
@@ -205,7 +211,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     rng: prng(seed ^ 0x5eed),
     rateLimited: () => fail(429, 'Rate limit exceeded'),
   });
-  const sim: CleverTapSim = Object.assign(running, { credentials, campaigns, sends: [], maxInFlight: 0, processingMs: opts.processingMs ?? 0, reportFailStatus: 0 });
+  const sim: CleverTapSim = Object.assign(running, { credentials, campaigns, sends: writes.sends, writes, maxInFlight: 0, processingMs: opts.processingMs ?? 0, reportFailStatus: 0 });
   return sim;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fmt, type MoeSimCampaign } from './moengage-data.js';
 import { BAD_JSON, type SimReply, type SimRequest } from './sim.js';
-import { noWriteFaults, Windows, withWriteFaults, type WriteFaults } from './write-faults.js';
+import { noWriteFaults, Windows, withWriteFaults, type WriteFaults } from './write-windows.js';
 
 /** An Inform alert as configured in the dashboard: the template a transactional send goes through. */
 export interface MoeSimAlert {

@@ -1,77 +1,87 @@
 import type { SimReply } from './sim.js';
 
-/** Fault knobs that touch only a simulator's write endpoints, so previews and reads stay healthy. */
-export interface WriteFaults {
-  /** The next N writes get a 429 with Retry-After, before the vendor acts. */
-  throttle: number;
-  /** Retry-After seconds sent with `throttle`. */
-  retryAfterSec: number;
-  /** The next N writes get a 5xx, before the vendor acts (the client cannot tell that it did not). */
-  fail5xx: number;
-  /** The next N writes lose their connection before the vendor acts. */
-  dropBefore: number;
-  /** The next N writes are acted on, then lose their connection before the answer. */
-  dropAfter: number;
-  /** Every write is acted on, then answered this many ms late. */
-  slowMs: number;
-}
-
-/** No faults. */
-export function noWriteFaults(): WriteFaults {
-  return { throttle: 0, retryAfterSec: 1, fail5xx: 0, dropBefore: 0, dropAfter: 0, slowMs: 0 };
-}
-
 /**
- * Run one write through the knobs: a throttle, 5xx or early drop answers without acting; otherwise `act`
- * runs and its answer may still be dropped or delayed. `throttled`/`failed` build the vendor's own envelopes.
+ * One injected fault for the next write request a simulator receives:
+ * `status` answers that HTTP status (a 429 with Retry-After, a 5xx) after acting or not;
+ * `slow` acts, then answers after `ms`; `drop` destroys the connection before or after acting.
  */
-export async function withWriteFaults(
-  f: WriteFaults,
-  act: () => SimReply,
-  envelopes: { throttled: () => SimReply; failed: () => SimReply },
-): Promise<SimReply> {
-  if (f.throttle > 0) {
-    f.throttle--;
-    const r = envelopes.throttled();
-    return { ...r, headers: { ...r.headers, 'retry-after': String(f.retryAfterSec) } };
+export type WriteFault =
+  | { kind: 'status'; status: number; acted: boolean; retryAfterSec?: number }
+  | { kind: 'slow'; ms: number }
+  | { kind: 'drop'; acted: boolean };
+
+/** A fault, optionally only for requests whose path matches. */
+export type QueuedFault = WriteFault & { path?: RegExp };
+
+/** What a vendor's error body looks like, so injected faults carry its own envelope. */
+export type FailReply = (status: number, message: string, headers?: Record<string, string>) => SimReply;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Write-side knobs of one simulator: queued faults and a throughput limit on its send endpoint. */
+export class WriteKnobs {
+  /** Consumed in order, one per write request (the first whose path matches). */
+  readonly faults: QueuedFault[] = [];
+  /** Send requests per second the vendor accepts; undefined = unlimited. */
+  sendPerSecond: number | undefined;
+  /** `queue`: hold each send until its slot; `refuse`: answer 429 with the Retry-After of the next slot. */
+  sendLimitMode: 'queue' | 'refuse' = 'queue';
+  private nextSlot = 0;
+
+  constructor(private readonly failReply: FailReply) {}
+
+  /** Queue faults for the next write requests. */
+  inject(...faults: QueuedFault[]): void {
+    this.faults.push(...faults);
   }
-  if (f.dropBefore > 0) {
-    f.dropBefore--;
-    return { status: 0, drop: true };
+
+  private take(path: string): WriteFault | undefined {
+    const i = this.faults.findIndex((f) => !f.path || f.path.test(path));
+    return i < 0 ? undefined : this.faults.splice(i, 1)[0];
   }
-  if (f.fail5xx > 0) {
-    f.fail5xx--;
-    return envelopes.failed();
+
+  /** Enforce the send throughput limit: wait for the slot, or a 429 reply when refusing. */
+  async throttle(): Promise<SimReply | undefined> {
+    if (!this.sendPerSecond) return undefined;
+    const interval = 1000 / this.sendPerSecond;
+    const now = performance.now();
+    if (this.sendLimitMode === 'refuse') {
+      if (now < this.nextSlot) {
+        const wait = Math.max(0.001, Math.ceil(this.nextSlot - now) / 1000);
+        return this.failReply(429, 'Rate limit exceeded', { 'retry-after': String(wait) });
+      }
+      this.nextSlot = now + interval;
+      return undefined;
+    }
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + interval;
+    if (slot > now) await sleep(slot - now);
+    return undefined;
   }
-  const reply = act();
-  if (reply.status < 300 && f.dropAfter > 0) {
-    f.dropAfter--;
-    return { status: 0, drop: true };
+
+  /** Run one write under the next fault: `act` records the write and returns the vendor's answer. */
+  async apply(path: string, act: () => SimReply): Promise<SimReply> {
+    const fault = this.take(path);
+    if (!fault) return act();
+    switch (fault.kind) {
+      case 'status': {
+        if (fault.acted) act();
+        const headers = fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : undefined;
+        return this.failReply(fault.status, fault.status === 429 ? 'Rate limit exceeded' : 'Internal server error', headers);
+      }
+      case 'slow': {
+        const reply = act();
+        await sleep(fault.ms);
+        return reply;
+      }
+      case 'drop':
+        if (fault.acted) act();
+        return { status: 0, drop: true };
+    }
   }
-  if (f.slowMs > 0) await new Promise((r) => setTimeout(r, f.slowMs));
-  return reply;
 }
 
-/** Sliding-window counters: `take` says how long until a slot is free (0 = taken now). */
-export class Windows {
-  private readonly log: number[] = [];
-  constructor(private readonly windows: ReadonlyArray<{ max: number; ms: number }>) {}
-
-  /** Milliseconds to wait before one more event fits every window; records the event when it fits now. */
-  take(now = Date.now(), record = true): number {
-    const longest = Math.max(...this.windows.map((w) => w.ms));
-    while (this.log.length && this.log[0]! <= now - longest) this.log.shift();
-    let wait = 0;
-    for (const w of this.windows) {
-      const inside = this.log.filter((t) => t > now - w.ms);
-      if (inside.length >= w.max) wait = Math.max(wait, inside[inside.length - w.max]! + w.ms - now);
-    }
-    if (wait === 0 && record) this.log.push(now);
-    return wait;
-  }
-
-  /** Record an event without checking (a success counted after the fact). */
-  add(now = Date.now()): void {
-    this.log.push(now);
-  }
+/** Count each recipient of an accepted send: `key:id` → times reached. */
+export function countRecipients(received: Map<string, number>, key: string, ids: readonly string[]): void {
+  for (const id of ids) received.set(`${key}:${id}`, (received.get(`${key}:${id}`) ?? 0) + 1);
 }

@@ -46,7 +46,7 @@ export class AltcraftWriter implements VendorWriter {
     if (op.kind === 'create') {
       const { input } = op;
       this.channel(input.channel);
-      requireContent(input.channel, input.content);
+      requireContent('Altcraft', input.channel, input.content);
       const aud = altcraftAudience(input.audience);
       const schedule = resolveSchedule(input.schedule, this.ctx.timezone, clock());
       const reach = aud.estimate ? await this.ctx.estimateReach(input.channel, { segment_id: aud.estimate }, signal) : undefined;
@@ -98,7 +98,7 @@ export class AltcraftWriter implements VendorWriter {
     const id = triggerId(input.campaign_id);
     this.channel(input.channel);
     matching(input.id_type);
-    requireContent(input.channel, input.content);
+    requireContent('Altcraft', input.channel, input.content);
     return id;
   }
 

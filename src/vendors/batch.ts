@@ -9,6 +9,7 @@ import {
   asBatchRecord, BATCH_LIVE_FILTER, BATCH_STATUS, batchAudience, batchContent, batchDelivery, batchRespectsCaps,
   batchSchedule, toBatchSummary, trimRaw, type BatchCampaignRecord,
 } from './batch-map.js';
+import { BatchWriter } from './batch-writer.js';
 
 /** campaigns/list `limit` maximum (seed 003: "Default : 10, Max : 100"). */
 export const BATCH_LIST_PAGE_SIZE = 100;
@@ -85,6 +86,7 @@ export class BatchAdapter implements VendorAdapter {
   readonly account: string;
   readonly timezone: string;
   readonly capabilities = BATCH_CAPABILITIES;
+  readonly writer: BatchWriter;
   private readonly base: string;
   private readonly now: () => Date;
   private readonly clock: () => number;
@@ -103,6 +105,10 @@ export class BatchAdapter implements VendorAdapter {
     registerSecret(options.apiKey);
     registerSecret(options.restApiKey);
     this.holdKey = `batch:${createHash('sha256').update(options.apiKey).digest('hex').slice(0, 16)}`;
+    this.writer = new BatchWriter({
+      account: this.account, timezone: this.timezone, base: this.base, apiKey: options.apiKey, restApiKey: options.restApiKey,
+      holdKey: this.holdKey, minWaitAfter429Ms: BATCH_MIN_WAIT_AFTER_429_MS, describe: (s, b, t) => this.describe(s, b, t, {}),
+    }, http);
   }
 
   async listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult> {

@@ -73,7 +73,7 @@ export class MoEngageWriter implements VendorWriter {
       if (input.channel !== 'push' && input.channel !== 'email') {
         throw new UnsupportedError('moengage', `MoEngage's create API makes push and email campaigns only, not ${input.channel}; for sms, send through an Inform alert with send_to_users`);
       }
-      requireContent(input.channel, input.content);
+      requireContent('MoEngage', input.channel, input.content);
       if (!this.ctx.createdBy) throw new InputError('MOENGAGE_CREATED_BY is not set: MoEngage records a creator for every campaign made through its API. Set it to the email of a MoEngage dashboard user (createdBy in a --config account)');
       const schedule = resolveSchedule(input.schedule, this.ctx.timezone, clock());
       const body = createBody({ ...input, channel: input.channel }, this.ctx.createdBy, rid(op.input), schedule);
@@ -90,7 +90,7 @@ export class MoEngageWriter implements VendorWriter {
     }
     if (op.kind === 'send') {
       const ch = this.sendChannel(op.input);
-      requireContent(op.input.channel, op.input.content);
+      requireContent('MoEngage', op.input.channel, op.input.content);
       const { count, duplicates_removed } = op.recipients;
       if (count < 1) throw new InputError('recipients is empty: give at least one id');
       return {
