@@ -16,6 +16,9 @@ export const BATCH_LIST_PAGE_SIZE = 100;
 export const BATCH_MIN_WAIT_AFTER_429_MS = 5000;
 /** The one MEP host (seed 003 route; notes §3: no regional hosts found). */
 export const BATCH_DEFAULT_BASE_URL = 'https://api.batch.com';
+/** MEP rate limits are undocumented (notes §3 [U]): our own client-side cap and pacing, at most 4 at once and 8 in any second, per app key. */
+const BATCH_MAX_CONCURRENT = 4;
+const BATCH_PACE = [{ limit: 8, ms: 1000 }] as const;
 /** Not a vendor limit: stops paging a server that ignores `from` (100,000 campaigns). */
 const MAX_PAGES = 1000;
 /** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
@@ -185,6 +188,8 @@ export class BatchAdapter implements VendorAdapter {
       kind: 'read',
       minWaitAfter429Ms: BATCH_MIN_WAIT_AFTER_429_MS,
       hold: this.holdKey,
+      concurrency: { key: this.holdKey, max: BATCH_MAX_CONCURRENT },
+      pace: { key: this.holdKey, intervalMs: 0, windows: BATCH_PACE },
       describe: (status, body, text) => this.describe(status, body, text, ctx),
       ...(signal ? { signal } : {}),
     });
