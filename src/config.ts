@@ -47,6 +47,8 @@ export interface Config {
   httpToken?: string;
   logLevel: string;
   accounts: AccountConfig[];
+  /** Each call's deadline and the largest vendor body read (CAMPAIGN_MCP_DEADLINE_S, CAMPAIGN_MCP_MAX_BODY_MB). */
+  limits: { deadlineMs: number; maxBodyBytes: number };
 }
 
 /** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
@@ -130,7 +132,19 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
     httpToken,
     logLevel: args.logLevel ?? env.LOG_LEVEL ?? 'info',
     accounts,
+    limits: {
+      deadlineMs: positive(env, 'CAMPAIGN_MCP_DEADLINE_S', 45, 0.5, 600) * 1000,
+      maxBodyBytes: Math.round(positive(env, 'CAMPAIGN_MCP_MAX_BODY_MB', 16, 0.001, 1024) * 1024 * 1024),
+    },
   };
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name} must be a number from ${min} to ${max} (default ${fallback})`);
+  return n;
 }
 
 function accountsFromEnv(env: NodeJS.ProcessEnv): AccountConfig[] {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, isExpectedError } from './errors.js';
+import { boundedResult, runBounded } from './limits.js';
 import { redact, silentLogger } from './log.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -43,14 +44,12 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
         const started = performance.now();
         try {
-          const { structured, text } = await tool.handler(args as never, ctx, extra.signal);
+          // Bounds (src/limits.ts): input sizes checked, a deadline joined to the client's signal.
+          const { structured, text } = await runBounded(ctx, args, extra.signal, (signal) => tool.handler(args as never, ctx, signal));
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
           logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
-          // Results carry vendor text (names, per-vendor error messages): scrub credentials on the way out.
-          return {
-            content: [{ type: 'text', text: redact(ctx.sandbox ? `[sandbox data] ${text}` : text) }],
-            structuredContent: JSON.parse(redact(JSON.stringify(out))) as Record<string, unknown>,
-          };
+          // Bounds (src/limits.ts): credentials redacted in values before serializing, result size capped.
+          return boundedResult(ctx, tool.action, out, ctx.sandbox ? `[sandbox data] ${text}` : text);
         } catch (err) {
           const expected = isExpectedError(err);
           if (!expected) logger.error({ tool: tool.name, err: redact(String((err as Error)?.stack ?? err)) }, 'tool failed');

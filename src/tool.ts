@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { VendorId } from './domain.js';
 import { InputError } from './errors.js';
+import type { Limits } from './limits.js';
 import type { Store } from './store.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 
@@ -14,6 +15,8 @@ export interface ToolContext {
   /** Listing snapshots behind cursors, write records and the journal, rate windows. */
   store: Store;
   now(): Date;
+  /** Deadline, result and input size limits (defaults in src/limits.ts). */
+  limits?: Partial<Limits>;
 }
 
 /** A handler's answer: structured content (matches outputSchema) and a compact text rendering. */
