@@ -47,8 +47,8 @@ export interface Config {
   httpToken?: string;
   logLevel: string;
   accounts: AccountConfig[];
-  /** Each call's deadline and the largest vendor body read (CAMPAIGN_MCP_DEADLINE_S, CAMPAIGN_MCP_MAX_BODY_MB). */
-  limits: { deadlineMs: number; maxBodyBytes: number };
+  /** Each call's deadline, the largest vendor body read, how long a finished listing is reused (CAMPAIGN_MCP_DEADLINE_S, _MAX_BODY_MB, _LIST_CACHE_S). */
+  limits: { deadlineMs: number; maxBodyBytes: number; listCacheMs: number };
 }
 
 /** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
@@ -135,6 +135,7 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
     limits: {
       deadlineMs: positive(env, 'CAMPAIGN_MCP_DEADLINE_S', 45, 0.5, 600) * 1000,
       maxBodyBytes: Math.round(positive(env, 'CAMPAIGN_MCP_MAX_BODY_MB', 16, 0.001, 1024) * 1024 * 1024),
+      listCacheMs: positive(env, 'CAMPAIGN_MCP_LIST_CACHE_S', 3, 0, 300) * 1000,
     },
   };
 }

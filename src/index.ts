@@ -29,11 +29,11 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     sandbox = await startSandbox();
     accounts = sandbox.accounts;
   }
-  const { deadlineMs, maxBodyBytes } = config.limits;
+  const { deadlineMs, maxBodyBytes, listCacheMs } = config.limits;
   // A single attempt, or a wait for the vendor, never outlasts the call's deadline.
   const http = options.http ?? new HttpClient({ logger, maxBodyBytes, timeoutMs: Math.min(20_000, deadlineMs), maxRetryAfterMs: Math.min(30_000, deadlineMs / 2) });
   const adapters = createAdapters(accounts, http, options.now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store: new EmbeddedStore(), now: options.now ?? (() => new Date()), limits: { deadlineMs } };
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store: new EmbeddedStore(), now: options.now ?? (() => new Date()), limits: { deadlineMs, listCacheMs } };
   return {
     config,
     ctx,

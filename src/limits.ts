@@ -12,10 +12,12 @@ export interface Limits {
   maxIdChars: number;
   /** Longest other text input (a message body). */
   maxTextChars: number;
+  /** How long a finished account listing is reused by identical calls (0: only concurrent calls share). */
+  listCacheMs: number;
 }
 
 /** The defaults: 45 s stays under the SDK clients' 60 s request timeout. */
-export const DEFAULT_LIMITS: Limits = { deadlineMs: 45_000, maxResultBytes: 1_000_000, maxIdChars: 1_000, maxTextChars: 100_000 };
+export const DEFAULT_LIMITS: Limits = { deadlineMs: 45_000, maxResultBytes: 1_000_000, maxIdChars: 1_000, maxTextChars: 100_000, listCacheMs: 3_000 };
 
 /** The limits in force for `ctx`. */
 export function limitsOf(ctx: Pick<ToolContext, 'limits'>): Limits {

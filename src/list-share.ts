@@ -1,8 +1,6 @@
 import type { CampaignSummary } from './domain.js';
 import type { ListQuery, ListResult, VendorReader } from './vendors/vendor.js';
 
-/** How long a finished listing of one account is reused: identical calls within it send nothing. */
-export const LIST_CACHE_MS = 3_000;
 /** Finished listings kept per account, by count and estimated size, so the cache never holds much. */
 const CACHE_MAX_ENTRIES = 8;
 const CACHE_MAX_BYTES = 32 * 1024 * 1024;
@@ -28,16 +26,16 @@ export function summaryBytes(campaigns: readonly CampaignSummary[]): number {
 
 /**
  * One account's listing, shared: identical concurrent calls join one fetch, and a finished one is reused
- * for LIST_CACHE_MS. Each caller leaves on its own signal; the fetch is cancelled (its rate slots given
+ * for `cacheMs`. Each caller leaves on its own signal; the fetch is cancelled (its rate slots given
  * back) only when every caller has left. Failures are never reused.
  */
-export function sharedList(adapter: VendorReader, query: ListQuery, signal: AbortSignal, now: () => number = performance.now.bind(performance)): Promise<ListResult> {
+export function sharedList(adapter: VendorReader, query: ListQuery, signal: AbortSignal, cacheMs: number, now: () => number = performance.now.bind(performance)): Promise<ListResult> {
   let entries = byAdapter.get(adapter);
   if (!entries) byAdapter.set(adapter, (entries = new Map()));
   const map = entries;
   const key = JSON.stringify([query.from, query.to, query.status, query.channel, query.query?.toLowerCase()]);
   let entry = map.get(key);
-  if (entry?.done && now() - entry.done.at > LIST_CACHE_MS) {
+  if (entry?.done && now() - entry.done.at > cacheMs) {
     map.delete(key);
     entry = undefined;
   }
@@ -48,7 +46,7 @@ export function sharedList(adapter: VendorReader, query: ListQuery, signal: Abor
     fresh.promise.then(
       (r) => {
         fresh.done = { at: now(), bytes: summaryBytes(r.campaigns) };
-        prune(map, now);
+        prune(map, now, cacheMs);
       },
       () => {
         if (map.get(key) === fresh) map.delete(key);
@@ -85,11 +83,11 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
 }
 
 /** Drop expired entries, then the oldest finished ones until count and size fit. */
-function prune(map: Map<string, Entry>, now: () => number): void {
+function prune(map: Map<string, Entry>, now: () => number, cacheMs: number): void {
   let bytes = 0;
   const finished = [...map.entries()].filter(([, e]) => e.done);
   for (const [k, e] of finished) {
-    if (now() - e.done!.at > LIST_CACHE_MS) map.delete(k);
+    if (now() - e.done!.at > cacheMs) map.delete(k);
     else bytes += e.done!.bytes;
   }
   let count = finished.filter(([k]) => map.has(k)).length;

@@ -87,11 +87,11 @@ async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promis
   }
   const query: ListQuery = { from: f.from, to: f.to, status: f.status, channel: f.channel, query: f.query };
   // Answer a little before the call's deadline, with what answered; each account joins a shared fetch.
-  const { deadlineMs } = limitsOf(ctx);
+  const { deadlineMs, listCacheMs } = limitsOf(ctx);
   const soft = AbortSignal.timeout(deadlineMs - Math.min(1_000, deadlineMs * 0.1));
   const started = performance.now();
   const late = new Set<number>();
-  const settled = await Promise.allSettled(targets.map((a, i) => sharedList(a, query, AbortSignal.any([signal, soft])).catch((err: unknown) => {
+  const settled = await Promise.allSettled(targets.map((a, i) => sharedList(a, query, AbortSignal.any([signal, soft]), listCacheMs).catch((err: unknown) => {
     if (soft.aborted && err === soft.reason) late.add(i);
     throw err;
   })));
