@@ -81,8 +81,12 @@ export async function startHostileVendor(mode: HostileMode = 'ok'): Promise<Host
         const from = Number(url.searchParams.get('from') ?? 0);
         return json(res, 200, Array.from({ length: 100 }, (_, i) => record(from + i, `Page item ${from + i}`)));
       }
-      case 'echo':
-        return json(res, 401, { error_code: 10, error_message: `bad credentials ${req.headers['x-authorization']} for ${url.pathname}` });
+      case 'echo': {
+        // Echo the credential back: raw in a record (a proxy or vendor bug), and JSON-escaped inside a message.
+        const key = String(req.headers['x-authorization']);
+        if (/\/campaigns\/t\d+$/.test(url.pathname)) return json(res, 200, { ...record(1, `Echo ${key}`), description: `sent ${JSON.stringify({ key })}` });
+        return json(res, 401, { error_code: 10, error_message: `bad credentials ${JSON.stringify({ key, path: url.pathname })}` });
+      }
     }
   };
   const server = createServer(handle);
