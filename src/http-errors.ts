@@ -43,7 +43,7 @@ export function connectionError(req: HttpRequest, err: unknown, timeoutMs: numbe
   return new VendorError({
     vendor: req.vendor,
     message: timedOut
-      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      ? `no answer within ${Number((timeoutMs / 1000).toFixed(1))} s`
       : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
     code,
     retryable: !unknown,
