@@ -1,19 +1,36 @@
-/** A counting semaphore: at most `max` holders at once, the rest wait in order. */
+/** A counting semaphore: at most `max` holders at once, the rest wait in order; a cancelled waiter leaves the queue. */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<{ grant: () => void }> = [];
   constructor(private readonly max: number) {}
 
-  async acquire(): Promise<() => void> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw signal.reason;
+    if (this.active >= this.max) {
+      await new Promise<void>((resolve, reject) => {
+        const entry = { grant: () => (signal?.removeEventListener('abort', onAbort), resolve()) };
+        const onAbort = () => {
+          const i = this.waiting.indexOf(entry);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.push(entry);
+      });
+    }
     this.active++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.active--;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.grant();
     };
+  }
+
+  /** Holders and waiters, for tests that check a cancelled call left nothing behind. */
+  get load(): { active: number; waiting: number } {
+    return { active: this.active, waiting: this.waiting.length };
   }
 }
 
@@ -46,4 +63,35 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A clock for tests: `sleep` advances virtual time instantly, `now` reads it; nothing waits on real time. */
+export function virtualClock(start = Date.now()): { now: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void>; slept: number[] } {
+  let t = start;
+  const slept: number[] = [];
+  return {
+    now: () => t,
+    slept,
+    async sleep(ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      slept.push(ms);
+      t += Math.max(0, ms);
+      await Promise.resolve();
+    },
+  };
+}
+
+/** Promise.all over tasks sharing one signal: when one fails, the others are cancelled rather than sent for nothing. */
+export async function allOrCancel<T extends unknown[]>(
+  signal: AbortSignal | undefined,
+  tasks: { [K in keyof T]: (signal: AbortSignal) => Promise<T[K]> },
+): Promise<T> {
+  const local = new AbortController();
+  const shared = signal ? AbortSignal.any([signal, local.signal]) : local.signal;
+  try {
+    return (await Promise.all(tasks.map((t) => t(shared)))) as T;
+  } catch (err) {
+    local.abort();
+    throw err;
+  }
 }

@@ -50,6 +50,8 @@ export interface Config {
   logLevel: string;
   accounts: AccountConfig[];
   writes: WriteConfig;
+  /** Each call's deadline, the largest vendor body read, how long a finished listing is reused (CAMPAIGN_MCP_DEADLINE_S, _MAX_BODY_MB, _LIST_CACHE_S). */
+  limits: { deadlineMs: number; maxBodyBytes: number; listCacheMs: number };
 }
 
 /** Environment variables per vendor: field name -> variable. The first entry's presence enables the vendor. */
@@ -137,7 +139,20 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
     httpToken,
     logLevel: args.logLevel ?? env.LOG_LEVEL ?? 'info',
     accounts,
+    limits: {
+      deadlineMs: positive(env, 'CAMPAIGN_MCP_DEADLINE_S', 45, 0.5, 600) * 1000,
+      maxBodyBytes: Math.round(positive(env, 'CAMPAIGN_MCP_MAX_BODY_MB', 16, 0.001, 1024) * 1024 * 1024),
+      listCacheMs: positive(env, 'CAMPAIGN_MCP_LIST_CACHE_S', 0, 0, 300) * 1000,
+    },
   };
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name} must be a number from ${min} to ${max} (default ${fallback})`);
+  return n;
 }
 
 function accountsFromEnv(env: NodeJS.ProcessEnv): AccountConfig[] {

@@ -23,6 +23,8 @@ export interface GateSettings {
   ask: 'always' | 'auto' | 'never';
   /** Parts in flight at once; the HTTP client keeps each vendor within its own limits. */
   concurrency: number;
+  /** No batch starts after this long in one call (the rest stay pending; the same token continues). Default 40 s. */
+  callBudgetMs?: number;
 }
 
 /** What the gate learns from the call: where to report progress, and the person's answer when they were asked. */
@@ -62,7 +64,7 @@ interface StoredPlan {
   recipients?: number;
 }
 
-const LEASE_MS = 60_000;
+const LEASE_MS = 120_000;
 const WAIT_FOR_LEASE_MS = 30_000;
 
 /**
@@ -209,10 +211,12 @@ export class WriteGate {
     if (plan.source) await verifySource(plan.source);
     let stopped = false;
     let done = rec.parts.length - todo.size;
+    const stopAt = this.now().getTime() + (this.settings.callBudgetMs ?? 40_000);
     const one = async (index: number, part: PlanPart) => {
       if (stopped || signal?.aborted) return;
       await this.store.recordAttempt(rec.id, index, this.now().toISOString());
-      const out = await writer.execute(part, signal).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
+      // A batch once started is never cancelled mid-request (that would make its outcome unknown).
+      const out = await writer.execute(part).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
       const { fatal, ...kept } = out as PartOutcome;
       await this.store.recordOutcome(rec.id, index, { t: 'outcome', at: this.now().toISOString(), id: rec.id, part: index, ...kept });
       if (fatal) stopped = true;
@@ -221,7 +225,7 @@ export class WriteGate {
     const pending: Array<Promise<void>> = [];
     const limit = Math.max(1, this.settings.concurrency);
     for await (const [index, part] of this.parts(plan, writer, rec.id)) {
-      if (stopped || signal?.aborted) break;
+      if (stopped || signal?.aborted || this.now().getTime() > stopAt) break;
       if (!todo.has(index)) continue;
       const p = one(index, part).finally(() => pending.splice(pending.indexOf(p), 1));
       pending.push(p);

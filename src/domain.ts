@@ -20,11 +20,14 @@ export type Channel = (typeof CHANNELS)[number];
 export const ChannelSchema = z.enum(CHANNELS, { error: `channel must be one of: ${CHANNELS.join(', ')}` });
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-/** A calendar day as YYYY-MM-DD, checked to be a real date. */
+/** Days outside these years are refused: no campaign lives there, and ISO strings past 9999 stop comparing as dates. */
+export const DAY_BOUNDS = { from: '1970-01-01', to: '2199-12-31' } as const;
+/** A calendar day as YYYY-MM-DD, checked to be a real date within DAY_BOUNDS. */
 export const DaySchema = z
   .string()
   .regex(DAY, { error: 'dates are YYYY-MM-DD, e.g. 2026-11-01' })
-  .refine((s) => isRealDay(s), { error: 'not a real calendar date (YYYY-MM-DD)' });
+  .refine((s) => isRealDay(s), { error: 'not a real calendar date (YYYY-MM-DD)' })
+  .refine((s) => s >= DAY_BOUNDS.from && s <= DAY_BOUNDS.to, { error: `dates are between ${DAY_BOUNDS.from} and ${DAY_BOUNDS.to}` });
 
 /** True when `s` (YYYY-MM-DD) names a day that exists. */
 export function isRealDay(s: string): boolean {
@@ -46,6 +49,30 @@ export const CampaignSummarySchema = z.object({
   tags: z.array(z.string()).optional(),
 });
 export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
+
+/** Longest vendor-supplied strings kept where they enter the domain (a campaign name of 50 MB stays a few hundred characters). */
+export const TEXT_LIMITS = { id: 200, name: 300, word: 60, stamp: 40, tag: 80, tags: 30, message: 600 } as const;
+
+/** `s` cut to `max` characters (never inside a surrogate pair), with an ellipsis when cut. */
+export function clipText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let end = Math.max(0, max - 1);
+  const code = s.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}
+
+/** A listed campaign with every vendor-supplied string clipped; the listing merge applies it to every adapter. */
+export function clipSummary(c: CampaignSummary): CampaignSummary {
+  const L = TEXT_LIMITS;
+  const out: CampaignSummary = { ...c, id: clipText(c.id, L.id), name: clipText(c.name, L.name) };
+  if (c.account !== undefined) out.account = clipText(c.account, L.word);
+  if (c.vendor_status !== undefined) out.vendor_status = clipText(c.vendor_status, L.word);
+  if (c.created_at !== undefined) out.created_at = clipText(c.created_at, L.stamp);
+  if (c.scheduled_at !== undefined) out.scheduled_at = clipText(c.scheduled_at, L.stamp);
+  if (c.tags !== undefined) out.tags = c.tags.slice(0, L.tags).map((t) => clipText(t, L.tag));
+  return out;
+}
 
 /** Profile conditions an audience can use; adapters map these onto the vendor's operators. */
 export const PROFILE_OPS = ['equals', 'not_equals', 'contains', 'greater_than', 'less_than', 'exists', 'not_exists'] as const;

@@ -72,9 +72,17 @@ export class AllFailedError extends Error {
   }
 }
 
+/** A call that ran out of its deadline: says the real time waited, so the person knows what happened. */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  constructor(readonly deadlineMs: number, readonly waitedMs: number) {
+    super(`no complete answer within the call's ${Number((deadlineMs / 1000).toFixed(1))} s deadline (waited ${(waitedMs / 1000).toFixed(1)} s); the vendor is slow or not answering: try again shortly, or narrow the request`);
+  }
+}
+
 /** Errors that are a result (the person's input, a vendor's answer), not a bug worth a stack in the log. */
 export function isExpectedError(err: unknown): boolean {
-  return err instanceof VendorError || err instanceof InputError || err instanceof UnsupportedError || err instanceof AllFailedError;
+  return err instanceof VendorError || err instanceof InputError || err instanceof UnsupportedError || err instanceof AllFailedError || err instanceof DeadlineError;
 }
 
 /** One sentence a person can act on: "Could not <action> on <vendor>: <cause>. <what to do>" */

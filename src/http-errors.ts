@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type { HttpRequest, HttpResponse } from './http.js';
 import { VendorError } from './errors.js';
 
@@ -42,7 +43,7 @@ export function connectionError(req: HttpRequest, err: unknown, timeoutMs: numbe
   return new VendorError({
     vendor: req.vendor,
     message: timedOut
-      ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+      ? `no answer within ${Number((timeoutMs / 1000).toFixed(1))} s`
       : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
     code,
     retryable: !unknown,
@@ -50,6 +51,56 @@ export function connectionError(req: HttpRequest, err: unknown, timeoutMs: numbe
     notSent,
     hint: unknown ? UNKNOWN_HINT : notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',
     cause: err,
+  });
+}
+
+/** A vendor body over the size cap: the request is dropped, never retried as a network fault. */
+export class BodyTooLarge extends Error {
+  override readonly name = 'BodyTooLarge';
+  constructor(readonly max: number, readonly declared?: number) {
+    super(`body over ${max} bytes`);
+  }
+}
+
+/** The body as text, reading at most `max` bytes: a larger (or endless) body is dropped with its socket. */
+export async function readCapped(r: Dispatcher.ResponseData, max: number): Promise<string> {
+  const declared = Number(r.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    r.body.destroy();
+    throw new BodyTooLarge(max, declared);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of r.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      r.body.destroy();
+      throw new BodyTooLarge(max);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** An answer over the body cap as a VendorError: not retryable; a write that got one may have acted. */
+export function tooLargeError(req: HttpRequest, err: BodyTooLarge): VendorError {
+  const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+  const unknown = req.kind === 'write';
+  return new VendorError({
+    vendor: req.vendor,
+    code: 'BODY_TOO_LARGE',
+    message: `the vendor's answer was ${err.declared ? mb(err.declared) : `over ${mb(err.max)}`}, more than the ${mb(err.max)} read per request; stopped reading it`,
+    outcome: unknown ? 'unknown' : 'failed',
+    hint: unknown ? UNKNOWN_HINT : 'Narrow the request (vendor, dates, status), or raise CAMPAIGN_MCP_MAX_BODY_MB if this account really answers that much.',
+  });
+}
+
+/** The final error of a retried request says how long it was really tried, not only one attempt's timeout. */
+export function withAttempts(err: VendorError, attempts: number, elapsedMs: number): VendorError {
+  return new VendorError({
+    vendor: err.vendor, status: err.status, code: err.code, retryable: err.retryable, outcome: err.outcome, notSent: err.notSent,
+    hint: err.hint, retryAfterMs: err.retryAfterMs, cause: err.cause,
+    message: `${err.message} (${attempts} attempts over ${(elapsedMs / 1000).toFixed(1)} s)`,
   });
 }
 
@@ -64,9 +115,16 @@ export function parseRetryAfter(value: string | string[] | undefined): number | 
 }
 
 function defaultHint(status: number, retryAfterMs?: number): string | undefined {
-  if (status === 429) return retryAfterMs ? `Rate limited; try again in ${Math.ceil(retryAfterMs / 1000)} s.` : 'Rate limited; try again shortly.';
+  if (status === 429) return retryAfterMs ? `Rate limited; the vendor asks to wait ${waitWords(retryAfterMs)} before trying again.` : 'Rate limited; try again shortly.';
   if (status >= 500) return 'The vendor is having trouble; try again shortly.';
   return undefined;
+}
+
+function waitWords(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s <= 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 8640) / 10} days`;
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -2,9 +2,13 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { VendorId } from './domain.js';
 import type { VendorError } from './errors.js';
-import { connectionError, statusError } from './http-errors.js';
+import { BodyTooLarge, connectionError, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
-import { Semaphore, sleep } from './concurrency.js';
+import { Semaphore, sleep as realSleep } from './concurrency.js';
+import { LocalRateWindows, type RateWindows, type SlidingWindow } from './store.js';
+
+/** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface HttpOptions {
   retries?: number;
@@ -13,6 +17,15 @@ export interface HttpOptions {
   /** A Retry-After longer than this is not waited for: the error says when to try again. */
   maxRetryAfterMs?: number;
   timeoutMs?: number;
+  /** Longest hold stored after a 429 or a "window used up" header: an absurd Retry-After must not freeze a vendor for days. */
+  maxHoldMs?: number;
+  /** Largest body read from a vendor, per request; over it the request fails (not retried) and the socket is dropped. */
+  maxBodyBytes?: number;
+  /** Where pacing reservations live (default: this process); a shared store can replace it. */
+  rates?: RateWindows;
+  /** Injectable clock and sleep, so tests of pacing and backoff do not wait on real time. */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   logger?: Logger;
 }
 
@@ -25,8 +38,8 @@ export interface HttpRequest {
   body?: unknown;
   /** Reads retry on 429/5xx/connection errors; writes only where the vendor certainly did not act. */
   kind: 'read' | 'write';
-  /** Documented "N requests per interval" pacing, shared by every request with the same key. */
-  pace?: { key: string; intervalMs: number };
+  /** Documented "N requests per interval" pacing (and sliding windows), shared by every request with the same key; retries count too. */
+  pace?: { key: string; intervalMs: number; windows?: readonly SlidingWindow[] };
   /** Documented concurrency cap, shared by every request with the same key. */
   concurrency?: { key: string; max: number };
   /** Minimum wait after a 429 (Batch documents 5 s). */
@@ -52,12 +65,12 @@ export interface HttpResponse {
 }
 
 /**
- * The one HTTP client every adapter shares: connection reuse, timeouts, retries with backoff that
- * honours Retry-After, per-endpoint pacing and concurrency caps, and typed VendorErrors.
+ * The one HTTP client every adapter shares: connection reuse, timeouts, a body size cap, retries with
+ * backoff that honours Retry-After (capped), per-endpoint pacing and concurrency caps, and typed VendorErrors.
+ * A call cancelled before its request is sent gives back its pace reservation and its place in the queue.
  */
 export class HttpClient {
   private undici: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
-  private readonly nextSlot = new Map<string, number>();
   private readonly semaphores = new Map<string, Semaphore>();
   private readonly holds = new Map<string, number>();
   private readonly lastSent = new Map<string, number>();
@@ -66,6 +79,11 @@ export class HttpClient {
   private readonly maxDelayMs: number;
   private readonly maxRetryAfterMs: number;
   private readonly timeoutMs: number;
+  private readonly maxHoldMs: number;
+  private readonly maxBodyBytes: number;
+  private readonly rates: RateWindows;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly logger: Logger;
 
   constructor(options: HttpOptions = {}) {
@@ -74,6 +92,11 @@ export class HttpClient {
     this.maxDelayMs = options.maxDelayMs ?? 8_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
     this.timeoutMs = options.timeoutMs ?? 20_000;
+    this.maxHoldMs = options.maxHoldMs ?? this.maxRetryAfterMs;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.rates = options.rates ?? new LocalRateWindows();
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -96,19 +119,26 @@ export class HttpClient {
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const sem = req.concurrency ? this.semaphore(req.concurrency.key, req.concurrency.max) : undefined;
+    const started = this.now();
     for (let attempt = 0; ; attempt++) {
-      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - Date.now() : 0;
-      if (held > 0) await sleep(held, req.signal);
+      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.now() : 0;
+      if (held > 0) await this.sleep(held, req.signal);
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
-      // holding one, so requests queued behind the cap cannot burst. Nothing is sent before this point.
-      if (req.pace) await this.paced(req.pace.key, req.pace.intervalMs, req.signal);
-      const release = sem ? await sem.acquire() : undefined;
+      // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
+      const slot = req.pace ? await this.paced(req.pace, req.signal) : undefined;
+      let release: (() => void) | undefined;
       let res: HttpResponse | undefined;
       let failure: VendorError;
       try {
-        if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, req.signal);
+        try {
+          release = sem ? await sem.acquire(req.signal) : undefined;
+          if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, req.signal);
+        } catch (err) {
+          if (slot !== undefined) await this.rates.release(req.pace!.key, slot, req.pace!.intervalMs);
+          throw err;
+        }
         res = await this.once(req).catch((err: unknown) => {
-          failure = connectionError(req, err, this.timeoutMs);
+          failure = err instanceof BodyTooLarge ? tooLargeError(req, err) : connectionError(req, err, this.timeoutMs);
           return undefined;
         });
       } finally {
@@ -120,15 +150,19 @@ export class HttpClient {
       if (res && res.status >= 200 && res.status < 300 && effective === undefined) return res;
       if (res) failure = statusError(req, effective === undefined ? res : { ...res, status: effective });
       const wait = this.retryDelay(req, failure!, attempt);
-      if (req.hold && failure!.status === 429) this.extendHold(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
-      if (wait === undefined) throw failure!;
+      if (req.hold && failure!.status === 429) this.holdFor(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
+      if (wait === undefined) {
+        // "no answer within 20 s" after four attempts would understate the wait: say how long it really was.
+        throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.now() - started) : failure!;
+      }
       this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
-      await sleep(wait, req.signal);
+      await this.sleep(wait, req.signal);
     }
   }
 
-  private extendHold(key: string, ms: number) {
-    const until = Date.now() + ms;
+  /** Hold every request sharing `key` for `ms`, capped where it is stored (maxHoldMs), e.g. when a vendor says its window is used up. */
+  holdFor(key: string, ms: number): void {
+    const until = this.now() + Math.min(Math.max(0, ms), this.maxHoldMs);
     if (until > (this.holds.get(key) ?? 0)) this.holds.set(key, until);
   }
 
@@ -150,7 +184,7 @@ export class HttpClient {
     const { dispatcher, request } = await this.client();
     const started = performance.now();
     const r = await request(url, { method: req.method, headers, body, signal, dispatcher });
-    const text = await r.body.text();
+    const text = await readCapped(r, this.maxBodyBytes);
     this.logger.debug(
       { vendor: req.vendor, method: req.method, path: redact(url.pathname), status: r.statusCode, ms: Math.round(performance.now() - started) },
       'vendor request',
@@ -168,19 +202,24 @@ export class HttpClient {
     return Math.max(backoff, floor);
   }
 
-  /** Reserve the next slot for `key` and wait for it. */
-  private async paced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlot.get(key) ?? 0);
-    this.nextSlot.set(key, slot + intervalMs);
-    if (slot > now) await sleep(slot - now, signal);
+  /** Reserve the next slot under the pace (and its sliding windows) and wait for it; a cancelled wait gives it back. */
+  private async paced(pace: NonNullable<HttpRequest['pace']>, signal?: AbortSignal): Promise<number> {
+    const now = this.now();
+    const slot = await this.rates.reserve(pace.key, pace.intervalMs, now, pace.windows);
+    try {
+      if (slot > now) await this.sleep(slot - now, signal);
+    } catch (err) {
+      await this.rates.release(pace.key, slot, pace.intervalMs);
+      throw err;
+    }
+    return slot;
   }
 
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
-    const gap = (this.lastSent.get(key) ?? 0) + intervalMs - Date.now();
-    if (gap > 0) await sleep(gap, signal);
-    this.lastSent.set(key, Date.now());
+    const gap = (this.lastSent.get(key) ?? 0) + intervalMs - this.now();
+    if (gap > 0) await this.sleep(gap, signal);
+    this.lastSent.set(key, this.now());
   }
 
   private semaphore(key: string, max: number): Semaphore {

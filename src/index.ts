@@ -34,15 +34,17 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     sandbox = await startSandbox();
     accounts = sandbox.accounts;
   }
-  const http = options.http ?? new HttpClient({ logger });
+  const { deadlineMs, maxBodyBytes, listCacheMs } = config.limits;
+  // A single attempt, or a wait for the vendor, never outlasts the call's deadline.
+  const http = options.http ?? new HttpClient({ logger, maxBodyBytes, timeoutMs: Math.min(20_000, deadlineMs), maxRetryAfterMs: Math.min(30_000, deadlineMs / 2) });
   const adapters = createAdapters(accounts, http, options.now);
   const now = options.now ?? (() => new Date());
   // Sandbox writes never mix with an account's: their journal and secret live apart.
   const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
   const store = new EmbeddedStore({ dataDir });
   const signer = new TokenSigner(loadSecret(config.writes.secret, dataDir));
-  const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4 }, now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now };
+  const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, limits: { deadlineMs, listCacheMs } };
   return {
     config,
     ctx,

@@ -1,10 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, VendorIdSchema, compareNewestFirst,
+  CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, TEXT_LIMITS, VendorIdSchema, clipSummary, clipText, compareNewestFirst,
   type CampaignSummary, type VendorId,
 } from './domain.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { AllFailedError, InputError, describeError } from './errors.js';
+import { limitsOf } from './limits.js';
+import { sharedList, summaryBytes } from './list-share.js';
 import type { ListQuery } from './vendors/vendor.js';
 import { accountField, sandboxField, type ToolContext } from './tool.js';
 
@@ -48,7 +51,7 @@ interface Filters extends ListQuery {
 export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25, cursor: string | undefined, signal: AbortSignal): Promise<ListOutput> {
   if (filters.from && filters.to && filters.from > filters.to) throw new InputError(`from (${filters.from}) is after to (${filters.to})`);
   const key = hashFilters(filters);
-  const position = cursor ? decodeCursor(cursor, key) : { s: '', o: 0 };
+  const position = cursor ? openCursor(cursor, key) : { s: '', o: 0 };
   let snapshotId = position.s;
   let snap: Snapshot | undefined;
   if (cursor) {
@@ -61,7 +64,7 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   } else {
     snap = await fanOut(ctx, filters, signal);
     snapshotId = randomUUID().slice(0, 8);
-    await ctx.store.putSnapshot(snapshotId, snap, SNAPSHOT_TTL_MS);
+    await ctx.store.putSnapshot(snapshotId, snap, SNAPSHOT_TTL_MS, summaryBytes(snap.campaigns));
   }
   const page = snap.campaigns.slice(position.o, position.o + limit);
   const next = position.o + limit;
@@ -83,22 +86,35 @@ async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promis
     throw new InputError(`${what} is not configured. Configured: ${describeConfigured(ctx)}. Set credentials or start with --sandbox.`);
   }
   const query: ListQuery = { from: f.from, to: f.to, status: f.status, channel: f.channel, query: f.query };
-  const settled = await Promise.allSettled(targets.map((a) => a.listCampaigns(query, signal)));
+  // Answer a little before the call's deadline, with what answered; each account joins a shared fetch.
+  const { deadlineMs, listCacheMs } = limitsOf(ctx);
+  const soft = AbortSignal.timeout(deadlineMs - Math.min(1_000, deadlineMs * 0.1));
+  const started = performance.now();
+  const late = new Set<number>();
+  const settled = await Promise.allSettled(targets.map((a, i) => sharedList(a, query, AbortSignal.any([signal, soft]), listCacheMs).catch((err: unknown) => {
+    if (soft.aborted && err === soft.reason) late.add(i);
+    throw err;
+  })));
+  const waited = ((performance.now() - started) / 1000).toFixed(1);
   const multi = (v: VendorId) => ctx.adapters.filter((a) => a.vendor === v).length > 1;
   const campaigns: CampaignSummary[] = [];
   const errors: NonNullable<Snapshot['errors']> = [];
   const coverage: NonNullable<Snapshot['coverage']> = [];
   const warnings: NonNullable<Snapshot['warnings']> = [];
+  const clip = (m: string) => clipText(m, TEXT_LIMITS.message);
   settled.forEach((r, i) => {
     const a = targets[i]!;
     const account = multi(a.vendor) ? a.account : undefined;
     if (r.status === 'rejected') {
       if (signal.aborted) throw r.reason;
-      errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message: describeError('list campaigns', r.reason) });
+      const message = late.has(i)
+        ? `Could not list campaigns on ${a.vendor}: no complete answer within the call's ${Number((deadlineMs / 1000).toFixed(1))} s deadline (waited ${waited} s), so it is missing here. Try again shortly, or narrow the request.`
+        : describeError('list campaigns', r.reason);
+      errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message: clip(message) });
       return;
     }
-    for (const c of r.value.campaigns) campaigns.push(account ? { ...c, account } : withoutAccount(c));
-    for (const message of r.value.warnings ?? []) warnings.push({ vendor: a.vendor, ...(account ? { account } : {}), message });
+    for (const c of r.value.campaigns) campaigns.push(clipSummary(account ? { ...c, account } : withoutAccount(c)));
+    for (const message of r.value.warnings ?? []) warnings.push({ vendor: a.vendor, ...(account ? { account } : {}), message: clip(message) });
     if (r.value.range) coverage.push({ vendor: a.vendor, ...(account ? { account } : {}), ...r.value.range });
   });
   if (errors.length === targets.length) throw new AllFailedError(errors);
@@ -121,20 +137,9 @@ function hashFilters(f: Filters): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 10);
 }
 
-function encodeCursor(c: { k: string; s: string; o: number }): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, key: string): { s: string; o: number } {
-  let c: { k?: unknown; s?: unknown; o?: unknown };
-  try {
-    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof c;
-  } catch {
-    throw new InputError('cursor is not one this server issued; drop it to start from the first page');
-  }
-  if (typeof c.k !== 'string' || typeof c.s !== 'string' || typeof c.o !== 'number' || !Number.isInteger(c.o) || c.o < 0) {
-    throw new InputError('cursor is not one this server issued; drop it to start from the first page');
-  }
+/** The snapshot and offset of a signed cursor issued for the same filters. */
+function openCursor(cursor: string, key: string): { s: string; o: number } {
+  const c = decodeCursor(cursor);
   if (c.k !== key) throw new InputError('cursor belongs to a different query: repeat the same filters with it, or drop it');
   return { s: c.s, o: c.o };
 }

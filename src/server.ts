@@ -5,6 +5,7 @@ import type { ToolContext, ToolDefinition } from './tool.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, isExpectedError } from './errors.js';
 import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
+import { boundedResult, checkInputSizes, limitsOf, runBounded } from './limits.js';
 import { redact, silentLogger } from './log.js';
 import { toolCall } from './tool-call.js';
 import type { VendorAdapter } from './vendors/vendor.js';
@@ -56,17 +57,19 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       async (args: Record<string, unknown>, extra): Promise<CallToolResult | InputRequiredResult> => {
         const started = performance.now();
         try {
-          const result = await tool.handler(args as never, ctx, extra.mcpReq.signal, toolCall(server, extra));
+          // Bounds (src/limits.ts): input sizes checked; a read answers by the call's deadline. A write is never cut
+          // mid-request by it (that would make the batch unknown): the gate stops starting batches at its own budget.
+          const run = (signal: AbortSignal) => tool.handler(args as never, ctx, signal, toolCall(server, extra));
+          const result = tool.kind === 'read'
+            ? await runBounded(ctx, args, extra.mcpReq.signal, run)
+            : (checkInputSizes(args, limitsOf(ctx)), await run(extra.mcpReq.signal));
           if (isInputRequiredResult(result)) return result;
           const { structured, text, isError } = result;
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
           logger.debug({ tool: tool.name, ms: Math.round(performance.now() - started) }, 'tool call');
-          // Results carry vendor text (names, per-vendor error messages): scrub credentials on the way out.
-          return {
-            content: [{ type: 'text', text: redact(ctx.sandbox ? `[sandbox data] ${text}` : text) }],
-            structuredContent: JSON.parse(redact(JSON.stringify(out))) as Record<string, unknown>,
-            ...(isError ? { isError: true } : {}),
-          };
+          // Bounds (src/limits.ts): credentials redacted in values before serializing, result size capped.
+          const bounded = boundedResult(ctx, tool.action, out, ctx.sandbox ? `[sandbox data] ${text}` : text);
+          return (isError && !bounded.isError ? { ...bounded, isError: true } : bounded) as CallToolResult;
         } catch (err) {
           const expected = isExpectedError(err);
           if (!expected) logger.error({ tool: tool.name, err: redact(String((err as Error)?.stack ?? err)) }, 'tool failed');

@@ -1,10 +1,19 @@
 import { join } from 'node:path';
 import { Journal, type JournalEvent, type WriteRecord } from './journal.js';
 
+/** "At most `limit` requests in any `ms`" (MoEngage: 100 a minute, 6,000 an hour). */
+export interface SlidingWindow {
+  limit: number;
+  ms: number;
+}
+
 /** "N requests per interval" windows, shared by everything that sends under one key (one account's endpoint). */
 export interface RateWindows {
-  /** Reserve the next slot for `key`, `intervalMs` after the previous one; resolves to the epoch ms to send at. */
-  reserve(key: string, intervalMs: number, now: number): Promise<number>;
+  /**
+   * Reserve the next slot for `key`: `intervalMs` after the previous one and within every sliding window;
+   * resolves to the epoch ms to send at.
+   */
+  reserve(key: string, intervalMs: number, now: number, windows?: readonly SlidingWindow[]): Promise<number>;
   /** Give back a reservation that was never used (its call was cancelled), so later calls are not held by it. */
   release(key: string, slot: number, intervalMs: number): Promise<void>;
 }
@@ -17,7 +26,8 @@ export interface RateWindows {
 export interface Store {
   readonly kind: 'embedded' | 'redis';
   readonly rates: RateWindows;
-  putSnapshot(id: string, value: unknown, ttlMs: number): Promise<void>;
+  /** Keep a listing behind its cursors; `bytes` (its estimated size) bounds the total kept, not only the count. */
+  putSnapshot(id: string, value: unknown, ttlMs: number, bytes?: number): Promise<void>;
   getSnapshot(id: string): Promise<unknown>;
   /** Journal a previewed write (its plan included) durably. */
   createWrite(record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number }): Promise<WriteRecord>;
@@ -36,19 +46,31 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Rate windows in this process: the next free slot per key. */
+/** Rate windows in this process: per key, the reserved slots still inside the longest window, in order. */
 export class LocalRateWindows implements RateWindows {
-  private readonly next = new Map<string, number>();
+  private readonly slots = new Map<string, number[]>();
 
-  async reserve(key: string, intervalMs: number, now: number): Promise<number> {
-    const slot = Math.max(now, this.next.get(key) ?? 0);
-    this.next.set(key, slot + intervalMs);
+  async reserve(key: string, intervalMs: number, now: number, windows: readonly SlidingWindow[] = []): Promise<number> {
+    const log = this.slots.get(key) ?? [];
+    this.slots.set(key, log);
+    const span = Math.max(intervalMs, ...windows.map((w) => w.ms));
+    while (log.length > 1 && log[0]! < now - span) log.shift();
+    let slot = Math.max(now, log.length ? log[log.length - 1]! + intervalMs : now);
+    for (const w of windows) if (log.length >= w.limit) slot = Math.max(slot, log[log.length - w.limit]! + w.ms);
+    log.push(slot);
     return slot;
   }
 
-  async release(key: string, slot: number, intervalMs: number): Promise<void> {
-    // Only the newest reservation can be handed back without leaving a hole others already queued behind.
-    if (this.next.get(key) === slot + intervalMs) this.next.set(key, slot);
+  async release(key: string, slot: number): Promise<void> {
+    // Any reservation can be handed back: once the newest are gone, the next caller starts where the live ones end.
+    const log = this.slots.get(key);
+    const i = log ? log.lastIndexOf(slot) : -1;
+    if (i >= 0) log!.splice(i, 1);
+  }
+
+  /** Reservations held for `key`, for tests that check cancelled calls gave theirs back. */
+  pending(key: string, now: number): number {
+    return (this.slots.get(key) ?? []).filter((s) => s > now).length;
   }
 }
 
@@ -56,24 +78,40 @@ export class LocalRateWindows implements RateWindows {
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   readonly rates = new LocalRateWindows();
-  private readonly snapshots = new Map<string, { expires: number; value: unknown }>();
+  private readonly snapshots = new Map<string, { expires: number; value: unknown; bytes: number }>();
+  private snapshotBytes = 0;
   private readonly leases = new Map<string, { owner: string; expires: number }>();
   private readonly journal: Journal;
 
-  constructor(options: { dataDir?: string; maxSnapshots?: number; now?: () => number } = {}) {
+  constructor(options: { dataDir?: string; maxSnapshots?: number; maxSnapshotBytes?: number; now?: () => number } = {}) {
     this.journal = Journal.open(options.dataDir ? join(options.dataDir, 'journal.jsonl') : undefined);
     this.maxSnapshots = options.maxSnapshots ?? 50;
+    this.maxSnapshotBytes = options.maxSnapshotBytes ?? 64 * 1024 * 1024;
     this.clock = options.now ?? Date.now;
   }
 
   private readonly maxSnapshots: number;
+  private readonly maxSnapshotBytes: number;
   private readonly clock: () => number;
 
-  async putSnapshot(id: string, value: unknown, ttlMs: number): Promise<void> {
+  async putSnapshot(id: string, value: unknown, ttlMs: number, bytes?: number): Promise<void> {
     const now = this.clock();
-    for (const [k, v] of this.snapshots) if (v.expires < now) this.snapshots.delete(k);
-    while (this.snapshots.size >= this.maxSnapshots) this.snapshots.delete(this.snapshots.keys().next().value as string);
-    this.snapshots.set(id, { expires: now + ttlMs, value });
+    const size = bytes ?? JSON.stringify(value ?? null).length;
+    this.dropSnapshot(id);
+    for (const [k, v] of this.snapshots) if (v.expires < now) this.dropSnapshot(k);
+    // Oldest first, until both the count and the total size fit; one listing larger than the budget is kept alone.
+    while (this.snapshots.size > 0 && (this.snapshots.size >= this.maxSnapshots || this.snapshotBytes + size > this.maxSnapshotBytes)) {
+      this.dropSnapshot(this.snapshots.keys().next().value as string);
+    }
+    this.snapshots.set(id, { expires: now + ttlMs, value, bytes: size });
+    this.snapshotBytes += size;
+  }
+
+  private dropSnapshot(id: string): void {
+    const held = this.snapshots.get(id);
+    if (!held) return;
+    this.snapshotBytes -= held.bytes;
+    this.snapshots.delete(id);
   }
 
   async getSnapshot(id: string): Promise<unknown> {

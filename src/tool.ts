@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { VendorId } from './domain.js';
 import { InputError } from './errors.js';
 import type { WriteGate } from './confirm.js';
+import type { Limits } from './limits.js';
 import type { Store } from './store.js';
 import type { Asked, ToolCall } from './tool-call.js';
 import type { VendorAdapter } from './vendors/vendor.js';
@@ -18,6 +19,8 @@ export interface ToolContext {
   /** The write gate; absent in read-only mode (no write tool is registered). */
   gate?: WriteGate;
   now(): Date;
+  /** Deadline, result and input size limits (defaults in src/limits.ts). */
+  limits?: Partial<Limits>;
 }
 
 /** A handler's answer: structured content (matches outputSchema) and a compact text rendering. */

@@ -216,7 +216,8 @@ describe('AltcraftAdapter errors', () => {
     const seen = since(sim);
     await expect(noToken.getCampaign(`campaign-${sim.campaigns[0]!.id}`, {})).rejects.toMatchObject({ status: 401, message: 'API token required' });
     await expect(noToken.estimateReach('email', { segment_id: String(sim.segments[0]!.id) })).rejects.toMatchObject({ status: 401, code: 401 });
-    expect(seen().map((r) => r.status)).toEqual([200, 200]);
+    // Requests are paced, so one of the previous test's may still land here: count this adapter's only.
+    expect(seen().filter((r) => String(r.headers.authorization).trim() === 'Bearer').map((r) => r.status)).toEqual([200, 200]);
     await expect(noToken.listCampaigns({ channel: 'other' })).rejects.toMatchObject({ status: 401, message: 'API token required' });
   });
 

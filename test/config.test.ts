@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, parseArgs } from '../src/config.js';
 
 const flags = (argv: string[]) => parseArgs(argv).flags;
+const dirs: string[] = [];
+/** A temporary directory removed after the file's tests. */
+const tempDir = () => (dirs.push(mkdtempSync(join(tmpdir(), 'cmcp-'))), dirs[dirs.length - 1]!);
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('config', () => {
   it('enables a vendor when its credentials are present', () => {
@@ -29,7 +33,7 @@ describe('config', () => {
   });
 
   it('reads several accounts per vendor from --config', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cmcp-'));
+    const dir = tempDir();
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ accounts: [
       { vendor: 'clevertap', name: 'india', accountId: 'A1', passcode: 'p1', region: 'in1' },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../src/http.js';
 import { parseRetryAfter } from '../src/http-errors.js';
-import { mapLimit } from '../src/concurrency.js';
+import { mapLimit, virtualClock } from '../src/concurrency.js';
+import { LocalRateWindows } from '../src/store.js';
 import { VendorError } from '../src/errors.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 
@@ -39,20 +40,24 @@ describe('HttpClient', () => {
   });
 
   it('retries a write after a 429 (the vendor refused it) and honours Retry-After', async () => {
+    const clock = virtualClock();
+    const virtual = new HttpClient({ baseDelayMs: 5, ...clock });
     answers = [{ status: 429, headers: { 'retry-after': '1' } }, { status: 201, body: { id: 'x' } }];
     const before = sim.requests.length;
-    const t0 = Date.now();
-    const res = await http.send(req('write'));
+    const res = await virtual.send(req('write'));
     expect(res.status).toBe(201);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(Math.max(...clock.slept)).toBeGreaterThanOrEqual(1000);
     expect(sim.requests.length - before).toBe(2);
+    await virtual.close();
   });
 
   it('waits the documented minimum after a 429 even without Retry-After', async () => {
+    const clock = virtualClock();
+    const virtual = new HttpClient({ baseDelayMs: 5, ...clock });
     answers = [{ status: 429 }, { status: 200 }];
-    const t0 = Date.now();
-    await http.send(req('read', { minWaitAfter429Ms: 300 }));
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    await virtual.send(req('read', { minWaitAfter429Ms: 300 }));
+    expect(Math.max(...clock.slept)).toBeGreaterThanOrEqual(300);
+    await virtual.close();
   });
 
   it('does not wait out an overlong Retry-After: it says when to retry', async () => {
@@ -181,6 +186,64 @@ describe('HttpClient', () => {
     const err = (await http.send({ ...req('write'), url: 'http://127.0.0.1:1/x' }).catch((e: unknown) => e)) as VendorError;
     expect(err).toBeInstanceOf(VendorError);
     expect(err).toMatchObject({ outcome: 'failed', notSent: true });
+  });
+});
+
+describe('bounds', () => {
+  it('refuses a body over the cap without retrying it as a network fault, declared or streamed', async () => {
+    const small = new HttpClient({ baseDelayMs: 1, maxBodyBytes: 1000 });
+    for (const reply of [{ status: 200, raw: 'x'.repeat(5000) }, { status: 200, body: { pad: 'y'.repeat(5000) } }]) {
+      answers = [reply];
+      const before = sim.requests.length;
+      const err = (await small.send(req('read')).catch((e: unknown) => e)) as VendorError;
+      expect(err).toMatchObject({ code: 'BODY_TOO_LARGE', retryable: false });
+      expect(err.message).toMatch(/more than the 0 MB read per request/);
+      expect(sim.requests.length - before).toBe(1);
+    }
+    await small.close();
+  });
+
+  it('caps a hold where it is stored: Retry-After 999999 holds later calls for maxHoldMs at most', async () => {
+    const clock = virtualClock();
+    const held = new HttpClient({ baseDelayMs: 1, maxHoldMs: 2_000, ...clock });
+    answers = [{ status: 429, headers: { 'retry-after': '999999' } }];
+    await expect(held.send(req('read', { hold: 'ra' }))).rejects.toMatchObject({ status: 429 });
+    answers = [{ status: 200, body: { ok: 1 } }];
+    await held.send(req('read', { hold: 'ra' }));
+    expect(Math.max(...clock.slept)).toBeLessThanOrEqual(2_000);
+    await held.close();
+  });
+
+  it('a call cancelled while paced or queued gives back its reservation and its place', async () => {
+    const rates = new LocalRateWindows();
+    const paced = new HttpClient({ rates });
+    answers = [];
+    sim.faults.latencyMs = 100;
+    const ac = new AbortController();
+    const pace = { key: 'gb', intervalMs: 1_000 };
+    const first = paced.send(req('read', { pace, concurrency: { key: 'gb', max: 1 } }));
+    const abandoned = Array.from({ length: 50 }, () => paced.send(req('read', { pace, concurrency: { key: 'gb', max: 1 }, signal: ac.signal })).catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(rates.pending('gb', Date.now())).toBe(50);
+    ac.abort();
+    await Promise.all(abandoned);
+    await first;
+    sim.faults.latencyMs = 0;
+    expect(rates.pending('gb', Date.now())).toBe(0);
+    // The next call is spaced from the last request sent, not from 50 abandoned reservations.
+    const t0 = Date.now();
+    await paced.send(req('read', { pace }));
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    await paced.close();
+  });
+
+  it('a timed-out read says how long it was really tried, over every attempt', async () => {
+    const impatient = new HttpClient({ baseDelayMs: 5, maxDelayMs: 10, timeoutMs: 60, retries: 2 });
+    sim.faults.latencyMs = 200;
+    const err = (await impatient.send(req('read')).catch((e: unknown) => e)) as VendorError;
+    sim.faults.latencyMs = 0;
+    expect(err.message).toMatch(/no answer within 0.1 s \(3 attempts over 0\.\d s\)/);
+    await impatient.close();
   });
 });
 

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, appendFileSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../src/journal.js';
 
 const at = '2026-11-22T10:00:00Z';
+const dirs: string[] = [];
+/** A journal path in a temporary directory removed after the file's tests. */
+const journalPath = () => (dirs.push(mkdtempSync(join(tmpdir(), 'j-'))), join(dirs[dirs.length - 1]!, 'journal.jsonl'));
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const preview = (id: string, parts = 2) => ({
   t: 'preview' as const, at,
   record: { id, tool: 'send_to_users', vendor: 'clevertap' as const, account: 'default', args_hash: 'h', summary: 'push to 1500 users', created_at: at, expires_at: at, parts },
@@ -12,7 +16,7 @@ const preview = (id: string, parts = 2) => ({
 
 describe('journal', () => {
   it('replays every event after a restart', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'j-')), 'journal.jsonl');
+    const path = journalPath();
     const j = Journal.open(path);
     j.append(preview('w1'));
     j.append({ t: 'confirm', at, id: 'w1' });
@@ -26,7 +30,7 @@ describe('journal', () => {
   });
 
   it('reads an attempt without an outcome (a crash mid-send) as unknown, never as pending', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'j-')), 'journal.jsonl');
+    const path = journalPath();
     const j = Journal.open(path);
     j.append(preview('w2', 1));
     j.append({ t: 'confirm', at, id: 'w2' });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { allOrCancel } from '../concurrency.js';
 import { type Audience, type CampaignDetail, type CampaignReport, type Channel, type ReachEstimate } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient } from '../http.js';
@@ -19,6 +21,9 @@ const API_PREFIX = '/api/v1.1/';
 export const ALTCRAFT_PAGE_SIZE = 100;
 /** Pages followed in one listing before giving up on a cursor that never ends (our guard, not a vendor limit). */
 const MAX_PAGES = 1000;
+/** Altcraft's API rate limits are undocumented (notes §4 [U]): our own client-side cap and pacing, at most 4 at once and 16 in any second, per token. */
+const ALTCRAFT_MAX_CONCURRENT = 4;
+const ALTCRAFT_PACE = [{ limit: 16, ms: 1000 }] as const;
 /** Log lines read for a mailing's report message (campaigns/log_v2 `limit`, notes §4c). */
 const LOG_LINES = 50;
 
@@ -52,9 +57,11 @@ export class AltcraftAdapter implements VendorAdapter {
   readonly writer: AltcraftWriter;
   private readonly base: string;
   private readonly now: () => Date;
+  private readonly rateKey: string;
 
   constructor(private readonly options: AltcraftOptions, private readonly http: HttpClient) {
     registerSecret(options.token);
+    this.rateKey = `altcraft:${createHash('sha256').update(options.token).digest('hex').slice(0, 16)}`;
     this.account = options.account;
     this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? ALTCRAFT_DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -108,9 +115,9 @@ export class AltcraftAdapter implements VendorAdapter {
       };
       return { campaign: prune(campaign) };
     }
-    const [{ data }, { data: st }] = await this.notFound(id, Promise.all([
-      this.call('campaigns/get', { id: ref.id }, signal),
-      this.call('campaigns/get_status', { id: ref.id }, signal),
+    const [{ data }, { data: st }] = await this.notFound(id, allOrCancel<[Envelope, Envelope]>(signal, [
+      (s) => this.call('campaigns/get', { id: ref.id }, s),
+      (s) => this.call('campaigns/get_status', { id: ref.id }, s),
     ]));
     const r = record(Array.isArray(data) ? data[0] : data, 'campaigns/get');
     const merged = { ...r, ...obj(st) };
@@ -222,7 +229,9 @@ export class AltcraftAdapter implements VendorAdapter {
         if (next <= from) throw shapeError(method, `next_from_id ${next} does not move past from_id ${from}`);
         from = next;
       } else if (!('next_from_id' in top) && recs.length >= ALTCRAFT_PAGE_SIZE) {
-        from = Math.max(...recs.map((r) => this.idOf(r, method))) + 1;
+        let last = 0;
+        for (const r of recs) last = Math.max(last, this.idOf(r, method)); // no spread: a large page would overflow the stack
+        from = last + 1;
       } else return { items: [...seen.values()], requests };
     }
     throw shapeError(method, `paging did not end after ${MAX_PAGES} pages`);
@@ -233,6 +242,7 @@ export class AltcraftAdapter implements VendorAdapter {
     const res = await this.http.send({
       vendor: this.vendor, method: 'POST', url: `${this.base}${API_PREFIX}${method}`, kind: 'read', signal, body,
       headers: { authorization: `Bearer ${this.options.token}` }, describe: describeAltcraft, classify: envelopeStatus,
+      concurrency: { key: this.rateKey, max: ALTCRAFT_MAX_CONCURRENT }, pace: { key: this.rateKey, intervalMs: 0, windows: ALTCRAFT_PACE },
     });
     return readEnvelope(res, method);
   }

@@ -22,6 +22,11 @@ export const BATCH_DEFAULT_BASE_URL = 'https://api.batch.com';
  * past either it stops and says so in warnings, rather than hold a fan-out or loop on a server ignoring `from`.
  */
 export const BATCH_LIST_BUDGET: PageBudget = { maxPages: 100, deadlineMs: 30_000 };
+/** MEP rate limits are undocumented (notes §3 [U]): our own client-side cap and pacing, at most 4 at once and 8 in any second, per app key. */
+const BATCH_MAX_CONCURRENT = 4;
+const BATCH_PACE = [{ limit: 8, ms: 1000 }] as const;
+/** Not a vendor limit: stops paging a server that ignores `from` (100,000 campaigns). */
+const MAX_PAGES = 1000;
 /** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -211,6 +216,8 @@ export class BatchAdapter implements VendorAdapter {
       minWaitAfter429Ms: BATCH_MIN_WAIT_AFTER_429_MS,
       hold: this.holdKey,
       classify: classifyBatch,
+      concurrency: { key: this.holdKey, max: BATCH_MAX_CONCURRENT },
+      pace: { key: this.holdKey, intervalMs: 0, windows: BATCH_PACE },
       describe: (status, body, text) => this.describe(status, body, text, ctx),
       ...(signal ? { signal } : {}),
     });

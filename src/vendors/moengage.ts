@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isRealDay, type CampaignReport, type CampaignSummary } from '../domain.js';
-import { InputError, UnsupportedError } from '../errors.js';
-import { sleep } from '../concurrency.js';
+import { compareNewestFirst, isRealDay, type CampaignReport, type CampaignSummary } from '../domain.js';
+import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
 import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocally, sendClassified, type PageBudget } from './common.js';
@@ -220,13 +219,13 @@ export class MoEngageAdapter implements VendorAdapter {
 
   private async post(path: string, body: Obj, group: 'search' | 'stats', signal?: AbortSignal): Promise<Obj | unknown[]> {
     const key = `moengage:${this.ws}:${group}`;
-    await takeSlot(key, group === 'search' ? SEARCH_WINDOWS : [], signal);
+    // The per-minute and per-hour windows live in the HTTP client's pacing, so retries count against them too.
     const res = await sendClassified(this.http, {
       vendor: 'moengage', method: 'POST', url: `${this.base}${path}`, headers: this.headers, kind: 'read',
-      body: { request_id: randomUUID(), ...body }, describe: describeMoeError, classify: classifyMoe, signal,
-      pace: { key, intervalMs: group === 'search' ? SEARCH_PACE_MS : STATS_PACE_MS },
+      body: { request_id: randomUUID(), ...body }, describe: describeMoeError, classify: classifyMoe, signal, hold: key,
+      pace: { key, intervalMs: group === 'search' ? SEARCH_PACE_MS : STATS_PACE_MS, ...(group === 'search' ? { windows: SEARCH_WINDOWS } : {}) },
     });
-    noteRateHeaders(key, res);
+    noteRateHeaders(this.http, key, res);
     if (res.body === undefined) throw unreadable(res);
     if (!Array.isArray(res.body) && !obj(res.body)) throw shapeError('a JSON value that is neither an object nor a list');
     return res.body as Obj | unknown[];
@@ -242,27 +241,12 @@ function dmy(day: string): string {
   return `${day.slice(8, 10)}-${day.slice(5, 7)}-${day.slice(0, 4)}`;
 }
 
-const slots = new Map<string, number[]>();
-const notBefore = new Map<string, number>();
-
-/** Reserve a request slot under sliding windows (100/min, 6000/h) and any server-announced reset; HttpClient pacing covers 10/s. */
-async function takeSlot(key: string, windows: ReadonlyArray<{ limit: number; ms: number }>, signal?: AbortSignal): Promise<void> {
-  const log = slots.get(key) ?? [];
-  slots.set(key, log);
-  let at = Math.max(Date.now(), notBefore.get(key) ?? 0);
-  for (const w of windows) if (log.length >= w.limit) at = Math.max(at, log[log.length - w.limit]! + w.ms);
-  log.push(at);
-  const keep = Math.max(0, ...windows.map((w) => w.limit));
-  if (log.length > keep) log.splice(0, log.length - keep);
-  if (at > Date.now()) await sleep(at - Date.now(), signal);
-}
-
 /** When the server says the window is used up, hold further requests until its reset. */
-function noteRateHeaders(key: string, res: HttpResponse): void {
+function noteRateHeaders(http: HttpClient, key: string, res: HttpResponse): void {
   const num = (v: string | string[] | undefined) => parseFloat(String(Array.isArray(v) ? v[0] : v ?? '').split(',')[0] ?? '');
   const remaining = num(res.headers['x-ratelimit-remaining']);
   const reset = num(res.headers['x-ratelimit-reset']);
   if (remaining !== 0 || !Number.isFinite(reset)) return;
   const ms = reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000;
-  if (ms > 0) notBefore.set(key, Date.now() + Math.min(ms, MAX_RESET_WAIT_MS));
+  if (ms > 0) http.holdFor(key, Math.min(ms, MAX_RESET_WAIT_MS));
 }

@@ -1,0 +1,101 @@
+import type { CampaignSummary } from './domain.js';
+import type { ListQuery, ListResult, VendorReader } from './vendors/vendor.js';
+
+/** Finished listings kept per account, by count and estimated size, so the cache never holds much. */
+const CACHE_MAX_ENTRIES = 8;
+const CACHE_MAX_BYTES = 32 * 1024 * 1024;
+
+interface Entry {
+  promise: Promise<ListResult>;
+  controller: AbortController;
+  waiters: number;
+  done?: { at: number; bytes: number };
+}
+
+const byAdapter = new WeakMap<VendorReader, Map<string, Entry>>();
+
+/** Estimated in-memory size of listed campaigns: their strings plus a fixed overhead each. */
+export function summaryBytes(campaigns: readonly CampaignSummary[]): number {
+  let n = 0;
+  for (const c of campaigns) {
+    n += 120 + c.id.length + c.name.length + (c.vendor_status?.length ?? 0) + (c.account?.length ?? 0);
+    for (const t of c.tags ?? []) n += 8 + t.length;
+  }
+  return n * 2;
+}
+
+/**
+ * One account's listing, shared: identical concurrent calls join one fetch, and a finished one is reused
+ * for `cacheMs`. Each caller leaves on its own signal; the fetch is cancelled (its rate slots given
+ * back) only when every caller has left. Failures are never reused.
+ */
+export function sharedList(adapter: VendorReader, query: ListQuery, signal: AbortSignal, cacheMs: number, now: () => number = performance.now.bind(performance)): Promise<ListResult> {
+  let entries = byAdapter.get(adapter);
+  if (!entries) byAdapter.set(adapter, (entries = new Map()));
+  const map = entries;
+  const key = JSON.stringify([query.from, query.to, query.status, query.channel, query.query?.toLowerCase()]);
+  let entry = map.get(key);
+  if (entry?.done && now() - entry.done.at > cacheMs) {
+    map.delete(key);
+    entry = undefined;
+  }
+  if (!entry) {
+    const controller = new AbortController();
+    const fresh: Entry = { controller, waiters: 0, promise: adapter.listCampaigns(query, controller.signal) };
+    map.set(key, fresh);
+    fresh.promise.then(
+      (r) => {
+        fresh.done = { at: now(), bytes: summaryBytes(r.campaigns) };
+        prune(map, now, cacheMs);
+      },
+      () => {
+        if (map.get(key) === fresh) map.delete(key);
+      },
+    );
+    entry = fresh;
+  }
+  return join(map, key, entry, signal);
+}
+
+function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortSignal): Promise<ListResult> {
+  if (entry.done) return entry.promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  entry.waiters++;
+  return new Promise<ListResult>((resolve, reject) => {
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      signal.removeEventListener('abort', onAbort);
+      entry.waiters--;
+    };
+    const onAbort = () => {
+      leave();
+      if (entry.waiters === 0 && !entry.done) {
+        if (map.get(key) === entry) map.delete(key);
+        entry.controller.abort(signal.reason);
+      }
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    entry.promise.then((r) => (leave(), resolve(r)), (e: unknown) => (leave(), reject(e)));
+  });
+}
+
+/** Drop expired entries, then the oldest finished ones until count and size fit. */
+function prune(map: Map<string, Entry>, now: () => number, cacheMs: number): void {
+  let bytes = 0;
+  const finished = [...map.entries()].filter(([, e]) => e.done);
+  for (const [k, e] of finished) {
+    if (now() - e.done!.at > cacheMs) map.delete(k);
+    else bytes += e.done!.bytes;
+  }
+  let count = finished.filter(([k]) => map.has(k)).length;
+  for (const [k, e] of finished) {
+    if (!map.has(k)) continue;
+    if (count <= CACHE_MAX_ENTRIES && bytes <= CACHE_MAX_BYTES) break;
+    map.delete(k);
+    count--;
+    bytes -= e.done!.bytes;
+  }
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { encodeCursor, decodeCursor, setCursorKey } from '../src/cursor.js';
+import { clipText, DaySchema } from '../src/domain.js';
+import { InputError } from '../src/errors.js';
+import { listAcross } from '../src/listing.js';
+import { EmbeddedStore } from '../src/store.js';
+import type { ToolContext } from '../src/tool.js';
+import type { ListQuery, ListResult } from '../src/vendors/vendor.js';
+import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
+
+/** A fake account whose listing takes `ms` and counts how often it was fetched and cancelled. */
+class SlowAdapter extends FakeAdapter {
+  fetches = 0;
+  cancelled = 0;
+  constructor(private readonly ms: number) {
+    super('batch', 'default', makeCampaigns('batch', 30));
+  }
+  override async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {
+    this.fetches++;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, this.ms);
+      signal?.addEventListener('abort', () => (clearTimeout(t), this.cancelled++, reject(signal.reason)), { once: true });
+    });
+    return super.listCampaigns(q);
+  }
+}
+
+const ctxOf = (adapters: FakeAdapter[], limits: ToolContext['limits'] = {}): ToolContext =>
+  ({ adapters, sandbox: false, store: new EmbeddedStore(), now: () => new Date('2026-11-22T12:00:00Z'), limits });
+const never = new AbortController().signal;
+
+describe('shared listings', () => {
+  it('identical concurrent listings of one account share one fetch', async () => {
+    const a = new SlowAdapter(50);
+    const ctx = ctxOf([a], { listCacheMs: 0 });
+    const outs = await Promise.all(Array.from({ length: 20 }, () => listAcross(ctx, {}, 5, undefined, never)));
+    expect(a.fetches).toBe(1);
+    for (const o of outs) expect(o.total).toBe(30);
+  });
+
+  it('the shared fetch is cancelled only when every caller has left', async () => {
+    const a = new SlowAdapter(200);
+    const ctx = ctxOf([a], { listCacheMs: 0 });
+    const one = new AbortController();
+    const two = new AbortController();
+    const p1 = listAcross(ctx, {}, 5, undefined, one.signal).catch((e: unknown) => e);
+    const p2 = listAcross(ctx, {}, 5, undefined, two.signal).catch((e: unknown) => e);
+    one.abort();
+    await p1;
+    expect(a.cancelled).toBe(0);
+    two.abort();
+    await p2;
+    expect(a.cancelled).toBe(1);
+  });
+
+  it('a slow account is reported within the deadline with the real time waited; the others answer', async () => {
+    const slow = new SlowAdapter(5_000);
+    const fast = new FakeAdapter('altcraft', 'default', makeCampaigns('altcraft', 3));
+    const t0 = performance.now();
+    const out = await listAcross(ctxOf([slow, fast], { deadlineMs: 600 }), {}, 5, undefined, never);
+    expect(performance.now() - t0).toBeLessThan(700);
+    expect(out.total).toBe(3);
+    expect(out.errors![0]!.message).toMatch(/^Could not list campaigns on batch: no complete answer within the call's 0\.6 s deadline \(waited 0\.\d s\)/);
+    expect(slow.cancelled).toBe(1);
+  });
+});
+
+describe('signed cursors', () => {
+  it('refuses a tampered offset, a foreign cursor and a payload of null, with a clear error', async () => {
+    const ctx = ctxOf([new FakeAdapter('batch', 'default', makeCampaigns('batch', 30))]);
+    const first = await listAcross(ctx, {}, 10, undefined, never);
+    expect((await listAcross(ctx, {}, 10, first.next_cursor, never)).campaigns[0]!.id).toBe('batch-10');
+    const [body, sig] = first.next_cursor!.split('.');
+    const tampered = Buffer.from(Buffer.from(body!, 'base64url').toString().replace('"o":10', '"o":20')).toString('base64url');
+    const nul = Buffer.from('null').toString('base64url');
+    for (const bad of [`${tampered}.${sig}`, `${nul}.${sig}`, nul, 'garbage', `${body}.${sig}.x`]) {
+      await expect(listAcross(ctx, {}, 10, bad, never)).rejects.toThrow(/cursor is not one this server issued/);
+    }
+    setCursorKey('another server');
+    await expect(listAcross(ctx, {}, 10, first.next_cursor, never)).rejects.toThrow(InputError);
+    const mine = encodeCursor({ k: 'k', s: 's', o: 1 });
+    expect(decodeCursor(mine)).toEqual({ k: 'k', s: 's', o: 1 });
+  });
+});
+
+describe('bounded input and storage', () => {
+  it('clips without splitting a surrogate pair, and bounds dates', () => {
+    expect(clipText('ab😀cd', 4)).toBe('ab…');
+    expect(clipText('short', 10)).toBe('short');
+    expect(DaySchema.safeParse('0001-01-01').success).toBe(false);
+    expect(DaySchema.safeParse('9999-12-31').success).toBe(false);
+    expect(DaySchema.safeParse('2026-11-01').success).toBe(true);
+  });
+
+  it('keeps snapshots within a total size, evicting the oldest', async () => {
+    const store = new EmbeddedStore({ maxSnapshotBytes: 1_000 });
+    await store.putSnapshot('a', { n: 1 }, 60_000, 600);
+    await store.putSnapshot('b', { n: 2 }, 60_000, 600);
+    expect(await store.getSnapshot('a')).toBeUndefined();
+    expect(await store.getSnapshot('b')).toEqual({ n: 2 });
+  });
+});
