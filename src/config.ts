@@ -79,10 +79,16 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       if (v === undefined || v.startsWith('--')) throw new ConfigError(`${name} needs a value`);
       return v;
     };
+    // `--sandbox=false` too: an MCP Bundle host passes a boolean setting as "true" or "false".
+    const on = () => {
+      if (inline === undefined || inline === 'true') return true;
+      if (inline === 'false') return false;
+      throw new ConfigError(`${name} takes no value, or =true / =false`);
+    };
     switch (name) {
-      case '--sandbox': flags.sandbox = true; break;
-      case '--read-only': flags.readOnly = true; break;
-      case '--http': flags.http = true; break;
+      case '--sandbox': flags.sandbox = on(); break;
+      case '--read-only': flags.readOnly = on(); break;
+      case '--http': flags.http = on(); break;
       case '--host': flags.host = value(); break;
       case '--port': {
         const p = Number(value());
