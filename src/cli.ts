@@ -1,4 +1,4 @@
-import type { CallToolResult, ListToolsResult, McpServer } from '@modelcontextprotocol/server';
+import type { ListToolsResult, McpServer } from '@modelcontextprotocol/server';
 import { connectInProcess } from './in-process.js';
 
 /** `campaign-mcp tools`: one line per tool with its arguments. */
@@ -12,34 +12,6 @@ export async function printTools(server: McpServer, out: NodeJS.WritableStream):
     out.write(`${t.name}(${args})\n  ${t.description}\n`);
   }
   await client.close();
-}
-
-/** `campaign-mcp call <tool> '<json>'`: run one tool through the server and print its text. Returns the exit code. */
-export async function callTool(server: McpServer, name: string, json: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let args: unknown;
-  try {
-    args = JSON.parse(json);
-  } catch {
-    err.write(`campaign-mcp: the arguments must be JSON, e.g. '{"vendor":"clevertap"}'\n`);
-    return 2;
-  }
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    err.write('campaign-mcp: the arguments must be a JSON object\n');
-    return 2;
-  }
-  const client = await connectInProcess(server);
-  try {
-    const result = await client.request<CallToolResult>('tools/call', { name, arguments: args as Record<string, unknown> });
-    const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
-    const text = content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
-    (result.isError ? err : out).write(`${text}\n`);
-    return result.isError ? 1 : 0;
-  } catch (e) {
-    err.write(`campaign-mcp: ${(e as Error).message}\n`);
-    return 1;
-  } finally {
-    await client.close();
-  }
 }
 
 /** What `npm start` prints: the endpoint and ready-to-paste client configuration. */
