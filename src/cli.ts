@@ -14,21 +14,31 @@ export async function printTools(server: McpServer, out: NodeJS.WritableStream):
   await client.close();
 }
 
-/** What `npm start` prints: the endpoint and ready-to-paste client configuration. */
-export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp'): string {
-  const auth = token ? ', "headers": { "Authorization": "Bearer <CAMPAIGN_MCP_HTTP_TOKEN>" }' : '';
+/** The MCP Inspector release pinned in what we print: 0.16 and later require Node 22; 0.15.0 runs on Node 20 (checked, both forms). */
+export const INSPECTOR = '@modelcontextprotocol/inspector@0.15.0';
+
+/** What `npm start` prints: the endpoint and client configuration that works as printed (a token stays in its variable). */
+export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid): string {
+  const header = token ? ' --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"' : '';
+  const auth = token ? ', "headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }' : '';
+  const stdioArgs = [bin, ...(sandbox ? ['--sandbox'] : [])];
   return [
-    `campaign-mcp ${sandbox ? 'on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
+    `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
     '',
     'Claude Code:',
-    `  claude mcp add --transport http campaign-mcp ${url}`,
-    'Cursor (~/.cursor/mcp.json) or any client that takes a URL:',
+    `  claude mcp add --transport http campaign-mcp ${url}${header}`,
+    `Cursor (~/.cursor/mcp.json) or any client that takes a URL${token ? ' (the token is read from CAMPAIGN_MCP_HTTP_TOKEN)' : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,
-    'Claude Desktop (claude_desktop_config.json, stdio):',
-    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": [${JSON.stringify(bin)}${sandbox ? ', "--sandbox"' : ''}] } } }`,
-    'MCP Inspector:',
-    `  npx @modelcontextprotocol/inspector --transport http --server-url ${url}`,
+    'Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb):',
+    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": ${JSON.stringify(stdioArgs)} } } }`,
+    `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio:`,
+    `  npx -y ${INSPECTOR} node ${stdioArgs.map(shellWord).join(' ')}`,
+    ...(token ? [] : ['or, against this endpoint from the terminal:', `  npx -y ${INSPECTOR} --cli ${url} --method tools/list`]),
     '',
-    'Ctrl-C stops the server.',
+    `Ctrl-C, or kill ${pid}, stops the server.`,
   ].join('\n');
+}
+
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { callTool } from '../src/cli-call.js';
 import { ConfigError, loadConfig, parseArgs } from '../src/config.js';
 import { spawnBin } from './helpers/spawn.js';
+import { stdioSession } from './helpers/mcpb.js';
+import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -47,6 +49,19 @@ describe('campaign-mcp --help and --version (spawned)', () => {
     expect(await p.exited).toBe(0);
     expect(p.stdout().trim()).toBe(version);
   });
+});
+
+describe('npx campaign-mcp from a checkout (after a build)', () => {
+  it('runs the package bin: npx campaign-mcp --sandbox answers over stdio', async () => {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-npx-'));
+    try {
+      const s = await stdioSession('npx', ['--no-install', 'campaign-mcp', '--sandbox', '--data-dir', dataDir], { cwd, env: { PATH: process.env.PATH ?? '', HOME: dataDir } }, [{ method: 'tools/list' }]);
+      expect(s.results[0]!.result.tools.map((t: { name: string }) => t.name)).toContain('list_campaigns');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('campaign-mcp call from the terminal (spawned)', () => {
