@@ -1,4 +1,4 @@
-import type { CallToolResult, ListToolsResult, McpServer } from '@modelcontextprotocol/server';
+import type { ListToolsResult, McpServer } from '@modelcontextprotocol/server';
 import { connectInProcess } from './in-process.js';
 
 /** `campaign-mcp tools`: one line per tool with its arguments. */
@@ -14,49 +14,31 @@ export async function printTools(server: McpServer, out: NodeJS.WritableStream):
   await client.close();
 }
 
-/** `campaign-mcp call <tool> '<json>'`: run one tool through the server and print its text. Returns the exit code. */
-export async function callTool(server: McpServer, name: string, json: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  let args: unknown;
-  try {
-    args = JSON.parse(json);
-  } catch {
-    err.write(`campaign-mcp: the arguments must be JSON, e.g. '{"vendor":"clevertap"}'\n`);
-    return 2;
-  }
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    err.write('campaign-mcp: the arguments must be a JSON object\n');
-    return 2;
-  }
-  const client = await connectInProcess(server);
-  try {
-    const result = await client.request<CallToolResult>('tools/call', { name, arguments: args as Record<string, unknown> });
-    const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
-    const text = content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
-    (result.isError ? err : out).write(`${text}\n`);
-    return result.isError ? 1 : 0;
-  } catch (e) {
-    err.write(`campaign-mcp: ${(e as Error).message}\n`);
-    return 1;
-  } finally {
-    await client.close();
-  }
-}
+/** The MCP Inspector release pinned in what we print: 0.16 and later require Node 22; 0.15.0 runs on Node 20 (checked, both forms). */
+export const INSPECTOR = '@modelcontextprotocol/inspector@0.15.0';
 
-/** What `npm start` prints: the endpoint and ready-to-paste client configuration. */
-export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp'): string {
-  const auth = token ? ', "headers": { "Authorization": "Bearer <CAMPAIGN_MCP_HTTP_TOKEN>" }' : '';
+/** What `npm start` prints: the endpoint and client configuration that works as printed (a token stays in its variable). */
+export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid): string {
+  const header = token ? ' --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"' : '';
+  const auth = token ? ', "headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }' : '';
+  const stdioArgs = [bin, ...(sandbox ? ['--sandbox'] : [])];
   return [
-    `campaign-mcp ${sandbox ? 'on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
+    `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
     '',
     'Claude Code:',
-    `  claude mcp add --transport http campaign-mcp ${url}`,
-    'Cursor (~/.cursor/mcp.json) or any client that takes a URL:',
+    `  claude mcp add --transport http campaign-mcp ${url}${header}`,
+    `Cursor (~/.cursor/mcp.json) or any client that takes a URL${token ? ' (the token is read from CAMPAIGN_MCP_HTTP_TOKEN)' : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,
-    'Claude Desktop (claude_desktop_config.json, stdio):',
-    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": [${JSON.stringify(bin)}${sandbox ? ', "--sandbox"' : ''}] } } }`,
-    'MCP Inspector:',
-    `  npx @modelcontextprotocol/inspector --transport http --server-url ${url}`,
+    'Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb):',
+    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": ${JSON.stringify(stdioArgs)} } } }`,
+    `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio:`,
+    `  npx -y ${INSPECTOR} node ${stdioArgs.map(shellWord).join(' ')}`,
+    ...(token ? [] : ['or, against this endpoint from the terminal:', `  npx -y ${INSPECTOR} --cli ${url} --method tools/list`]),
     '',
-    'Ctrl-C stops the server.',
+    `Ctrl-C, or kill ${pid}, stops the server.`,
   ].join('\n');
+}
+
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -64,16 +64,18 @@ const ENV: Record<AccountConfig['vendor'], Record<string, string>> = {
 const SECRET_FIELDS = ['passcode', 'apiKey', 'restApiKey', 'token'];
 
 export interface ParsedArgs {
-  command: 'serve' | 'tools' | 'call';
+  command: 'serve' | 'tools' | 'call' | 'help' | 'version';
   toolName?: string;
   toolArgs?: string;
-  flags: { sandbox: boolean; readOnly: boolean; http: boolean; host?: string; port?: number; config?: string; logLevel?: string; dataDir?: string };
+  flags: { sandbox: boolean; readOnly: boolean; http: boolean; all?: boolean; host?: string; port?: number; config?: string; logLevel?: string; dataDir?: string };
 }
 
 /** Parse argv (without node and script): subcommand, its operands, and flags. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const flags: ParsedArgs['flags'] = { sandbox: false, readOnly: false, http: false };
   const rest: string[] = [];
+  if (argv.some((a) => a === '--help' || a === '-h')) return { command: 'help', flags };
+  if (argv.some((a) => a === '--version' || a === '-v')) return { command: 'version', flags };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const [name, inline] = a.startsWith('--') ? (a.split(/=(.*)/s, 2) as [string, string | undefined]) : [a, undefined];
@@ -82,10 +84,17 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       if (v === undefined || v.startsWith('--')) throw new ConfigError(`${name} needs a value`);
       return v;
     };
+    // `--sandbox=false` too: an MCP Bundle host passes a boolean setting as "true" or "false".
+    const on = () => {
+      if (inline === undefined || inline === 'true') return true;
+      if (inline === 'false') return false;
+      throw new ConfigError(`${name} takes no value, or =true / =false`);
+    };
     switch (name) {
-      case '--sandbox': flags.sandbox = true; break;
-      case '--read-only': flags.readOnly = true; break;
-      case '--http': flags.http = true; break;
+      case '--sandbox': flags.sandbox = on(); break;
+      case '--read-only': flags.readOnly = on(); break;
+      case '--http': flags.http = on(); break;
+      case '--all': flags.all = on(); break;
       case '--host': flags.host = value(); break;
       case '--port': {
         const p = Number(value());
@@ -97,18 +106,19 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case '--log-level': flags.logLevel = value(); break;
       case '--data-dir': flags.dataDir = value(); break;
       default:
-        if (a.startsWith('--')) throw new ConfigError(`unknown flag ${name}; known: --sandbox --read-only --http --host --port --config --data-dir --log-level`);
+        if (a.startsWith('--')) throw new ConfigError(`unknown flag ${name}; known: --sandbox --read-only --http --host --port --config --data-dir --log-level --all --help --version`);
         rest.push(a);
     }
   }
   const [cmd, toolName, toolArgs] = rest;
   if (cmd === undefined) return { command: 'serve', flags };
+  if (cmd === 'help') return { command: 'help', flags };
   if (cmd === 'tools') return { command: 'tools', flags };
   if (cmd === 'call') {
     if (!toolName) throw new ConfigError("usage: campaign-mcp call <tool> '<json arguments>'");
     return { command: 'call', toolName, toolArgs: toolArgs ?? '{}', flags };
   }
-  throw new ConfigError(`unknown command "${cmd}"; use: campaign-mcp [tools | call <tool> '<json>'] [flags]`);
+  throw new ConfigError(`unknown command "${cmd}"; use: campaign-mcp [tools | call <tool> '<json>'] [flags], or campaign-mcp --help`);
 }
 
 /** Build the configuration from flags, environment and an optional JSON file. */

@@ -6,12 +6,13 @@ export interface InProcessClient {
   close(): Promise<void>;
 }
 
-/** Connect to `server` in memory (2025-11-25 handshake) and return a request function. */
-export async function connectInProcess(server: McpServer): Promise<InProcessClient> {
+/** Connect to `server` in memory (2025-11-25 handshake) and return a request function; notifications go to `onNotification`. */
+export async function connectInProcess(server: McpServer, onNotification?: (method: string, params: Record<string, unknown>) => void): Promise<InProcessClient> {
   const [mine, theirs] = InMemoryTransport.createLinkedPair();
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 1;
   mine.onmessage = (m: JSONRPCMessage) => {
+    if ('method' in m && !('id' in m)) onNotification?.(m.method, (m.params ?? {}) as Record<string, unknown>);
     if (!('id' in m) || typeof m.id !== 'number' || 'method' in m) return;
     const waiter = pending.get(m.id);
     pending.delete(m.id);

@@ -5,13 +5,15 @@ import { EmbeddedStore } from './store.js';
 import { loadSecret, TokenSigner } from './tokens.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from './tool.js';
-import { callTool, httpBanner, printTools } from './cli.js';
+import { httpBanner, printTools } from './cli.js';
+import { callTool } from './cli-call.js';
 import { ConfigError, loadConfig, parseArgs, type AccountConfig, type Config } from './config.js';
 import { HttpClient } from './http.js';
 import { Inflight } from './inflight.js';
 import { createLogger } from './log.js';
 import type { Sandbox } from './sandbox/index.js';
-import { createServer } from './server.js';
+import { createServer, VERSION } from './server.js';
+import { usage } from './usage.js';
 import { serveStdio } from './transports/stdio.js';
 import { createAdapters } from './vendors/index.js';
 
@@ -63,6 +65,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   let config: Config;
   try {
     parsed = parseArgs(argv);
+    if (parsed.command === 'help' || parsed.command === 'version') {
+      process.stdout.write(parsed.command === 'help' ? usage(VERSION) : `${VERSION}\n`);
+      return 0;
+    }
     config = loadConfig(parsed.flags);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -84,7 +90,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (parsed.command === 'call') {
-    const code = await callTool(make(), parsed.toolName!, parsed.toolArgs!, process.stdout, process.stderr);
+    const code = await callTool(make(), parsed.toolName!, parsed.toolArgs!, process.stdout, process.stderr, { all: parsed.flags.all });
     await app.close();
     return code;
   }

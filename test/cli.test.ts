@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { callTool } from '../src/cli-call.js';
+import { ConfigError, loadConfig, parseArgs } from '../src/config.js';
+import { spawnBin } from './helpers/spawn.js';
+import { stdioSession } from './helpers/mcpb.js';
+import { fileURLToPath } from 'node:url';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+describe('flags', () => {
+  it('a boolean flag takes =true / =false, as an MCP Bundle host passes a setting', () => {
+    expect(parseArgs(['--sandbox=false', '--read-only=true']).flags).toMatchObject({ sandbox: false, readOnly: true });
+    expect(parseArgs(['--sandbox']).flags.sandbox).toBe(true);
+    expect(() => parseArgs(['--sandbox=yes please'])).toThrow(ConfigError);
+  });
+
+  it('settings a bundle host leaves empty count as unset', () => {
+    const env = { CLEVERTAP_ACCOUNT_ID: '', CLEVERTAP_PASSCODE: '', CLEVERTAP_REGION: '', CLEVERTAP_TIMEZONE: '', CAMPAIGN_MCP_READ_ONLY: 'false', CAMPAIGN_MCP_DATA_DIR: '', XDG_STATE_HOME: '/xdg' };
+    const c = loadConfig(parseArgs(['--sandbox=false']).flags, env);
+    expect(c).toMatchObject({ accounts: [], readOnly: false, sandbox: false });
+    expect(c.writes.dataDir).toBe('/xdg/campaign-mcp');
+  });
+});
+
+describe('campaign-mcp --help and --version (spawned)', () => {
+  it('--help names every command, every flag the parser takes and every variable the config reads', async () => {
+    const p = spawnBin(['--help']);
+    expect(await p.exited).toBe(0);
+    const help = p.stdout();
+    for (const cmd of ['tools', 'call <tool>', '--http']) expect(help).toContain(cmd);
+    const src = (f: string) => readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8');
+    const flagsParsed = [...src('config.ts').matchAll(/case '(--[a-z-]+)'/g)].map((m) => m[1]!);
+    expect(flagsParsed.length).toBeGreaterThan(8);
+    for (const f of flagsParsed) expect(help, f).toContain(f);
+    const vars = new Set([...(src('config.ts') + src('config-writes.ts')).matchAll(/(?:'|env\.)((?:CLEVERTAP|MOENGAGE|BATCH|ALTCRAFT|CAMPAIGN_MCP)_[A-Z_]+|LOG_LEVEL)\b/g)].map((m) => m[1]));
+    expect(vars.size).toBeGreaterThan(20);
+    for (const v of [...vars, 'MOENGAGE_CREATED_BY']) expect(help, v).toContain(v);
+    expect(p.stderr()).toBe('');
+  });
+
+  it('--version prints the package version, even with a broken environment', async () => {
+    const p = spawnBin(['--version'], { CLEVERTAP_ACCOUNT_ID: 'only-half' });
+    expect(await p.exited).toBe(0);
+    expect(p.stdout().trim()).toBe(version);
+  });
+});
+
+describe('npx campaign-mcp from a checkout (after a build)', () => {
+  it('runs the package bin: npx campaign-mcp --sandbox answers over stdio', async () => {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-npx-'));
+    try {
+      const s = await stdioSession('npx', ['--no-install', 'campaign-mcp', '--sandbox', '--data-dir', dataDir], { cwd, env: { PATH: process.env.PATH ?? '', HOME: dataDir } }, [{ method: 'tools/list' }]);
+      expect(s.results[0]!.result.tools.map((t: { name: string }) => t.name)).toContain('list_campaigns');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('campaign-mcp call from the terminal (spawned)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-cli-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const call = async (...argv: string[]) => {
+    const p = spawnBin(['call', ...argv, '--sandbox', '--data-dir', dataDir]);
+    return { code: await p.exited, out: p.stdout(), err: p.stderr() };
+  };
+
+  it('a cursor printed by one run, given to the next, gets a clear way forward (never "expired"); --all prints every page', async () => {
+    const first = await call('list_campaigns', '{"limit":5}');
+    expect(first.code).toBe(0);
+    const cursor = first.out.match(/cursor="([^"]+)"/)![1]!;
+    expect(first.err).toMatch(/add --all/);
+    const total = Number(first.out.match(/5 of (\d+) campaigns/)![1]);
+    const second = await call('list_campaigns', JSON.stringify({ limit: 5, cursor }));
+    expect(second.code).toBe(1);
+    expect(second.err).not.toMatch(/expired/i);
+    expect(second.err).toContain(`campaign-mcp call list_campaigns '{"limit":5}' --all`);
+    const all = await call('list_campaigns', '{"limit":100}', '--all');
+    expect(all.code).toBe(0);
+    expect(all.out).toContain(`${total} of ${total} campaigns`);
+    expect(all.out.split('\n').filter((l) => /^(clevertap|moengage|batch|altcraft)(\/\S+)? \S+ "/.test(l))).toHaveLength(total);
+    expect(all.out).not.toMatch(/cursor=/);
+    expect(all.err).toBe('');
+  });
+
+  it('unknown arguments and tools are refused with the known ones', async () => {
+    const bad = await call('list_campaigns', '{"vendr":"batch"}');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('list_campaigns has no argument "vendr"; its arguments: vendor?, ');
+    const typo = await call('list_campaign', '{}');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/unknown tool "list_campaign"; the tools here: list_vendors, list_campaigns/);
+    const noCursor = await call('list_vendors', '{}', '--all');
+    expect(noCursor.code).toBe(2);
+    expect(noCursor.err).toMatch(/list_vendors takes no cursor/);
+  });
+});
+
+describe('progress of a long call', () => {
+  const slowServer = () => {
+    const server = new McpServer({ name: 'slow', version: '1' }, { capabilities: { tools: {} } });
+    server.registerTool('slow_send', { description: 'reports progress', inputSchema: z.object({}) }, async (_args, extra) => {
+      const token = extra.mcpReq._meta?.progressToken;
+      for (let i = 1; i <= 3; i++) {
+        if (token !== undefined) await extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: 3, message: `batch ${i} of 3` } });
+      }
+      return { content: [{ type: 'text', text: 'sent' }] };
+    });
+    return server;
+  };
+  const sink = () => {
+    let text = '';
+    return { stream: new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) }), text: () => text };
+  };
+
+  it('is printed on stderr once the call outlasts the threshold, never on stdout', async () => {
+    const out = sink();
+    const err = sink();
+    expect(await callTool(slowServer(), 'slow_send', '{}', out.stream, err.stream, { progressAfterMs: 0 })).toBe(0);
+    expect(err.text()).toBe('campaign-mcp: 1/3 batch 1 of 3\ncampaign-mcp: 2/3 batch 2 of 3\ncampaign-mcp: 3/3 batch 3 of 3\n');
+    expect(out.text()).toBe('sent\n');
+  });
+
+  it('stays quiet for a call that ends within a moment', async () => {
+    const err = sink();
+    await callTool(slowServer(), 'slow_send', '{}', sink().stream, err.stream, { progressAfterMs: 60_000 });
+    expect(err.text()).toBe('');
+  });
+});

@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { httpBanner, INSPECTOR } from '../src/cli.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-start-'));
+const started: ChildProcess[] = [];
+const servers: number[] = [];
+afterAll(() => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  for (const pid of servers) if (alive(pid)) process.kill(pid, 'SIGKILL'); // a server a failing test left orphaned
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const portOpen = (port: number) => new Promise<boolean>((resolve) => {
+  const s = connect(port, '127.0.0.1');
+  s.once('connect', () => (s.destroy(), resolve(true)));
+  s.once('error', () => resolve(false));
+});
+async function until(what: string, fn: () => boolean | Promise<boolean>, ms = 15_000) {
+  for (const t0 = Date.now(); !(await fn());) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Start a command the way a person would and wait for the banner: the port, and the PID the banner says to kill. */
+async function start(command: string, args: string[]) {
+  const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  started.push(p);
+  let out = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await until(`banner from ${command}`, () => /kill \d+, stops/.test(out), 60_000);
+  const serverPid = Number(out.match(/kill (\d+), stops/)![1]);
+  servers.push(serverPid);
+  return { proc: p, port: Number(out.match(/127\.0\.0\.1:(\d+)\/mcp/)![1]), serverPid, out };
+}
+
+describe('npm start', () => {
+  it('is one server process: stopping npm start by its PID stops the server and frees the port', async () => {
+    const s = await start('npm', ['start', '--silent', '--', '--port', '0', '--data-dir', dataDir]);
+    expect(await portOpen(s.port)).toBe(true);
+    if (existsSync(`/proc/${s.serverPid}/cmdline`)) expect(readFileSync(`/proc/${s.serverPid}/cmdline`, 'utf8')).toContain('scripts/start.mjs');
+    s.proc.kill('SIGTERM');
+    await until('port freed', async () => !(await portOpen(s.port)));
+    await until('server process gone', () => !alive(s.serverPid));
+  }, 90_000);
+
+  it('the PID it prints is the process serving: killing it frees the port and exits 0', async () => {
+    const s = await start(process.execPath, ['scripts/start.mjs', '--sandbox', '--http', '--port', '0', '--data-dir', dataDir]);
+    expect(s.serverPid).toBe(s.proc.pid);
+    expect(s.out).toContain(`"args": ${JSON.stringify([join(ROOT, 'dist', 'campaign-mcp.js'), '--sandbox'])}`);
+    process.kill(s.serverPid, 'SIGTERM');
+    const code = await new Promise((r) => s.proc.once('exit', r));
+    expect(code).toBe(0);
+    expect(await portOpen(s.port)).toBe(false);
+  }, 90_000);
+});
+
+describe('the banner', () => {
+  const url = 'http://127.0.0.1:3000/mcp';
+  it('names an Inspector release that runs on Node 20, in forms that work as printed', () => {
+    const b = httpBanner(url, true, undefined, '/opt/campaign mcp/dist/campaign-mcp.js', 42);
+    expect(INSPECTOR).toBe('@modelcontextprotocol/inspector@0.15.0');
+    expect(b).toContain(`npx -y ${INSPECTOR} node '/opt/campaign mcp/dist/campaign-mcp.js' --sandbox`);
+    expect(b).toContain(`npx -y ${INSPECTOR} --cli ${url} --method tools/list`);
+    expect(b).not.toMatch(/inspector(?!@0\.15\.0)/);
+    expect(b).toContain('kill 42, stops the server');
+  });
+
+  it('in token mode carries the Authorization header for Claude Code and Cursor, without printing the token', () => {
+    const b = httpBanner(url, false, 's3cret-token', '/x/campaign-mcp.js', 1);
+    expect(b).toContain(`claude mcp add --transport http campaign-mcp ${url} --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"`);
+    expect(b).toContain('"headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }');
+    expect(b).not.toContain('s3cret-token');
+    expect(b).not.toContain('--cli'); // Inspector 0.15's CLI sends no headers
+  });
+});
