@@ -11,6 +11,7 @@ import type { VendorAdapter } from '../src/vendors/vendor.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from '../src/tool.js';
 import { coldStart } from './cold-start.js';
+import { largeSend } from './send.js';
 import { median, r } from './stats.js';
 
 const VENDORS = ['clevertap', 'moengage', 'batch', 'altcraft'] as const;
@@ -120,6 +121,8 @@ async function main() {
   const over = await overhead(http);
   const tok = await tokens(client, sandbox);
   const fan = await fanOut(adapters, sandbox);
+  const send100k = await largeSend(100_000, 20);
+  const send1m = await largeSend(1_000_000, 200);
 
   const lines = [
     `campaign-mcp benchmarks — node ${process.version}, ${new Date().toISOString()}`,
@@ -138,6 +141,10 @@ async function main() {
     'All-vendor listing with 50 ms injected latency per vendor request (median of 7)',
     ...Object.entries(fan).map(([k, v]) => `  ${k.padEnd(10)} ${r(v)} ms`),
     `  all / slowest single: ${r(fan.all! / Math.max(...VENDORS.map((v) => fan[v]!)), 2)}; all / sum of singles: ${r(fan.all! / VENDORS.reduce((s, v) => s + fan[v]!, 0), 2)}`,
+    '',
+    'Large CleverTap send from a recipients file (spawned bin; simulator limited to N send requests/s of 1,000 identities)',
+    `  100,000 recipients at 20 requests/s: ${r(send100k.seconds, 1)} s, ${send100k.requests} requests, ${r(send100k.fraction * 100)}% of the limit, peak RSS ${r(send100k.peakRssMb)} MB, each reached once: ${send100k.reachedOnce}`,
+    `  1,000,000 recipients at 200 requests/s: ${r(send1m.seconds, 1)} s, ${send1m.requests} requests, ${r(send1m.fraction * 100)}% of the limit, peak RSS ${r(send1m.peakRssMb)} MB, each reached once: ${send1m.reachedOnce}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await client.close();
