@@ -7,6 +7,7 @@ import { describeError, isExpectedError } from './errors.js';
 import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
 import { redact, silentLogger } from './log.js';
 import { toolCall } from './tool-call.js';
+import { registerPrompts } from './prompts.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -31,7 +32,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
   const logger = options.logger ?? silentLogger;
   const server = new McpServer(
     { name: 'campaign-mcp', title: 'Campaign MCP', version: VERSION, icons: SERVER_ICONS },
-    { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false } } },
+    { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} } },
   );
   for (const tool of tools) {
     if (options.readOnly && tool.kind !== 'read') continue;
@@ -77,6 +78,8 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
     );
   }
   registerCampaignResource(server, ctx);
+  // Prompts (draft_campaign, audit_campaigns) and the audit://latest resource.
+  registerPrompts(server, ctx, options.readOnly);
   return server;
 }
 
