@@ -27,7 +27,7 @@ describe('checks as pure functions', () => {
 
   it('dnd_bypass, no_conversion_goal, empty_audience read only their own fact', () => {
     expect(run('dnd_bypass', [item('moengage', { id: 'a' }, { bypasses_dnd: true }), item('moengage', {}, { bypasses_dnd: false }), item('moengage')])).toEqual(['a']);
-    expect(run('no_conversion_goal', [item('moengage', { id: 'g' }, { conversion_goal: false }), item('moengage', {}, { conversion_goal: true })])).toEqual(['g']);
+    expect(run('no_conversion_goal', [item('moengage', { id: 'g' }, { conversion_goal: false }), item('moengage', {}, { conversion_goal: true }), item('moengage')])).toEqual(['g']);
     expect(run('empty_audience', [item('moengage', { id: 'z' }, { reachable: 0 }), item('moengage', {}, { reachable: 3 }), item('moengage')])).toEqual(['z']);
   });
 
@@ -39,6 +39,7 @@ describe('checks as pure functions', () => {
     const peers = [3000, 3000, 3000].map((t) => item('moengage', {}, { throttle_per_minute: t }));
     expect(run('throttle_outlier', [...peers, item('moengage', { id: 'fast' }, { throttle_per_minute: 20_000 })])).toEqual(['fast']);
     expect(run('throttle_outlier', [item('moengage', {}, { throttle_per_minute: 100 }), item('moengage', {}, { throttle_per_minute: 20_000 })])).toEqual([]);
+    expect(run('throttle_outlier', [...peers, item('moengage', {}, { throttle_per_minute: 8000 })])).toEqual([]);
   });
 
   it('stale_schedule: scheduled a day past its start; Batch clock-completed only with no statistics', () => {

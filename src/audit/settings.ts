@@ -84,7 +84,7 @@ export const throttleOutlier: Check = {
     for (const group of groups.values()) {
       if (group.length < THROTTLE_MIN_PEERS) continue;
       const sorted = group.map((i) => i.detail!.throttle_per_minute!).sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)]!;
+      const median = sorted[Math.floor((sorted.length - 1) / 2)]!; // the lower median: one outlier never sets the norm
       for (const i of group) {
         const rpm = i.detail!.throttle_per_minute!;
         if (median > 0 && rpm > THROTTLE_FACTOR * median) {
