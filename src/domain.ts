@@ -128,6 +128,11 @@ export const CampaignDetailSchema = CampaignSummarySchema.extend({
   respects_frequency_caps: z.boolean().optional(),
   schedule: z.object({ start: z.string().optional(), end: z.string().optional(), recurrence: z.string().optional() }).optional(),
   updated_at: z.string().optional(),
+  bypasses_dnd: z.boolean().optional().describe('sends during do-not-disturb / quiet hours'),
+  conversion_goal: z.boolean().optional().describe('a conversion goal is set'),
+  throttle_per_minute: z.number().optional().describe('send throttle, messages a minute'),
+  links: z.array(z.string()).optional().describe('http(s) links in the content, at most 20'),
+  reachable: z.number().optional().describe('users the audience matches now, as the vendor counts them'),
   raw: z.unknown().optional().describe('the vendor record, trimmed; only when raw: true was asked for'),
 });
 export type CampaignDetail = z.infer<typeof CampaignDetailSchema>;

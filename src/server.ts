@@ -8,6 +8,7 @@ import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
 import { boundedResult, checkInputSizes, limitsOf, runBounded } from './limits.js';
 import { redact, silentLogger } from './log.js';
 import { toolCall } from './tool-call.js';
+import { registerPrompts } from './prompts.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -32,7 +33,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
   const logger = options.logger ?? silentLogger;
   const server = new McpServer(
     { name: 'campaign-mcp', title: 'Campaign MCP', version: VERSION, icons: SERVER_ICONS },
-    { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false } } },
+    { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} } },
   );
   for (const tool of tools) {
     if (options.readOnly && tool.kind !== 'read') continue;
@@ -80,6 +81,8 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
     );
   }
   registerCampaignResource(server, ctx);
+  // Prompts (draft_campaign, audit_campaigns) and the audit://latest resource.
+  registerPrompts(server, ctx, options.readOnly);
   return server;
 }
 

@@ -128,7 +128,26 @@ export function toDetail(summary: CampaignSummary, item: Obj, reach?: { count: n
   if (schedule) d.schedule = schedule;
   const updated = moeTime(item.updated_at, timezone);
   if (updated) d.updated_at = updated;
+  const dc = obj(item.delivery_controls);
+  if (typeof dc?.bypass_dnd === 'boolean') d.bypasses_dnd = dc.bypass_dnd;
+  if (typeof dc?.campaign_throttle_rpm === 'number') d.throttle_per_minute = dc.campaign_throttle_rpm;
+  const goals = obj(item.conversion_goal_details)?.goals;
+  if (Array.isArray(goals)) d.conversion_goal = goals.length > 0;
+  const links = contentLinks(item.campaign_content);
+  if (links.length) d.links = links;
+  if (reach) d.reachable = reach.count;
   return d;
+}
+
+/** Distinct http(s) link targets (href attributes and url fields) in campaign_content, at most 20. */
+export function contentLinks(content: unknown): string[] {
+  const text = JSON.stringify(content ?? '');
+  const found = new Set<string>();
+  for (const m of text.matchAll(/(?:href=\\?"|"url":")(https?:\/\/[^"\\\s<>]+)/gi)) {
+    found.add(m[1]!.replace(/&amp;/g, '&'));
+    if (found.size >= 20) break;
+  }
+  return [...found];
 }
 
 function describeSchedule(item: Obj, timezone: string): CampaignDetail['schedule'] {

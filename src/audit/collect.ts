@@ -1,0 +1,124 @@
+import { mapLimit, sleep } from '../concurrency.js';
+import type { Status, VendorId } from '../domain.js';
+import { AllFailedError, InputError, describeError } from '../errors.js';
+import type { ToolContext } from '../tool.js';
+import type { VendorAdapter } from '../vendors/vendor.js';
+import type { AuditItem, Check } from './types.js';
+
+/** Detail and report reads in flight per account; the HTTP client paces each vendor further (its documented limits). */
+export const READS_PER_ACCOUNT = 3;
+/**
+ * Spacing of read starts per account, where the adapter does not pace itself: Batch publishes no rate
+ * ([U], notes §3) and answers 429 with a 5 s wait; the sandbox's placeholder is 10/s: 6.7/s here leaves room for jitter and a burst after a wait.
+ */
+export const READ_INTERVAL_MS: Partial<Record<VendorId, number>> = { batch: 150 };
+/** Date-windowed vendors (CleverTap) are listed this far back: running automations and stale schedules can be old. */
+export const LOOKBACK_DAYS = 730;
+/** ...and this far ahead, for scheduled campaigns. */
+export const AHEAD_DAYS = 60;
+
+export interface CollectInput {
+  vendor?: VendorId;
+  account?: string;
+  statuses: readonly Status[];
+  checks: readonly Check[];
+}
+
+export interface AccountTally {
+  vendor: VendorId;
+  account?: string;
+  campaigns: number;
+  detail_reads: number;
+  report_reads: number;
+  /** Reads that failed: those campaigns were audited from their listing entry only. */
+  failed_reads?: number;
+  listed_range?: { from: string; to: string };
+}
+
+export interface Collected {
+  items: AuditItem[];
+  tally: AccountTally[];
+  errors: Array<{ vendor: VendorId; account?: string; message: string }>;
+}
+
+/** Progress callback: reads done, reads planned, what is happening. */
+export type Progress = (done: number, total: number, message: string) => void;
+
+const shiftDay = (now: Date, days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+/** List every targeted account concurrently, then read detail/report where a selected check needs it. */
+export async function collect(ctx: ToolContext, input: CollectInput, signal: AbortSignal, progress: Progress): Promise<Collected> {
+  const targets = ctx.adapters.filter((a) => (!input.vendor || a.vendor === input.vendor) && (!input.account || a.account === input.account));
+  if (!targets.length) {
+    const configured = ctx.adapters.map((a) => `${a.vendor}/${a.account}`).join(', ') || 'none';
+    throw new InputError(`nothing to audit: ${[input.vendor, input.account && `account "${input.account}"`].filter(Boolean).join(' ') || 'no vendor'} is not configured (configured: ${configured}).`);
+  }
+  const now = ctx.now();
+  const multi = (a: VendorAdapter) => ctx.adapters.filter((x) => x.vendor === a.vendor).length > 1;
+  const listed = await Promise.allSettled(targets.map((a) => a.listCampaigns(a.capabilities.date_windowed ? { from: shiftDay(now, -LOOKBACK_DAYS), to: shiftDay(now, AHEAD_DAYS) } : {}, signal)));
+  const errors: Collected['errors'] = [];
+  const plans = targets.map((a, n) => {
+    const r = listed[n]!;
+    const account = multi(a) ? a.account : undefined;
+    if (r.status === 'rejected') {
+      if (signal.aborted) throw r.reason;
+      errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message: describeError('list campaigns', r.reason) });
+      return undefined;
+    }
+    const entries: Entry[] = [];
+    for (const summary of r.value.campaigns) {
+      const inScope = input.statuses.includes(summary.status);
+      const checks = input.checks.filter((c) => inScope || c.extraScope?.(summary, input.statuses));
+      if (!checks.length) continue;
+      entries.push({
+        item: { summary, inScope, ...(account ? { account } : {}) },
+        detail: checks.some((c) => c.vendors[a.vendor] && (typeof c.needsDetail === 'function' ? c.needsDetail(summary) : c.needsDetail)),
+        report: checks.some((c) => c.needsReport?.(summary, input.statuses)),
+      });
+    }
+    return { adapter: a, account, entries, range: r.value.range };
+  });
+  if (errors.length === targets.length) throw new AllFailedError(errors);
+  const total = plans.reduce((n, p) => n + (p?.entries.filter((e) => e.detail || e.report).length ?? 0), 0);
+  let done = 0;
+  progress(0, total, `listed ${plans.reduce((n, p) => n + (p?.entries.length ?? 0), 0)} campaigns; reading ${total} in detail`);
+  const tally = await Promise.all(plans.filter((p) => p !== undefined).map(async (p) => {
+    const t: AccountTally = { vendor: p.adapter.vendor, ...(p.account ? { account: p.account } : {}), campaigns: p.entries.filter((e) => e.item.inScope).length, detail_reads: 0, report_reads: 0, ...(p.range ? { listed_range: p.range } : {}) };
+    const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, signal);
+    await mapLimit(p.entries, READS_PER_ACCOUNT, async ({ item, detail, report }) => {
+      if (!detail && !report) return;
+      try {
+        if (detail) {
+          await space();
+          const day = p.adapter.capabilities.date_windowed ? item.summary.scheduled_at?.slice(0, 10) : undefined;
+          item.detail = (await p.adapter.getCampaign(item.summary.id, day ? { from: day, to: day } : {}, signal)).campaign;
+          t.detail_reads++;
+        }
+        if (report) {
+          await space();
+          item.report = await p.adapter.getReport(item.summary.id, signal);
+          t.report_reads++;
+        }
+      } catch (err) {
+        if (signal.aborted) throw err;
+        t.failed_reads = (t.failed_reads ?? 0) + 1;
+      }
+      progress(++done, total, `${p.adapter.vendor}: read ${item.summary.id}`);
+    });
+    return t;
+  }));
+  return { items: plans.flatMap((p) => p?.entries.map((e) => e.item) ?? []), tally, errors };
+}
+
+/** Resolves one caller every `ms`, in call order. */
+function spacer(ms: number, signal: AbortSignal): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    if (ms <= 0) return;
+    const at = Math.max(Date.now(), next);
+    next = at + ms;
+    if (at > Date.now()) await sleep(at - Date.now(), signal);
+  };
+}
+
+interface Entry { item: AuditItem; detail: boolean; report: boolean }

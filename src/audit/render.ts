@@ -1,0 +1,42 @@
+import type { AuditResult, Finding } from './index.js';
+
+/** Longest evidence shown in the text rendering; the structured finding keeps it whole. */
+const TEXT_EVIDENCE = 120;
+
+/** The audit as compact text: totals, then each check with findings (most urgent first) and its fix once, then gaps. */
+export function renderAudit(r: AuditResult, uri?: string): string {
+  const s = r.summary;
+  const audited = s.audited.map((a) => `${a.vendor}${a.account ? `/${a.account}` : ''} ${a.campaigns}`).join(', ');
+  const total = s.by_check.reduce((n, c) => n + c.findings, 0);
+  const lines = [
+    `Audited ${s.audited.reduce((n, a) => n + a.campaigns, 0)} ${s.statuses.join('/')} campaigns (${audited}). ` +
+      `${total} findings: ${s.by_severity.high} high, ${s.by_severity.medium} medium, ${s.by_severity.low} low.`,
+  ];
+  for (const c of s.by_check) {
+    if (!c.findings) continue;
+    const of = r.findings.filter((f) => f.check === c.check);
+    lines.push('', `${c.severity.toUpperCase()} ${c.check}: ${c.findings}${c.shown < c.findings ? ` (${c.shown} shown; raise max_per_check for all)` : ''}. Fix: ${commonFix(of)}`);
+    for (const f of of) lines.push(`- ${f.vendor}${f.account ? `/${f.account}` : ''} ${f.campaign_id} "${f.campaign_name}": ${clip(f.evidence)}${f.fix !== commonFix(of) ? ` → ${f.fix}` : ''}`);
+  }
+  const clean = s.by_check.filter((c) => !c.findings).map((c) => c.check);
+  if (clean.length) lines.push('', `No findings: ${clean.join(', ')}.`);
+  if (s.not_checked.length) {
+    lines.push('', 'Not checked (the vendor data lacks it):');
+    for (const n of s.not_checked) lines.push(`- ${n.check} on ${n.vendors.join(', ')}: ${n.reason}`);
+  }
+  for (const a of s.audited) {
+    if (a.listed_range) lines.push(`${a.vendor} listed ${a.listed_range.from}..${a.listed_range.to} only.`);
+    if (a.failed_reads) lines.push(`${a.vendor}: ${a.failed_reads} campaigns could not be read in detail; their detail checks were skipped.`);
+  }
+  for (const e of s.errors ?? []) lines.push(`Not audited ${e.vendor}${e.account ? `/${e.account}` : ''}: ${e.message}`);
+  if (uri) lines.push(`Full report: ${uri}`);
+  return lines.join('\n');
+}
+
+function commonFix(of: readonly Finding[]): string {
+  return of[0]?.fix ?? '';
+}
+
+function clip(s: string): string {
+  return s.length > TEXT_EVIDENCE ? `${s.slice(0, TEXT_EVIDENCE - 1)}…` : s;
+}

@@ -1,0 +1,64 @@
+import { completable, type McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { CHANNELS, VENDORS } from './domain.js';
+import { CHECK_IDS } from './audit/types.js';
+import { LATEST_AUDIT_URI, latestAudit } from './audit/latest.js';
+import type { ToolContext } from './tool.js';
+
+const startsWith = (options: readonly string[]) => (value: string | undefined) => options.filter((o) => o.startsWith((value ?? '').toLowerCase()));
+/** Completes the last item of a comma-separated list, keeping the items before it (clients replace the whole value). */
+const completeList = (options: readonly string[]) => (value: string | undefined) => {
+  const parts = (value ?? '').split(',');
+  const head = parts.slice(0, -1).map((p) => p.trim()).filter(Boolean);
+  return startsWith(options.filter((o) => !head.includes(o)))(parts.at(-1)?.trim()).map((o) => [...head, o].join(', '));
+};
+const user = (text: string) => ({ messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] });
+
+/** The configured vendors, in canonical order: what a `vendor` argument completes to. */
+function configured(ctx: ToolContext): string[] {
+  return VENDORS.filter((v) => ctx.adapters.some((a) => a.vendor === v));
+}
+
+/** The two guided workflows (draft_campaign, audit_campaigns) and the audit://latest resource; read-only mode has no draft. */
+export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = false): void {
+  const vendor = completable(z.string().describe('vendor to use (omit to choose from list_vendors)'), (v) => startsWith(configured(ctx))(v)).optional();
+  if (!readOnly) server.registerPrompt('draft_campaign', {
+    title: 'Draft a campaign',
+    description: 'From an audience and goal in words to a created campaign: estimate the reach, preview, and create only once the person confirms.',
+    argsSchema: z.object({
+      goal: z.string().describe('what the campaign should achieve and to whom, in words, e.g. "push to people who added to cart this week but did not buy"'),
+      vendor,
+      channel: completable(z.string().describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
+    }),
+  }, ({ goal, vendor: v, channel }) => user([
+    `Draft a campaign: ${goal}.`,
+    v ? `Use ${v}.` : 'Pick the vendor with list_vendors (ask me if several fit).',
+    channel ? `Channel: ${channel}.` : 'Infer the channel from the goal, or ask me.',
+    'Steps: 1) Turn the audience into the normalized audience (all_users, event with from/to dates, profile conditions, segment_id) and show it to me in words.',
+    '2) Call estimate_reach with it and tell me the number (or why the vendor cannot estimate).',
+    '3) Write the content and call create_campaign WITHOUT confirm: show me the preview (audience, reach, content, schedule in the account time zone).',
+    '4) Only when I explicitly approve, call create_campaign again with the same arguments and the confirm token. Never confirm on my behalf; if I change anything, preview again.',
+  ].join('\n')));
+
+  server.registerPrompt('audit_campaigns', {
+    title: 'Audit campaigns',
+    description: 'Audit running and scheduled campaigns and turn the findings into a prioritized list of fixes.',
+    argsSchema: z.object({
+      vendor,
+      checks: completable(z.string().describe(`comma-separated checks (default all): ${CHECK_IDS.join(', ')}`), completeList(CHECK_IDS)).optional(),
+    }),
+  }, ({ vendor: v, checks }) => user([
+    `Audit my campaigns${v ? ` on ${v}` : ' across every configured vendor'}${checks ? ` for: ${checks}` : ''}.`,
+    `Call audit_campaigns${v || checks ? ` with ${[v && `vendor: "${v}"`, checks && `checks: ${JSON.stringify(checks.split(',').map((c) => c.trim()).filter(Boolean))}`].filter(Boolean).join(', ')}` : ''}.`,
+    'Then give me a prioritized summary: high severity first, then medium, then low; for each check, how many campaigns, the worst examples (vendor, id, name, the evidence quoted) and the fix.',
+    'Say plainly what could not be checked and why (summary.not_checked, errors). Do not change any campaign; offer set_campaign_status only as a next step I must confirm.',
+  ].join('\n')));
+
+  server.registerResource('audit-latest', LATEST_AUDIT_URI, {
+    title: 'Latest audit', description: 'The last audit_campaigns result of this server (findings and summary), to attach to a conversation', mimeType: 'application/json',
+  }, async (uri) => {
+    const last = latestAudit(ctx);
+    const body = last ? { audited_at: last.at, ...last.result, ...(ctx.sandbox ? { sandbox: true } : {}) } : { message: 'No audit has run yet: call audit_campaigns first.' };
+    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }, ...(last ? [{ uri: `${uri.href}#text`, mimeType: 'text/plain', text: last.text }] : [])] };
+  });
+}
