@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most suites wait on vendors' documented pacing (real time, little CPU): more workers than cores pay off.
+    maxWorkers: 4,
     globalSetup: ['test/global-setup.ts'],
   },
 });

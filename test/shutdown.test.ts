@@ -1,14 +1,23 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import { spawnBin } from './helpers/spawn.js';
 
-// A MoEngage listing pages through the simulator's rate limit: it takes about a second, long enough to be in flight.
+// Every simulator answer is held 300 ms over its dozen pages, so the call is surely in flight when SIGTERM arrives, however busy the machine.
 const SLOW_CALL = { name: 'list_campaigns', arguments: { vendor: 'moengage', limit: 100 } };
-const IN_FLIGHT_MS = 150;
+const IN_FLIGHT_MS = 200;
+let sim: MoEngageSim;
+let env: Record<string, string>;
+beforeAll(async () => {
+  sim = await startMoEngageSim({});
+  sim.faults.latencyMs = 300;
+  env = { MOENGAGE_WORKSPACE_ID: sim.credentials.workspaceId, MOENGAGE_API_KEY: sim.credentials.apiKey, MOENGAGE_BASE_URL: sim.url };
+});
+afterAll(() => sim.close());
 
 describe('graceful shutdown', () => {
   it('over HTTP, SIGTERM stops accepting, lets the call in flight finish, and exits 0', async () => {
-    const p = spawnBin(['--sandbox', '--http', '--port', '0']);
+    const p = spawnBin(['--http', '--port', '0'], env);
     const url = (await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
     const started = Date.now();
     const call = request(url, {
@@ -34,7 +43,7 @@ describe('graceful shutdown', () => {
   });
 
   it('over stdio, SIGTERM lets the call in flight answer, then exits 0', async () => {
-    const p = spawnBin(['--sandbox']);
+    const p = spawnBin([], env);
     const send = (msg: object) => p.proc.stdin.write(`${JSON.stringify(msg)}\n`);
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
     await p.waitFor(/"id":1/);
