@@ -6,7 +6,7 @@ const VendorInfo = z.object({
   vendor: VendorIdSchema,
   account: z.string(),
   channels: z.array(ChannelSchema),
-  can: z.array(z.string()).describe('what this account supports: list, search, report, estimate_reach'),
+  can: z.array(z.string()).describe('what this account supports: list, search, report, estimate_reach, and the writes it can do'),
   cannot: z.array(z.string()).optional().describe('notable gaps, with what the vendor offers instead'),
   list_window: z.string().optional().describe('how listing is bounded by dates, where it is'),
 });
@@ -25,8 +25,14 @@ export default defineTool({
   async handler(_args, ctx) {
     const vendors = ctx.adapters.map((a) => {
       const c = a.capabilities;
-      // Only what a registered tool can do today; the write side lists itself once its tools exist.
-      const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : [])];
+      // Only what a registered tool can do: writes only when the write tools are registered (not read-only).
+      const w = ctx.gate ? a.writer?.capabilities : undefined;
+      const writes = w ? [
+        ...(w.create.length ? [`create_campaign: ${w.create.join(', ')}`] : []),
+        ...(w.send.channels.length ? [`send_to_users: ${w.send.channels.join(', ')} by ${w.send.id_types.join(', ')}, ≤${w.send.batch_size} a request${w.send.needs_campaign_id ? ', needs campaign_id' : ''}`] : []),
+        ...(w.status.length ? [`set_campaign_status: ${w.status.join(', ')}`] : []),
+      ] : [];
+      const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : []), ...writes];
       const cannot = c.estimate_reach ? [] : [`estimate_reach: ${c.estimate_reach_alternative ?? 'no estimate API'}`];
       return {
         vendor: a.vendor,
@@ -38,7 +44,7 @@ export default defineTool({
       };
     });
     const text = vendors.length
-      ? vendors.map((v) => `${v.vendor}/${v.account}: ${v.can.join(', ')}; channels ${v.channels.join(', ')}${v.cannot ? `. Cannot ${v.cannot.join('; ')}` : ''}`).join('\n')
+      ? vendors.map((v) => `${v.vendor}/${v.account}: ${v.can.join('; ')}; channels ${v.channels.join(', ')}${v.cannot ? `. Cannot ${v.cannot.join('; ')}` : ''}`).join('\n')
       : 'No vendor is configured. Set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox.';
     return { structured: { vendors }, text };
   },
