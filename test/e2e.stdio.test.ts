@@ -49,7 +49,7 @@ describe('the bin over stdio (spawned)', () => {
   it('campaign-mcp call prints the text result', async () => {
     const p = spawnBin(['call', 'list_vendors', '{}', '--sandbox']);
     expect(await p.exited).toBe(0);
-    expect(p.stdout()).toMatch(/clevertap\/default: list, search/);
+    expect(p.stdout()).toMatch(/clevertap\/default: list; search/);
     const bad = spawnBin(['call', 'get_campaign', '{"vendor":"nope","id":"1"}', '--sandbox']);
     expect(await bad.exited).toBe(1);
     expect(bad.stderr()).toMatch(/vendor must be one of/);
