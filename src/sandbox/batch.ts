@@ -111,32 +111,6 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     return { status: 200, body: { campaign_token: token, detail: c.stats, ...(c.versions ? { versions: c.versions } : {}) } };
   }
 
-  function create(body: unknown, dev: boolean): SimReply {
-    if (body === BAD_JSON || !isObject(body)) return fail(400, 32, 'Malformed JSON body');
-    if (body.name === undefined || body.live === undefined || body.messages === undefined) return fail(400, 30, 'Missing parameter: name, live and messages are required');
-    if (typeof body.name !== 'string' || body.name.length < 3) return fail(400, 31, 'Malformed parameter: name must be a string of at least 3 chars');
-    if (typeof body.live !== 'boolean') return fail(400, 31, 'Malformed parameter: live must be a boolean');
-    if (!Array.isArray(body.messages) || body.messages.length === 0) return fail(400, 31, 'Malformed parameter: messages must be a non-empty array');
-    const token = `${(++counter).toString(16).padStart(8, '0')}${'c'.repeat(24)}`;
-    const push = body.push_time === 'now' || body.push_time === undefined ? batchTime(new Date()) : String(body.push_time);
-    const record = { ...body, campaign_token: token, from_api: true, dev_only: dev, created_date: batchTime(new Date()), push_time: push } as BatchSimRecord;
-    const future = Date.parse(`${push}Z`) > Date.now();
-    campaigns.push({ record, expected: { status: body.live ? (future ? 'scheduled' : 'completed') : 'draft', channel: 'push' }, stats: [] });
-    return { status: 201, body: { campaign_token: token } };
-  }
-
-  function send(body: unknown): SimReply {
-    if (body === BAD_JSON || !isObject(body)) return fail(400, 32, 'Malformed JSON body');
-    if (typeof body.group_id !== 'string' || !isObject(body.recipients) || !isObject(body.message)) return fail(400, 30, 'Missing parameter: group_id, recipients and message are required');
-    if (!/^[a-zA-Z0-9_-]+$/.test(body.group_id)) return fail(400, 31, 'Malformed parameter: group_id may contain a-z, A-Z, 0-9, _ and - only');
-    const r = body.recipients;
-    const lists = ['tokens', 'install_ids', 'custom_ids'].map((k) => r[k]).filter((v) => v !== undefined);
-    if (!lists.length || !lists.every((v) => Array.isArray(v) && v.length > 0)) return fail(400, 30, 'Missing parameter: recipients needs tokens, install_ids or custom_ids');
-    if (Array.isArray(r.custom_ids) && r.custom_ids.length > BATCH_SIM_MAX_CUSTOM_IDS) return fail(400, 31, `Malformed parameter: at most ${BATCH_SIM_MAX_CUSTOM_IDS} custom_ids`);
-    if (typeof body.message.body !== 'string' || !body.message.body) return fail(400, 30, 'Missing parameter: message.body');
-    return { status: 201, body: { token: `tx-${(++counter).toString(16).padStart(8, '0')}` } };
-  }
-
   function handle(req: SimRequest): SimReply | Promise<SimReply> {
     const m = /^\/1\.1\/([^/]+)\/(.+?)\/?$/.exec(req.path);
     const notFound = () => fail(404, 20, `Route not found: ${req.method} ${req.path}`);
@@ -152,8 +126,6 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     if (written) return written;
     const [a, b, c, extra] = route.split('/');
     if (a === 'campaigns' && b === 'list' && !c && req.method === 'GET') return list(req.query);
-    if (a === 'campaigns' && b === 'create' && !c && req.method === 'POST') return create(req.body, dev);
-    if (a === 'transactional' && b === 'send' && !c && req.method === 'POST') return send(req.body);
     if (a === 'campaigns' && b === 'stats' && c && !extra && req.method === 'GET') return dev ? fail(403, 12, 'API misuse: campaign stats need a Live API key') : stats(decodeURIComponent(c));
     if (a === 'campaigns' && b && !c && !ROUTES_WITHOUT_TOKEN.has(b) && req.method === 'GET') {
       if (dev) return fail(403, 12, 'API misuse: campaign details need a Live API key');

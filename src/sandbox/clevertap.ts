@@ -118,59 +118,6 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     return ok({ result: { ...c.stats } });
   }
 
-  function create(b: Rec): SimReply {
-    const t = Date.now();
-    while (createTimes.length && t - (createTimes[0] as number) >= 1000 - CREATE_GRACE_MS) createTimes.shift();
-    if (createTimes.length >= createPerSecond) return fail(429, 'Rate limit exceeded', 429, { 'retry-after': '1' });
-    createTimes.push(t);
-    if (typeof b.name !== 'string' || !b.name.trim()) return fail(400, 'name is a mandatory field');
-    const mode = b.target_mode;
-    if (typeof mode !== 'string' || !TARGET_MODES.includes(mode)) return fail(400, `Invalid target_mode; use one of ${TARGET_MODES.join(', ')}`);
-    if (b.estimate_only !== undefined && typeof b.estimate_only !== 'boolean') return fail(400, '"estimate_only" must be a Boolean');
-    if (b.respect_frequency_caps !== undefined && typeof b.respect_frequency_caps !== 'boolean') return fail(400, '"respect_frequency_caps" must be a Boolean', 73);
-    const segment = b.segment;
-    if (segment !== undefined && !(typeof segment === 'number' && Number.isInteger(segment) && segment > 0)) return fail(400, 'segment must be an integer');
-    const where = b.where as Rec | undefined;
-    if (segment === undefined && (!where || typeof where !== 'object' || Array.isArray(where))) return fail(400, 'where is a mandatory field');
-    const whereError = where ? checkWhere(where) : undefined;
-    if (whereError) return fail(400, whereError);
-    if (!(b.when === 'now' || (typeof b.when === 'string' && /^\d{8} \d{2}:\d{2}$/.test(b.when)))) return fail(400, 'Invalid "when" (use "now" or "YYYYMMDD HH:MM")');
-    const contentError = checkContent(mode, b);
-    if (contentError) return fail(400, contentError);
-    if (b.estimate_only === true) return ok({ estimates: simulateEstimate(mode, where, segment as number | undefined) });
-    const id = Math.max(Math.floor(Date.now() / 1000), ...campaigns.map((c) => c.id + 1));
-    const when = b.when === 'now' ? toScheduledOn(new Date()) : Number((b.when as string).replace(/[ :]/g, ''));
-    const content = (Array.isArray(b.content) ? { body: JSON.stringify(b.content) } : (b.content ?? { body: '' })) as CtCampaign['content'];
-    campaigns.push({
-      id, name: b.name, scheduled_on: when, status: 'scheduled', channel: MODE_TO_CHANNEL[mode] ?? mode, delivery: 'api', labels: [],
-      ...(where ? { where } : {}), ...(segment !== undefined ? { segment: segment as number } : {}),
-      respect_frequency_caps: b.respect_frequency_caps !== false, control_group: null, content, stats: { sent: 0, viewed: 0, clicked: 0, converted: 0 },
-    });
-    return ok({ id });
-  }
-
-  function send(channel: string, b: Rec): SimReply {
-    const to = b.to as Rec | undefined;
-    if (!to || typeof to !== 'object' || Array.isArray(to)) return fail(400, 'to is a mandatory field', 21);
-    if (b.respect_frequency_caps !== undefined && typeof b.respect_frequency_caps !== 'boolean') return fail(400, '"respect_frequency_caps" must be a Boolean', 73);
-    let n = 0;
-    for (const [k, v] of Object.entries(to)) {
-      if (!IDENTITY_KEYS.includes(k) || !Array.isArray(v) || v.some((x) => typeof x !== 'string' || !x)) return fail(400, 'Invalid recipients', 84);
-      n += v.length;
-    }
-    if (n === 0 || n > SEND_MAX_IDENTITIES) return fail(400, 'Invalid recipients', 84);
-    sim.sends.push({ channel, recipients: n });
-    return ok({ message: 'Added to queue for processing' });
-  }
-
-  function stop(b: Rec): SimReply {
-    const c = find(b.id);
-    if (!c) return fail(400, 'Invalid campaign id');
-    if (c.status === 'completed') return fail(400, 'Campaign is completed');
-    c.status = 'stopped';
-    return ok({});
-  }
-
   async function handler(req: SimRequest): Promise<SimReply> {
     inFlight++;
     sim.maxInFlight = Math.max(sim.maxInFlight, inFlight);
@@ -193,14 +140,10 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     const b = req.body as Rec;
     const written = writes.handle(req.path, b);
     if (written) return written;
-    const sendPath = /^\/1\/send\/(push|sms|webpush|email)\.json$/.exec(req.path);
-    if (sendPath) return send(sendPath[1] as string, b);
     switch (req.path) {
       case '/1/targets/list.json': return list(b);
       case '/1/message/report.json': return report(b);
       case '/1/targets/result.json': return result(b);
-      case '/1/targets/create.json': return create(b);
-      case '/1/targets/stop.json': return stop(b);
       // api-errors: 401 stands for "invalid credentials or URL" (notes 1 Errors).
       default: return fail(401, 'Invalid Credentials');
     }
@@ -215,34 +158,6 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
   return sim;
 }
 
-function checkWhere(w: Rec): string | undefined {
-  if (w.event_name !== undefined && (typeof w.event_name !== 'string' || !w.event_name)) return 'where.event_name must be a string';
-  for (const k of ['from', 'to'] as const) if (w[k] !== undefined && dayInt(w[k], false) === undefined) return `Invalid "where.${k}" date (it must be of the format YYYYMMDD)`;
-  if (typeof w.from === 'number' && typeof w.to === 'number' && w.from > w.to) return 'Invalid date range';
-  const fields = (w.common_profile_properties as Rec | undefined)?.profile_fields;
-  if (w.common_profile_properties !== undefined && !Array.isArray(fields)) return 'common_profile_properties.profile_fields must be an array';
-  for (const f of (fields ?? []) as Rec[]) {
-    if (!f || typeof f.name !== 'string' || !OPERATORS.includes(String(f.operator))) return `Invalid profile field condition ${JSON.stringify(f)}`;
-  }
-  return undefined;
-}
-
-function checkContent(mode: string, b: Rec): string | undefined {
-  if (mode === 'webhook') return typeof b.webhook_endpoint_name === 'string' ? undefined : 'webhook_endpoint_name is a mandatory field';
-  const c = b.content as Rec | undefined;
-  if (mode === 'notificationinbox') return Array.isArray(c) && c.length && typeof b.template_type === 'string' ? undefined : 'template_type and content[] are mandatory';
-  if (!c || typeof c !== 'object' || Array.isArray(c)) return 'content is a mandatory field';
-  const need: Record<string, string[]> = { push: ['title', 'body'], webpush: ['title', 'body'], email: ['subject', 'body', 'sender_name'], sms: ['body'], whatsapp: ['template_name'] };
-  const missing = (need[mode] ?? []).filter((k) => typeof c[k] !== 'string' || !c[k]);
-  return missing.length ? `content.${missing[0]} is a mandatory field` : undefined;
-}
-
-/**
- * One report.json row. Documented [3P] (notes 1(b)): message_name, channel, delivery, start_date, status,
- * sent, viewed, clicked, conversion_event, labels; no campaign id. `start_date`'s format is undocumented:
- * YYYYMMDDHHMM like scheduled_on here, "YYYY-MM-DD HH:MM:SS" in documentedOnly mode, so both are exercised.
- * Outside that mode the row also carries the sandbox's audit extras (targeting, caps, control group, content).
- */
 function reportRow(c: CtCampaign, documentedOnly: boolean): Rec {
   const s = String(c.scheduled_on);
   const row: Rec = {
