@@ -50,3 +50,31 @@ describe('journal', () => {
     expect(() => j.append({ t: 'confirm', at, id: 'nope' })).toThrow(/no write nope/);
   });
 });
+
+describe('journal compaction', () => {
+  it('drops settled records past retention and stale previews on open, keeps open ones, and the rest replays', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jc-'));
+    try {
+      const path = join(dir, 'journal.jsonl');
+      const j = Journal.open(path);
+      j.append(preview('old-done', 1));
+      j.append({ t: 'confirm', at, id: 'old-done' });
+      j.append({ t: 'outcome', at, id: 'old-done', part: 0, state: 'succeeded' });
+      j.append(preview('old-open', 2));
+      j.append({ t: 'confirm', at, id: 'old-open' });
+      j.append({ t: 'outcome', at, id: 'old-open', part: 0, state: 'unknown', message: 'timeout' });
+      j.append(preview('stale-preview', 1));
+      j.close();
+      const later = Date.parse(at) + 31 * 86_400_000;
+      const again = Journal.open(path, { now: later });
+      expect(again.get('old-done')).toBeUndefined();
+      expect(again.get('stale-preview')).toBeUndefined();
+      expect(again.get('old-open')).toMatchObject({ confirmed_at: at, parts: [{ state: 'unknown', message: 'timeout' }, { state: 'pending' }] });
+      again.close();
+      expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+      expect(Journal.open(path, { now: later }).get('old-open')!.parts[0]!.state).toBe('unknown');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
