@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { formatInZone, wallToInstant } from './common.js';
 
 /** A schedule resolved to one instant, shown in the account's zone and in UTC. */
 export interface ResolvedSchedule {
@@ -13,33 +14,9 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(
 /** A schedule this close to now counts as now (the person's clock and ours differ a little). */
 const PAST_TOLERANCE_MS = 60_000;
 
-/** Wall-clock parts of `at` in `timezone`. */
-export function wallClock(at: Date, timezone: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return { y: get('year'), mo: get('month'), d: get('day'), h: get('hour'), mi: get('minute'), s: get('second') };
-}
-
 /** `YYYY-MM-DD HH:mm` of `at` in `timezone`. */
 export function formatLocal(at: Date, timezone: string): string {
-  const w = wallClock(at, timezone);
-  const p = (n: number, l = 2) => String(n).padStart(l, '0');
-  return `${p(w.y, 4)}-${p(w.mo)}-${p(w.d)} ${p(w.h)}:${p(w.mi)}`;
-}
-
-/** The instant at which the wall clock in `timezone` reads the given time (the earlier one in a DST overlap). */
-export function zonedToInstant(y: number, mo: number, d: number, h: number, mi: number, s: number, timezone: string): Date {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
-  let t = guess;
-  for (let i = 0; i < 3; i++) {
-    const w = wallClock(new Date(t), timezone);
-    const shown = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s);
-    if (shown === guess) break;
-    t += guess - shown;
-  }
-  return new Date(t);
+  return formatInZone(at.getTime(), timezone).slice(0, 16).replace('T', ' ');
 }
 
 /**
@@ -56,7 +33,7 @@ export function resolveSchedule(schedule: string | undefined, timezone: string, 
   if (m[7]) {
     const off = m[7] === 'Z' ? 0 : (m[7][0] === '-' ? -1 : 1) * (Number(m[7].slice(1, 3)) * 60 + Number(m[7].slice(-2)));
     at = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000);
-  } else at = zonedToInstant(y, mo, d, h, mi, s, timezone);
+  } else at = new Date(wallToInstant(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}`, timezone));
   if (Number.isNaN(at.getTime()) || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) throw new InputError(`schedule "${schedule}" is not a real date and time`);
   if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
     throw new InputError(`schedule ${schedule} (${formatLocal(at, timezone)} ${timezone}) is in the past; it is now ${formatLocal(now, timezone)} there. Give a future time or omit schedule to send now`);
