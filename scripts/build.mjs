@@ -1,6 +1,7 @@
 // Bundle the bin into one ESM file: cold start is dominated by module loading (and compiling what is loaded).
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,18 +31,42 @@ const slim = {
   },
 };
 
+// The server: one CommonJS bundle, so the launcher can compile it with V8's code cache (scripts/launcher.mjs).
+// undici (half a megabyte, needed only at the first vendor request) stays in a file of its own.
+const lateUndici = {
+  name: 'late-undici',
+  setup(b) {
+    // import('undici') becomes a require of ./undici.cjs made when it is first awaited: the vm-compiled bundle
+    // has no module loader for a real import().
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'late-undici' }));
+    b.onLoad({ filter: /.*/, namespace: 'late-undici' }, () => ({ contents: "module.exports = require('./undici.cjs');" }));
+    b.onResolve({ filter: /^\.\/undici\.cjs$/ }, () => ({ path: './undici.cjs', external: true }));
+  },
+};
 await build({
   ...common,
-  entryPoints: { 'campaign-mcp': 'src/bin.ts' },
-  outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  format: 'cjs',
+  entryPoints: ['src/bin.ts'],
+  outfile: 'dist/chunks/server.cjs',
   minify: true,
   keepNames: false,
-  plugins: [slim],
-  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+  plugins: [slim, lateUndici],
+  banner: {},
+  define: { 'import.meta.url': '__campaignMcpUrl' },
+  inject: [fileURLToPath(new URL('./cjs-url.mjs', import.meta.url))],
 });
+await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('undici')], outfile: 'dist/chunks/undici.cjs' });
 await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('@modelcontextprotocol/server/validators/ajv')], outfile: 'dist/chunks/ajv.cjs' });
+if (/\bimport\(/.test(readFileSync('dist/chunks/server.cjs', 'utf8'))) throw new Error('dist/chunks/server.cjs has an import() the launcher cannot run');
+const hash = createHash('sha256').update(readFileSync('dist/chunks/server.cjs')).digest('hex').slice(0, 16);
+await build({
+  ...common,
+  entryPoints: ['scripts/launcher.mjs'],
+  outfile: 'dist/campaign-mcp.js',
+  bundle: false,
+  define: { __BUNDLE_HASH__: JSON.stringify(hash) },
+  banner: { js: '#!/usr/bin/env node' },
+});
 chmodSync('dist/campaign-mcp.js', 0o755);
 
 // The lazy validator must load and validate: fail the build, not a user's first elicitation.

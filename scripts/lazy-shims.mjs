@@ -5,11 +5,11 @@ import process from 'node:process';
 
 let Validator;
 
-/** The SDK's AJV-backed validator, required from dist/chunks/ajv.cjs the first time a schema needs checking. */
+/** The SDK's AJV-backed validator, required from dist/chunks/ajv.cjs (beside the server bundle) the first time a schema needs checking. */
 export class DefaultJsonSchemaValidator {
   #inner;
   getValidator(schema) {
-    Validator ??= createRequire(import.meta.url)('./chunks/ajv.cjs').AjvJsonSchemaValidator;
+    Validator ??= createRequire(import.meta.url)('./ajv.cjs').AjvJsonSchemaValidator;
     this.#inner ??= new Validator();
     return this.#inner.getValidator(schema);
   }

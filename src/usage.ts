@@ -38,6 +38,8 @@ Environment (a vendor is enabled when its credentials are set):
               MOENGAGE_CREATED_BY (the dashboard user MoEngage records as a campaign's creator)
   limits      CAMPAIGN_MCP_DEADLINE_S (every call answers within it, default 45), CAMPAIGN_MCP_MAX_BODY_MB (default 16),
               CAMPAIGN_MCP_LIST_CACHE_S (reuse a finished listing this long, default 0)
+  startup     CAMPAIGN_MCP_COMPILE_CACHE (folder for V8's code cache of the server, 0 = off;
+              default $XDG_CACHE_HOME/campaign-mcp, else ~/.cache/campaign-mcp)
 
 Examples:
   campaign-mcp --sandbox --http --port 0

@@ -11,5 +11,7 @@ export default function setup(): () => void {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'campaign-mcp-test-'));
   process.env.CAMPAIGN_MCP_DATA_DIR = dir;
+  // Spawned servers share one compile cache, kept with the rest, so no test writes under $HOME.
+  process.env.CAMPAIGN_MCP_COMPILE_CACHE = join(dir, 'compile-cache');
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../dist/campaign-mcp.js', import.meta.url));
 
+/** The compile cache the global setup made for spawned servers (so none writes under $HOME). */
+export const compileCache = (): Record<string, string> =>
+  process.env.CAMPAIGN_MCP_COMPILE_CACHE ? { CAMPAIGN_MCP_COMPILE_CACHE: process.env.CAMPAIGN_MCP_COMPILE_CACHE } : {};
+
 /** A spawned bin with everything it printed, for end-to-end tests. */
 export interface Spawned {
   proc: ChildProcessWithoutNullStreams;
@@ -16,7 +20,7 @@ export interface Spawned {
 /** Spawn the built bin with a clean environment plus `env`. */
 export function spawnBin(args: string[], env: Record<string, string> = {}): Spawned {
   const proc = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...compileCache(), ...env },
   });
   let out = '';
   let err = '';
