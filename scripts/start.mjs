@@ -18,7 +18,7 @@ function newest(paths) {
   return t;
 }
 
-if (!existsSync(bin) || newest(['src', 'tools', 'scripts/build.mjs', 'scripts/lazy-shims.mjs', 'package.json']) > statSync(bin).mtimeMs) {
+if (!existsSync(bin) || newest(['src', 'tools', 'scripts/build.mjs', 'scripts/lazy-shims.mjs', 'scripts/launcher.mjs', 'scripts/cjs-url.mjs', 'package.json']) > statSync(bin).mtimeMs) {
   // The build runs as a child that finishes before the server starts (esbuild keeps a service process while loaded).
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }

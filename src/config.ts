@@ -13,26 +13,35 @@ const MOENGAGE_DCS = ['01', '02', '03', '04', '05', '06', '101'] as const;
 
 const url = z.url({ error: 'must be an http(s) URL, e.g. https://api.example.com' });
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+/**
+ * A credential: sent in a header, so visible ASCII; and not a placeholder copied from an example (`…`, `<id>`,
+ * `YOUR_KEY`, `${…}`), which would otherwise reach the vendor and come back as an unhelpful network or 401 error.
+ * The value is never echoed: it may be a real secret with a typo.
+ */
+const PLACEHOLDER = /^(?:…+|\.{3,}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|x{3,}|your[\s_-].*(?:key|id|token|passcode|password|secret|account|workspace)[\w\s-]*|changeme|change[_-]me|todo|tbd|placeholder|replace[_-]?me)$/i;
+const credential = nonEmpty
+  .refine((v) => !PLACEHOLDER.test(v), { error: 'looks like a placeholder left from an example (…, <…>, YOUR_…, ${…}): set the real value from the vendor dashboard' })
+  .refine((v) => /^[\x20-\x7e]+$/.test(v), { error: 'must be printable ASCII (it is sent in an HTTP header): check for a pasted curly quote or ellipsis' });
 const timezone = z.string().refine(isTimeZone, { error: 'must be an IANA time zone, e.g. Europe/Paris or Asia/Kolkata' });
 const label = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'account names are 1-40 letters, digits, dot, dash or underscore' });
 
 const CleverTapAccount = z.object({
-  vendor: z.literal('clevertap'), name: label, accountId: nonEmpty, passcode: nonEmpty,
+  vendor: z.literal('clevertap'), name: label, accountId: credential, passcode: credential,
   region: z.enum(CLEVERTAP_REGIONS, { error: `must be one of ${CLEVERTAP_REGIONS.join(', ')}` }).optional(),
   baseUrl: url.optional(), timezone: timezone.optional(),
 });
 const MoEngageAccount = z.object({
-  vendor: z.literal('moengage'), name: label, workspaceId: nonEmpty, apiKey: nonEmpty,
+  vendor: z.literal('moengage'), name: label, workspaceId: credential, apiKey: credential,
   dataCenter: z.string().transform((s) => s.replace(/^(dc-?)/i, '').padStart(2, '0'))
     .pipe(z.enum(MOENGAGE_DCS, { error: `must be one of ${MOENGAGE_DCS.join(', ')}` })).optional(),
   baseUrl: url.optional(), timezone: timezone.optional(),
   createdBy: z.email({ error: 'must be the email of the MoEngage dashboard user recorded as creator' }).optional(),
 });
 const BatchAccount = z.object({
-  vendor: z.literal('batch'), name: label, apiKey: nonEmpty, restApiKey: nonEmpty, baseUrl: url.optional(), timezone: timezone.optional(),
+  vendor: z.literal('batch'), name: label, apiKey: credential, restApiKey: credential, baseUrl: url.optional(), timezone: timezone.optional(),
 });
 const AltcraftAccount = z.object({
-  vendor: z.literal('altcraft'), name: label, token: nonEmpty, baseUrl: url.optional(), timezone: timezone.optional(),
+  vendor: z.literal('altcraft'), name: label, token: credential, baseUrl: url.optional(), timezone: timezone.optional(),
 });
 
 /** One configured vendor account with its credentials. */

@@ -27,6 +27,19 @@ describe('config', () => {
     expect(() => loadConfig(flags([]), { ALTCRAFT_API_TOKEN: 'tok', ALTCRAFT_BASE_URL: 'not a url' })).toThrow(/ALTCRAFT_BASE_URL must be an http/);
   });
 
+  it('refuses a credential left as an example placeholder, or one a header cannot carry, naming the variable but never the value', () => {
+    for (const placeholder of ['…', '...', '<your account id>', 'YOUR_API_KEY', '${user_config.clevertap_passcode}', 'xxxx', 'changeme']) {
+      expect(() => loadConfig(flags([]), { CLEVERTAP_ACCOUNT_ID: 'ABC', CLEVERTAP_PASSCODE: placeholder }), placeholder).toThrow(/CLEVERTAP_PASSCODE looks like a placeholder/);
+    }
+    const err = (() => { try { loadConfig(flags([]), { BATCH_API_KEY: 'app', BATCH_REST_API_KEY: 'rést-Sécret' }); } catch (e) { return e as Error; } })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toMatch(/BATCH_REST_API_KEY must be printable ASCII/);
+    expect(err!.message).not.toContain('Sécret');
+    // Real credentials pass, quotes, backslashes and spaces included (a header carries them).
+    expect(loadConfig(flags([]), { ALTCRAFT_API_TOKEN: 'alt\\tok"en SECRET 5' }).accounts).toHaveLength(1);
+    expect(loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'XYZ123', MOENGAGE_API_KEY: 'your-team-2024' }).accounts).toHaveLength(1);
+  });
+
   it('normalizes MoEngage data centers', () => {
     const c = loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'W', MOENGAGE_API_KEY: 'K', MOENGAGE_DATA_CENTER: 'dc-2' });
     expect(c.accounts[0]).toMatchObject({ dataCenter: '02' });

@@ -1,0 +1,38 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { INSPECTOR } from '../src/cli.js';
+import { allTools } from '../tools/index.js';
+import { BIN, compileCache, spawnBin, type Spawned } from './helpers/spawn.js';
+
+// The CLI half of the MCP Inspector, at the version the README and `npm start` print (`npx … --cli` runs it).
+const pkg = createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector-cli/package.json');
+const CLI = join(dirname(pkg), 'build', 'index.js');
+const run = promisify(execFile);
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...compileCache() };
+const servers: Spawned[] = [];
+afterAll(async () => Promise.all(servers.map((s) => s.kill())));
+
+const names = (stdout: string) => (JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools.map((t) => t.name);
+
+describe(`the MCP Inspector's CLI (${INSPECTOR}) lists the tools, as the printed commands run it`, () => {
+  it('is the version the printed lines name', () => {
+    const { version } = createRequire(import.meta.url)(pkg) as { version: string };
+    expect(INSPECTOR).toBe(`@modelcontextprotocol/inspector@${version}`);
+  });
+
+  it('over stdio: --cli node dist/campaign-mcp.js --sandbox --method tools/list', async () => {
+    const { stdout } = await run(process.execPath, [CLI, process.execPath, BIN, '--sandbox', '--method', 'tools/list'], { env, timeout: 20_000 });
+    expect(names(stdout)).toEqual(allTools.map((t) => t.name));
+  }, 25_000);
+
+  it('over HTTP: --cli http://127.0.0.1:<port>/mcp --method tools/list', async () => {
+    const s = spawnBin(['--sandbox', '--http', '--port', '0']);
+    servers.push(s);
+    const [, url] = await s.waitFor(/serving Streamable HTTP at (http:\S+)/);
+    const { stdout } = await run(process.execPath, [CLI, url!, '--method', 'tools/list'], { env, timeout: 20_000 });
+    expect(names(stdout)).toEqual(allTools.map((t) => t.name));
+  }, 25_000);
+});
