@@ -1,6 +1,7 @@
 import { mapLimit, sleep } from '../concurrency.js';
 import type { Status, VendorId } from '../domain.js';
 import { AllFailedError, InputError, describeError } from '../errors.js';
+import { limitsOf } from '../limits.js';
 import type { ToolContext } from '../tool.js';
 import type { VendorAdapter } from '../vendors/vendor.js';
 import type { AuditItem, Check } from './types.js';
@@ -12,6 +13,8 @@ export const READS_PER_ACCOUNT = 3;
  * ([U], notes §3) and answers 429 with a 5 s wait; the sandbox's placeholder is 10/s: 6.7/s here leaves room for jitter and a burst after a wait.
  */
 export const READ_INTERVAL_MS: Partial<Record<VendorId, number>> = { batch: 150 };
+/** Detail reads stop this long before the call's deadline (at most a fifth of it), leaving time to answer. */
+export const READ_MARGIN_MS = 5_000;
 /** Date-windowed vendors (CleverTap) are listed this far back: running automations and stale schedules can be old. */
 export const LOOKBACK_DAYS = 730;
 /** ...and this far ahead, for scheduled campaigns. */
@@ -32,6 +35,8 @@ export interface AccountTally {
   report_reads: number;
   /** Reads that failed: those campaigns were audited from their listing entry only. */
   failed_reads?: number;
+  /** Reads not made before the call's deadline: those campaigns were audited from their listing entry only. */
+  unread?: number;
   listed_range?: { from: string; to: string };
 }
 
@@ -48,6 +53,12 @@ const shiftDay = (now: Date, days: number) => new Date(now.getTime() + days * 86
 
 /** List every targeted account concurrently, then read detail/report where a selected check needs it. */
 export async function collect(ctx: ToolContext, input: CollectInput, signal: AbortSignal, progress: Progress): Promise<Collected> {
+  // Detail reads stop before the call's deadline, so the audit answers with what it read (a vendor paced at
+  // 100 requests a minute cannot give several hundred campaigns in detail within one call) and says what it did not.
+  const { deadlineMs } = limitsOf(ctx);
+  // (The timeout is held here, not only by AbortSignal.any, which keeps its sources weakly on Node 20.)
+  const soft = AbortSignal.timeout(Math.max(1, deadlineMs - Math.min(READ_MARGIN_MS, deadlineMs / 5)));
+  const reads = AbortSignal.any([signal, soft]);
   const targets = ctx.adapters.filter((a) => (!input.vendor || a.vendor === input.vendor) && (!input.account || a.account === input.account));
   if (!targets.length) {
     const configured = ctx.adapters.map((a) => `${a.vendor}/${a.account}`).join(', ') || 'none';
@@ -84,24 +95,30 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   progress(0, total, `listed ${plans.reduce((n, p) => n + (p?.entries.length ?? 0), 0)} campaigns; reading ${total} in detail`);
   const tally = await Promise.all(plans.filter((p) => p !== undefined).map(async (p) => {
     const t: AccountTally = { vendor: p.adapter.vendor, ...(p.account ? { account: p.account } : {}), campaigns: p.entries.filter((e) => e.item.inScope).length, detail_reads: 0, report_reads: 0, ...(p.range ? { listed_range: p.range } : {}) };
-    const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, signal);
+    const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, reads);
     await mapLimit(p.entries, READS_PER_ACCOUNT, async ({ item, detail, report }) => {
       if (!detail && !report) return;
+      if (soft.aborted || reads.aborted) {
+        if (signal.aborted) throw signal.reason;
+        t.unread = (t.unread ?? 0) + 1;
+        return;
+      }
       try {
         if (detail) {
           await space();
           const day = p.adapter.capabilities.date_windowed ? item.summary.scheduled_at?.slice(0, 10) : undefined;
-          item.detail = (await p.adapter.getCampaign(item.summary.id, day ? { from: day, to: day } : {}, signal)).campaign;
+          item.detail = (await p.adapter.getCampaign(item.summary.id, day ? { from: day, to: day } : {}, reads)).campaign;
           t.detail_reads++;
         }
         if (report) {
           await space();
-          item.report = await p.adapter.getReport(item.summary.id, signal);
+          item.report = await p.adapter.getReport(item.summary.id, reads);
           t.report_reads++;
         }
       } catch (err) {
         if (signal.aborted) throw err;
-        t.failed_reads = (t.failed_reads ?? 0) + 1;
+        if (soft.aborted) t.unread = (t.unread ?? 0) + 1;
+        else t.failed_reads = (t.failed_reads ?? 0) + 1;
       }
       progress(++done, total, `${p.adapter.vendor}: read ${item.summary.id}`);
     });

@@ -30,7 +30,9 @@ export const auditOutput = {
     statuses: z.array(StatusSchema).describe('statuses audited (long_paused also reads paused campaigns)'),
     audited: z.array(z.object({
       vendor: VendorIdSchema, account: z.string().optional(), campaigns: z.number(), detail_reads: z.number(), report_reads: z.number(),
-      failed_reads: z.number().optional(), listed_range: z.object({ from: z.string(), to: z.string() }).optional(),
+      failed_reads: z.number().optional(),
+      unread: z.number().optional().describe('campaigns not read in detail before the deadline: audited from their listing only'),
+      listed_range: z.object({ from: z.string(), to: z.string() }).optional(),
     })).describe('campaigns audited per account and the reads it took'),
     by_check: z.array(z.object({ check: CheckIdSchema, severity: z.enum(SEVERITIES), findings: z.number(), shown: z.number() })),
     by_severity: z.object({ high: z.number(), medium: z.number(), low: z.number() }),

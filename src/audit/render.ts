@@ -26,6 +26,7 @@ export function renderAudit(r: AuditResult, uri?: string): string {
   }
   for (const a of s.audited) {
     if (a.listed_range) lines.push(`${a.vendor} listed ${a.listed_range.from}..${a.listed_range.to} only.`);
+    if (a.unread) lines.push(`${a.vendor}: ${a.unread} campaigns were not read in detail before the call's deadline; their detail checks were skipped (audit one vendor, or fewer checks, to cover them).`);
     if (a.failed_reads) lines.push(`${a.vendor}: ${a.failed_reads} campaigns could not be read in detail; their detail checks were skipped.`);
   }
   for (const e of s.errors ?? []) lines.push(`Not audited ${e.vendor}${e.account ? `/${e.account}` : ''}: ${e.message}`);

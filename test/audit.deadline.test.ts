@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/client';
+import { EmbeddedStore } from '../src/store.js';
+import { createServer } from '../src/server.js';
+import { allTools } from '../tools/index.js';
+import { DEFAULT_LIMITS } from '../src/limits.js';
+import type { GetResult } from '../src/vendors/vendor.js';
+import { connectInProcess } from './helpers/client.js';
+import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
+
+/** A vendor whose detail reads take 100 ms each: 300 campaigns need 10 s at 3 reads at a time. */
+class SlowDetail extends FakeAdapter {
+  override async getCampaign(id: string, _q?: unknown, signal?: AbortSignal): Promise<GetResult> {
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, 100);
+      signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    });
+    return super.getCampaign(id);
+  }
+}
+
+const DEADLINE_MS = 2_000;
+const slow = new SlowDetail('moengage', 'default', makeCampaigns('moengage', 900).map((c) => ({ ...c, status: 'running' as const })));
+let client: Client;
+beforeAll(async () => {
+  const ctx = { adapters: [slow], sandbox: false, store: new EmbeddedStore(), now: () => new Date('2026-11-22T12:00:00Z'), limits: { ...DEFAULT_LIMITS, deadlineMs: DEADLINE_MS } };
+  client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+});
+afterAll(async () => client?.close());
+
+describe('an audit longer than the call deadline', () => {
+  it('answers before the deadline with what it read, and says how many campaigns it could not read in detail', async () => {
+    const t0 = performance.now();
+    const r = await client.callTool({ name: 'audit_campaigns', arguments: {} });
+    const ms = performance.now() - t0;
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    expect(ms).toBeLessThan(DEADLINE_MS);
+    const s = r.structuredContent as { summary: { audited: Array<{ vendor: string; campaigns: number; detail_reads: number; unread?: number; failed_reads?: number }> } };
+    const [moe] = s.summary.audited;
+    expect(moe!.detail_reads).toBeGreaterThan(0);
+    expect(moe!.unread).toBeGreaterThan(0);
+    expect(moe!.failed_reads).toBeUndefined(); // cut by the deadline is not "failed"
+    expect(moe!.detail_reads + moe!.unread!).toBe(moe!.campaigns);
+    expect(slow.calls.filter((c) => c.startsWith('get ')).length).toBe(moe!.detail_reads);
+    const text = (r.content as Array<{ text: string }>)[0]!.text;
+    expect(text).toContain(`moengage: ${moe!.unread} campaigns were not read in detail before the call's deadline`);
+  }, 15_000);
+});
