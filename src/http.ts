@@ -183,8 +183,14 @@ export class HttpClient {
     }
     const { dispatcher, request } = await this.client();
     const started = performance.now();
+    // AbortSignal.any holds its sources weakly on Node 20: without a listener of its own, a garbage collection
+    // during the request would take the timeout with it, and a silent vendor would never time out.
+    // (After a failure the listener stays until the timeout fires, which lets the signal go.)
+    const held = () => {};
+    timeout.addEventListener('abort', held, { once: true });
     const r = await request(url, { method: req.method, headers, body, signal, dispatcher });
     const text = await readCapped(r, this.maxBodyBytes);
+    timeout.removeEventListener('abort', held);
     this.logger.debug(
       { vendor: req.vendor, method: req.method, path: redact(url.pathname), status: r.statusCode, ms: Math.round(performance.now() - started) },
       'vendor request',
