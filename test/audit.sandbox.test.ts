@@ -32,11 +32,15 @@ function dupes<T>(rows: T[], key: (r: T) => string, id: (r: T) => string): strin
 beforeAll(async () => {
   sandbox = await startSandbox({ now: NOW });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40 });
-  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW };
+  // Completeness is asserted here, so the audit runs to its end (a loaded machine can take longer than a call's 45 s).
+  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, limits: { deadlineMs: 150_000 } };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
   const r = await client.callTool({ name: 'audit_campaigns', arguments: { max_per_check: 500 } }, { timeout: 120_000 });
   expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
   findings = (r.structuredContent as { findings: Finding[] }).findings;
+  // Every campaign was read in detail: none audited from its listing only (which would hide findings).
+  const audited = (r.structuredContent as { summary: { audited: Array<{ unread?: number; failed_reads?: number }> } }).summary.audited;
+  expect(audited.map((a) => [a.unread ?? 0, a.failed_reads ?? 0])).toEqual(audited.map(() => [0, 0]));
 }, 150_000);
 afterAll(async () => {
   await client?.close();
@@ -55,6 +59,7 @@ describe('audit of the four simulators: every seeded problem found, nothing else
     expect(stale.length).toBeGreaterThan(0);
     expect(flagged('stale_schedule', 'clevertap')).toEqual(stale.map((c) => String(c.id)).sort());
     expect(flagged('duplicate_name', 'clevertap')).toEqual(dupes(live, (c) => `${c.channel}|${simpleName(c.name)}`, (c) => String(c.id)));
+    expect(flagged('duplicate_name', 'clevertap').length).toBeGreaterThanOrEqual(2); // the planted pair
   });
 
   it('MoEngage: caps bypassed, no control group, stale schedule, long paused, duplicates; nothing claimed where the data is clean', () => {

@@ -100,7 +100,9 @@ function ensureEveryStatus(cs: CtCampaign[], nowOn: number): void {
 /** Campaigns an audit should flag: a duplicate pair, caps bypassed without a control group, a stale schedule. */
 function plantAuditFindings(cs: CtCampaign[], now: Date): void {
   const running = cs.filter((c) => c.status === 'running');
-  if (running.length >= 2) (running[1] as CtCampaign).name = (running[0] as CtCampaign).name;
+  // The duplicate pair shares a channel: the audit flags duplicate names per account and channel.
+  const twin = running.find((c, i) => i > 0 && i !== 2 && c.channel === running[0]!.channel);
+  if (twin) twin.name = running[0]!.name;
   const bypass = running[2] ?? cs[0];
   if (bypass) Object.assign(bypass, { respect_frequency_caps: false, control_group: null, name: 'Flash Sale Blast – All Users' });
   const stale = cs.find((c) => c.status === 'completed' && c.scheduled_on < toScheduledOn(addDays(now, -45)));
