@@ -1,6 +1,6 @@
 // Bundle the bin into one ESM file: cold start is dominated by module loading (and compiling what is loaded).
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +30,31 @@ const slim = {
   },
 };
 
+/**
+ * MCP Apps views (src/ui/browser/, their logic in src/ui/): each one self-contained HTML file, its script and style inline, a CSP that allows nothing
+ * beyond them (no fetch, no remote asset). Written to dist/ui/ for tests and inlined into the bundle (src/ui/views.ts).
+ */
+const VIEWS = { 'write-preview': 'Write preview', 'audit-report': 'Audit report' };
+const VIEW_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+const views = {};
+mkdirSync('dist/ui', { recursive: true });
+for (const [id, title] of Object.entries(VIEWS)) {
+  const out = (r) => r.outputFiles[0].text.trim();
+  const view = { bundle: true, write: false, minify: true, legalComments: 'none', logLevel: 'warning' };
+  const js = out(await build({ ...view, entryPoints: [`src/ui/browser/${id}.ts`], format: 'iife', platform: 'browser', target: ['es2020'] }));
+  const css = out(await build({ ...view, entryPoints: [`src/ui/browser/${id}.css`] }));
+  const html = '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    + `<meta http-equiv="Content-Security-Policy" content="${VIEW_CSP}">`
+    + `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>${css.replace(/<\/style/gi, '<\\/style')}</style></head>`
+    + `<body><main id="app"></main><script>${js.replace(/<\/(script)/gi, '<\\/$1')}</script></body></html>`;
+  views[id] = html;
+  writeFileSync(`dist/ui/${id}.html`, html);
+}
+
 await build({
   ...common,
+  // A string (JSON), so esbuild inlines it where it is read: in the views chunk, loaded on the first resources/read.
+  define: { __CAMPAIGN_MCP_VIEWS__: JSON.stringify(JSON.stringify(views)) },
   entryPoints: { 'campaign-mcp': 'src/bin.ts' },
   outdir: 'dist',
   splitting: true,
