@@ -3,7 +3,7 @@ import { VENDORS } from '../src/domain.js';
 import { CHECK_IDS, type AuditResult } from '../src/audit/index.js';
 import { excerpt, expiry, fmtCount, htmlToText, scheduleText } from '../src/ui/format.js';
 import { confirmLabel, messageOf, readResult, step, toolNameFor, type CardState, type Effect } from '../src/ui/preview-model.js';
-import { VENDOR_ORDER, filterFindings, filterOptions, groupBySeverity, sortFindings, summaryLine, truncated, type Finding } from '../src/ui/audit-model.js';
+import { VENDOR_ORDER, filterFindings, groupByCheck, filterOptions, groupBySeverity, sortFindings, summaryLine, truncated, type Finding } from '../src/ui/audit-model.js';
 import type { WritePreviewResult } from '../src/write-result.js';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
@@ -142,6 +142,12 @@ describe('audit report logic', () => {
     expect(groupBySeverity(filterFindings(audit.findings, { vendor: 'clevertap', check: '', sort: 'check' })).map((g) => g.severity)).toEqual(['high', 'medium']);
   });
 
+  it('within a severity, groups by check with the fix they share', () => {
+    const high = groupBySeverity(audit.findings)[0]!.findings;
+    expect(groupByCheck(high).map((g) => [g.check, g.fix, g.findings.map((f) => f.campaign_name)])).toEqual([['frequency_cap_bypass', 'frequency_cap_bypass fix', ['Zeta', 'Alpha']]]);
+    expect(groupByCheck(sortFindings(audit.findings, 'campaign', [])).map((g) => g.check)).toEqual(['frequency_cap_bypass', 'no_control_group', 'stale_schedule']);
+  });
+
   it('filters by vendor and check together, and offers only choices that have findings', () => {
     expect(filterFindings(audit.findings, { vendor: 'clevertap', check: 'frequency_cap_bypass', sort: 'check' }).map((f) => f.campaign_name)).toEqual(['Alpha']);
     expect(filterFindings(audit.findings, { vendor: 'altcraft', check: '', sort: 'check' })).toEqual([]);
@@ -156,7 +162,7 @@ describe('audit report logic', () => {
   });
 
   it('says what was audited and which checks listed fewer than they found', () => {
-    expect(summaryLine(audit)).toBe('15 running/scheduled campaigns audited; 6 findings: 2 high, 3 medium, 1 low.');
+    expect(summaryLine(audit)).toBe('15 running/scheduled campaigns audited: 6 findings, 4 listed.');
     expect(truncated(audit)).toEqual([{ check: 'stale_schedule', shown: 1, findings: 3 }]);
   });
 

@@ -30,6 +30,17 @@ export function groupBySeverity(findings: readonly Finding[]): Array<{ severity:
   return SEVERITY_ORDER.map((severity) => ({ severity, findings: findings.filter((x) => x.severity === severity) })).filter((g) => g.findings.length > 0);
 }
 
+/** A severity group's findings by check, in their order, with the fix they share (the first one's; a finding with its own shows it). */
+export function groupByCheck(findings: readonly Finding[]): Array<{ check: string; fix: string; findings: Finding[] }> {
+  const out: Array<{ check: string; fix: string; findings: Finding[] }> = [];
+  for (const f of findings) {
+    const g = out.find((x) => x.check === f.check);
+    if (g) g.findings.push(f);
+    else out.push({ check: f.check, fix: f.fix, findings: [f] });
+  }
+  return out;
+}
+
 /** The choices the filters offer: vendors in the canonical order, checks in the report's order, each only when it has findings. */
 export function filterOptions(r: AuditResult): { vendors: string[]; checks: string[] } {
   const vendors = VENDOR_ORDER.filter((v) => r.findings.some((x) => x.vendor === v));
@@ -52,7 +63,7 @@ export function summaryLine(r: AuditResult): string {
   const s = r.summary;
   const campaigns = s.audited.reduce((n, a) => n + a.campaigns, 0);
   const total = s.by_check.reduce((n, c) => n + c.findings, 0);
-  return `${campaigns} ${s.statuses.join('/')} campaigns audited; ${total} finding${total === 1 ? '' : 's'}: ${s.by_severity.high} high, ${s.by_severity.medium} medium, ${s.by_severity.low} low.`;
+  return `${campaigns} ${s.statuses.join('/')} campaigns audited: ${total} finding${total === 1 ? '' : 's'}, ${r.findings.length} listed.`;
 }
 
 /** True when the structured content has an audit's shape. */

@@ -3,7 +3,7 @@ import type { AuditResult } from '../../audit/index.js';
 import { Bridge, applyHostContext, defaultTheme, initialize, reportSize } from './bridge.js';
 import { h, mount } from './dom.js';
 import { humanize, vendorName } from '../format.js';
-import { NO_FILTER, checkOrder, filterFindings, filterOptions, groupBySeverity, isAudit, sortFindings, summaryLine, truncated, type AuditFilter, type Finding, type SortBy } from '../audit-model.js';
+import { NO_FILTER, checkOrder, filterFindings, filterOptions, groupByCheck, groupBySeverity, isAudit, sortFindings, summaryLine, truncated, type AuditFilter, type Finding, type SortBy } from '../audit-model.js';
 import { resultText, type ToolResultLike } from '../preview-model.js';
 
 const root = document.getElementById('app')!;
@@ -12,6 +12,9 @@ defaultTheme();
 let report: AuditResult | undefined;
 let sandbox = false;
 let filter: AuditFilter = { ...NO_FILTER };
+/** Checks whose findings are all shown; the others show their first few. */
+const expanded = new Set<string>();
+const FIRST = 2;
 
 function select(label: string, key: keyof AuditFilter, options: Array<[string, string]>): HTMLElement {
   const el = h('select', { id: `f-${key}`, on: { change: (e) => { filter = { ...filter, [key]: (e.target as HTMLSelectElement).value }; renderList(); } } },
@@ -19,13 +22,23 @@ function select(label: string, key: keyof AuditFilter, options: Array<[string, s
   return h('label', { class: 'filter', for: `f-${key}` }, h('span', {}, label), el);
 }
 
-function findingCard(f: Finding): HTMLElement {
+function findingCard(f: Finding, fix: string): HTMLElement {
   return h('li', { class: `finding sev-${f.severity}` },
     h('div', { class: 'f-head' },
-      h('span', { class: 'check' }, humanize(f.check)),
+      h('span', { class: 'c-name' }, f.campaign_name),
       h('span', { class: 'where' }, `${vendorName(f.vendor)}${f.account ? ` / ${f.account}` : ''}`)),
-    h('div', { class: 'campaign' }, h('span', { class: 'c-name' }, f.campaign_name), h('span', { class: 'c-id' }, f.campaign_id)),
-    h('dl', {}, h('dt', {}, 'Evidence'), h('dd', { class: 'evidence' }, f.evidence), h('dt', {}, 'Fix'), h('dd', {}, f.fix)));
+    h('div', { class: 'c-id' }, f.campaign_id),
+    h('dl', {}, h('dt', {}, 'Evidence'), h('dd', { class: 'evidence' }, f.evidence), f.fix !== fix ? h('dt', {}, 'Fix') : null, f.fix !== fix ? h('dd', {}, f.fix) : null));
+}
+
+function checkGroup(g: { check: string; fix: string; findings: Finding[] }, severity: string): HTMLElement {
+  const all = expanded.has(g.check) || g.findings.length <= FIRST + 1;
+  const shown = all ? g.findings : g.findings.slice(0, FIRST);
+  return h('div', { class: `check-group sev-${severity}` },
+    h('h3', {}, h('span', { class: 'check' }, humanize(g.check)), h('span', { class: 'muted' }, ` · ${g.findings.length}`)),
+    h('p', { class: 'fix' }, h('span', { class: 'label' }, 'Fix: '), g.fix),
+    h('ul', {}, ...shown.map((f) => findingCard(f, g.fix))),
+    all ? null : h('button', { type: 'button', class: 'more', on: { click: () => { expanded.add(g.check); renderList(); } } }, `Show ${g.findings.length - FIRST} more`));
 }
 
 const list = h('div', { class: 'groups' });
@@ -38,7 +51,7 @@ function renderList(): void {
     h('p', { class: 'muted', role: 'status' }, `Showing ${shown.length} of ${report.findings.length} listed findings.`),
     ...groups.map((g) => h('section', { class: `group sev-${g.severity}`, 'aria-label': `${g.severity} severity` },
       h('h2', {}, h('span', { class: `badge sev-${g.severity}` }, g.severity), ` ${g.findings.length} finding${g.findings.length === 1 ? '' : 's'}`),
-      h('ul', {}, ...g.findings.map(findingCard)))),
+      ...groupByCheck(g.findings).map((c) => checkGroup(c, g.severity)))),
     groups.length ? null : h('p', { class: 'muted' }, report.findings.length ? 'No finding matches these filters.' : 'No findings: every check passed.'));
 }
 

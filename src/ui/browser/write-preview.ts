@@ -78,7 +78,7 @@ function previewCard(pr: WritePreviewResult, notice: string | undefined, busy: b
   const a = args ?? {};
   const tool = toolNameFor(a, hinted);
   const c = p.counts;
-  const title = humanize(p.operation) + (typeof a.name === 'string' ? `: ${a.name}` : '');
+  const title = humanize(p.operation) + (typeof a.name === 'string' && !p.operation.includes(a.name) ? `: ${a.name}` : '');
   const recipients = c ? `${plural(c.recipients, 'recipient', 'recipients', locale)} in ${plural(c.batches, 'batch', 'batches', locale)} of up to ${fmtCount(c.batch_size, locale)}${c.duplicates_removed ? ` (${fmtCount(c.duplicates_removed, locale)} duplicates removed)` : ''}` : undefined;
   const exp = expiry(pr.expires_at, Date.now());
   const actions = expired
