@@ -37,7 +37,7 @@ describe('preview card transitions', () => {
 
   it('the outcome ends the card and tells the model what happened', () => {
     const r = run(ready, [{ type: 'confirm' }, { type: 'result', result: asResult(outcome, 'SUCCEEDED: 2500 of 2500 accepted') }, { type: 'confirm' }]);
-    expect(r.state.phase).toBe('done');
+    expect(r.state).toMatchObject({ phase: 'done', preview: { confirm: 'tok-1' } });
     expect(r.effects).toEqual([{ type: 'call', confirm: 'tok-1' }, { type: 'context', text: 'Confirmed in the card. SUCCEEDED: 2500 of 2500 accepted' }]);
   });
 

@@ -49,6 +49,8 @@ let browser: Awaited<ReturnType<typeof launch>>;
 let page: Page;
 /** The audit reads every campaign in detail at the simulators' documented pace (~15 s): started first, awaited last. */
 let audit: Promise<Record<string, unknown>>;
+let auditClient: Client;
+let auditHttp: HttpClient;
 
 const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args }, { timeout: 60_000 })) as Record<string, unknown>;
 const log = () => page.evaluate(() => (globalThis as unknown as { testHost: HostApi }).testHost.log);
@@ -89,7 +91,12 @@ maybe('MCP Apps views in a real browser', () => {
     g = gateContext(createAdapters(sandbox.accounts, http, now), { now });
     g.ctx.sandbox = true;
     client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
-    audit = call('audit_campaigns', { status: ['running'] });
+    // Its own HTTP client: the audit's paced detail reads must not queue the write previews behind them.
+    auditHttp = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40 });
+    const ag = gateContext(createAdapters(sandbox.accounts, auditHttp), {});
+    ag.ctx.sandbox = true;
+    auditClient = await connectInProcess(createServer(ag.ctx, allTools, { readOnly: true }));
+    audit = auditClient.callTool({ name: 'audit_campaigns', arguments: { status: ['running'] } }, { timeout: 60_000 }).then((r) => r as Record<string, unknown>).finally(() => ag.cleanup());
     audit.catch(() => undefined);
     page = await hostPage(browser.context);
     await page.exposeFunction('callServer', call);
@@ -97,7 +104,9 @@ maybe('MCP Apps views in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await client?.close();
+    await auditClient?.close();
     await http?.close();
+    await auditHttp?.close();
     await sandbox?.close();
     g?.cleanup();
   });
@@ -116,7 +125,8 @@ maybe('MCP Apps views in a real browser', () => {
     await expect.poll(() => card.locator('main').getAttribute('data-phase'), { timeout: 15_000 }).toBe('done');
     const l = await log();
     expect(l.calls).toEqual([{ name: 'create_campaign', arguments: { ...PUSH, confirm: token } }]);
-    expect(await card.locator('h1').textContent()).toBe('Done');
+    expect(await card.locator('.status').textContent()).toBe('Done: The vendor accepted it.');
+    expect(await card.locator('h1').textContent()).toContain('Cart abandoners');
     expect(JSON.stringify(l.contexts)).toMatch(/Confirmed in the card\. \[sandbox data\] SUCCEEDED: 1 of 1 accepted/);
     expect(l.messages).toEqual([]);
     await shots('outcome-push');

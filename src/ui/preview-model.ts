@@ -82,7 +82,7 @@ export type CardState =
   | { phase: 'expired'; preview: WritePreviewResult; notice: string }
   | { phase: 'confirming'; preview: WritePreviewResult }
   | { phase: 'refreshing'; notice: string }
-  | { phase: 'done'; outcome: WriteOutcomeResult; text: string }
+  | { phase: 'done'; outcome: WriteOutcomeResult; text: string; preview?: WritePreviewResult }
   | { phase: 'cancelled'; preview: WritePreviewResult }
   | { phase: 'failed'; notice: string; canRefresh: boolean };
 
@@ -108,7 +108,7 @@ export function step(state: CardState, event: CardEvent, now: number): { state: 
   switch (event.type) {
     case 'result': {
       const r = readResult(event.result);
-      if (r.kind === 'outcome') return { state: { phase: 'done', outcome: r.outcome, text: r.text }, effects: [{ type: 'context', text: `Confirmed in the card. ${r.text}` }] };
+      if (r.kind === 'outcome') return { state: { phase: 'done', outcome: r.outcome, text: r.text, ...(state.phase === 'confirming' ? { preview: state.preview } : {}) }, effects: [{ type: 'context', text: `Confirmed in the card. ${r.text}` }] };
       if (r.kind === 'preview') {
         const notice = state.phase === 'refreshing' ? `Fresh preview: the earlier one expired and nothing was sent. Check it and confirm again.` : state.phase === 'ready' ? state.notice : undefined;
         if (expiry(r.preview.expires_at, now).expired) return { state: { phase: 'expired', preview: r.preview, notice: expiredNotice(r.preview) }, effects: [] };

@@ -97,7 +97,7 @@ function previewCard(pr: WritePreviewResult, notice: string | undefined, busy: b
     messageBlock(messageOf(a, p)),
     p.notes?.length ? h('ul', { class: 'notes' }, ...p.notes.map((n) => h('li', {}, n))) : null,
     notice ? h('p', { class: expired ? 'notice warn' : 'notice', role: 'status' }, notice) : null,
-    h('footer', { class: 'actions' }, h('span', { class: expired ? 'expiry warn' : 'expiry' }, `Confirmation ${exp.text}`), ...actions),
+    h('footer', { class: 'actions' }, expired ? h('span', { class: 'expiry' }) : h('span', { class: 'expiry' }, `Confirmation ${exp.text}`), ...actions),
     h('p', { class: 'hint' }, 'Nothing is sent until you confirm. Esc cancels.'),
   ].filter((n): n is HTMLElement => n !== null);
 }
@@ -106,13 +106,17 @@ const STATUS_WORDS: Record<WriteOutcomeResult['status'], string> = {
   succeeded: 'Done', partial: 'Partly done', failed: 'Failed', unknown: 'Outcome unknown', declined: 'Declined', cancelled: 'Cancelled',
 };
 
-function outcomeCard(o: WriteOutcomeResult, text: string): HTMLElement[] {
+function outcomeCard(o: WriteOutcomeResult, text: string, pr: WritePreviewResult | undefined): HTMLElement[] {
   const c = o.counts;
+  const send = toolNameFor(args ?? {}, hinted) === 'send_to_users';
   const rows = (o.batches ?? []).filter((b) => b.state !== 'succeeded');
+  const line = o.message ?? (send || o.status !== 'succeeded'
+    ? `${fmtCount(c.succeeded, locale)} of ${plural(c.recipients, send ? 'recipient' : 'request', send ? 'recipients' : 'requests', locale)} accepted`
+    : 'The vendor accepted it') + `${o.replayed ? ' (recorded outcome; nothing sent again)' : ''}${o.resumed ? ' (resumed)' : ''}.`;
   return [
-    h('header', { class: 'head' }, h('h1', { tabindex: '-1' }, STATUS_WORDS[o.status] ?? o.status)),
-    h('p', { class: `status s-${o.status}`, role: 'status' }, o.message ?? `${fmtCount(c.succeeded, locale)} of ${fmtCount(c.recipients, locale)} accepted${o.replayed ? ' (recorded outcome; nothing sent again)' : ''}${o.resumed ? ' (resumed)' : ''}.`),
-    h('dl', { class: 'facts counts' }, fact('Accepted', fmtCount(c.succeeded, locale)), fact('Failed', fmtCount(c.failed, locale)), fact('Unknown', fmtCount(c.unknown, locale)), fact('Not sent', fmtCount(c.pending, locale))),
+    pr ? head(pr.preview, humanize(pr.preview.operation)) : h('header', { class: 'head' }, h('h1', { tabindex: '-1' }, 'Outcome')),
+    h('p', { class: `status s-${o.status}`, role: 'status' }, `${STATUS_WORDS[o.status] ?? o.status}: ${line}`),
+    send || o.status !== 'succeeded' ? h('dl', { class: 'facts counts' }, fact('Accepted', fmtCount(c.succeeded, locale)), fact('Failed', fmtCount(c.failed, locale)), fact('Unknown', fmtCount(c.unknown, locale)), fact('Not sent', fmtCount(c.pending, locale))) : null,
     rows.length ? h('table', { class: 'batches' }, h('thead', {}, h('tr', {}, h('th', {}, 'Batch'), h('th', {}, 'Recipients'), h('th', {}, 'State'), h('th', {}, 'Detail'))),
       h('tbody', {}, ...rows.map((b) => h('tr', {}, h('td', {}, String(b.index)), h('td', {}, fmtCount(b.recipients, locale)), h('td', {}, b.state), h('td', {}, b.message ?? ''))))) : null,
     o.vendor_ref ? h('p', { class: 'meta-line' }, `Vendor reference: ${o.vendor_ref}`) : null,
@@ -128,7 +132,7 @@ function render(): void {
   else if (s.phase === 'expired') mount(root, ...previewCard(s.preview, s.notice, false, true));
   else if (s.phase === 'confirming') mount(root, ...previewCard(s.preview, undefined, true, false));
   else if (s.phase === 'refreshing') mount(root, h('p', { class: 'notice warn', role: 'status' }, s.notice));
-  else if (s.phase === 'done') mount(root, ...outcomeCard(s.outcome, s.text));
+  else if (s.phase === 'done') mount(root, ...outcomeCard(s.outcome, s.text, s.preview));
   else if (s.phase === 'cancelled') mount(root, head(s.preview.preview, 'Cancelled'), h('p', { class: 'status', role: 'status' }, 'Cancelled. Nothing was sent; the model has been told.'));
   else mount(root, h('p', { class: 'notice warn', role: 'alert' }, s.notice),
     s.canRefresh ? h('footer', { class: 'actions' }, h('button', { type: 'button', class: 'primary', 'data-action': 'refresh', on: { click: () => dispatch({ type: 'refresh' }) } }, 'Get a fresh preview')) : null);
