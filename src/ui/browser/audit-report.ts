@@ -43,6 +43,11 @@ function checkGroup(g: { check: string; fix: string; findings: Finding[] }, seve
 
 const list = h('div', { class: 'groups' });
 
+/** "8 findings", or "8 listed of 123" when the unfiltered report found more than it lists. */
+function countLabel(listed: number, found: number): string {
+  return !filter.vendor && !filter.check && found > listed ? `${listed} listed of ${found}` : `${listed} finding${listed === 1 ? '' : 's'}`;
+}
+
 function renderList(): void {
   if (!report) return;
   const shown = sortFindings(filterFindings(report.findings, filter), filter.sort, checkOrder(report));
@@ -50,7 +55,7 @@ function renderList(): void {
   mount(list,
     h('p', { class: 'muted', role: 'status' }, `Showing ${shown.length} of ${report.findings.length} listed findings.`),
     ...groups.map((g) => h('section', { class: `group sev-${g.severity}`, 'aria-label': `${g.severity} severity` },
-      h('h2', {}, h('span', { class: `badge sev-${g.severity}` }, g.severity), ` ${g.findings.length} finding${g.findings.length === 1 ? '' : 's'}`),
+      h('h2', {}, h('span', { class: `badge sev-${g.severity}` }, g.severity), ` ${countLabel(g.findings.length, report!.summary.by_severity[g.severity])}`),
       ...groupByCheck(g.findings).map((c) => checkGroup(c, g.severity)))),
     groups.length ? null : h('p', { class: 'muted' }, report.findings.length ? 'No finding matches these filters.' : 'No findings: every check passed.'));
 }
