@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { EXTENSION_ID, RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { readFileSync } from 'node:fs';
+import { stdioArgs } from './helpers/clients.js';
 import { APP_VIEWS, VIEW_UI_META } from '../src/app.js';
 import { createServer } from '../src/server.js';
 import { allTools } from '../tools/index.js';
@@ -102,5 +105,24 @@ describe('MCP Apps links, edge cases', () => {
     const uris = (await ui.listResources()).resources.map((r) => r.uri).filter((u) => u.startsWith('ui://'));
     expect(uris).toEqual([APP_VIEWS['audit-report'].uri]);
     expect((await ui.listTools()).tools.filter((t) => t._meta).map((t) => t.name)).toEqual(['audit_campaigns']);
+  });
+});
+
+describe('MCP Apps from the bundled bin', () => {
+  it('serves the views inlined in the bundle, byte for byte the files the build wrote, over stdio', async () => {
+    const client = new Client({ name: 'app-e2e', version: '1' }, { capabilities: { extensions: UI } } as never);
+    // The test data directory (test/global-setup.ts), never $HOME.
+    await client.connect(new StdioClientTransport(stdioArgs(['--data-dir', process.env.CAMPAIGN_MCP_DATA_DIR!])));
+    try {
+      const links = (await client.listTools()).tools.filter((t) => t._meta).map((t) => t.name).sort();
+      expect(links).toEqual(Object.keys(LINKS).sort());
+      for (const [id, view] of Object.entries(APP_VIEWS)) {
+        const c = (await client.readResource({ uri: view.uri })).contents[0] as { text: string };
+        expect(c.text).toBe(readFileSync(`dist/ui/${id}.html`, 'utf8'));
+        expect(c.text.length).toBeLessThan(32 * 1024);
+      }
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -66,8 +66,7 @@ export function expiry(expiresAt: string, now: number): { expired: boolean; text
   if (Number.isNaN(t)) return { expired: false, text: `until ${expiresAt}` };
   const left = t - now;
   if (left <= 0) return { expired: true, text: `expired at ${shortStamp(expiresAt)}` };
-  const mins = Math.floor(left / 60_000);
-  return { expired: false, text: mins >= 1 ? `valid for ${mins} more min` : `valid for ${Math.ceil(left / 1000)} more s` };
+  return { expired: false, text: left >= 60_000 ? `valid for ${Math.ceil(left / 60_000)} more min` : `valid for ${Math.ceil(left / 1000)} more s` };
 }
 
 /** "frequency_cap_bypass" → "Frequency cap bypass". */
