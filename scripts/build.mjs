@@ -1,7 +1,8 @@
-// Bundle the bin into one ESM file: cold start is dominated by module loading (and compiling what is loaded).
+// Build the bin: the launcher (dist/campaign-mcp.js), the server bundle and what it loads late (dist/chunks/), the views (dist/ui/).
+// Cold start is dominated by compiling what is loaded.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,27 @@ const slim = {
   },
 };
 
+/**
+ * MCP Apps views (src/ui/browser/, their logic in src/ui/): each one self-contained HTML file, its script and style inline, a CSP that allows nothing
+ * beyond them (no fetch, no remote asset). Written to dist/ui/ for tests and inlined into the bundle (src/ui/views.ts).
+ */
+const VIEWS = { 'write-preview': 'Write preview', 'audit-report': 'Audit report' };
+const VIEW_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+const views = {};
+mkdirSync('dist/ui', { recursive: true });
+for (const [id, title] of Object.entries(VIEWS)) {
+  const out = (r) => r.outputFiles[0].text.trim();
+  const view = { bundle: true, write: false, minify: true, legalComments: 'none', logLevel: 'warning' };
+  const js = out(await build({ ...view, entryPoints: [`src/ui/browser/${id}.ts`], format: 'iife', platform: 'browser', target: ['es2020'] }));
+  const css = out(await build({ ...view, entryPoints: [`src/ui/browser/${id}.css`] }));
+  const html = '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    + `<meta http-equiv="Content-Security-Policy" content="${VIEW_CSP}">`
+    + `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>${css.replace(/<\/style/gi, '<\\/style')}</style></head>`
+    + `<body><main id="app"></main><script>${js.replace(/<\/(script)/gi, '<\\/$1')}</script></body></html>`;
+  views[id] = html;
+  writeFileSync(`dist/ui/${id}.html`, html);
+}
+
 // The server: one CommonJS bundle, so the launcher can compile it with V8's code cache (scripts/launcher.mjs).
 // undici (half a megabyte, needed only at the first vendor request) stays in a file of its own.
 const lateUndici = {
@@ -52,7 +74,8 @@ await build({
   keepNames: false,
   plugins: [slim, lateUndici],
   banner: {},
-  define: { 'import.meta.url': '__campaignMcpUrl' },
+  // The views: a string (JSON) esbuild inlines where src/ui/views.ts reads it.
+  define: { 'import.meta.url': '__campaignMcpUrl', __CAMPAIGN_MCP_VIEWS__: JSON.stringify(JSON.stringify(views)) },
   inject: [fileURLToPath(new URL('./cjs-url.mjs', import.meta.url))],
 });
 await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('undici')], outfile: 'dist/chunks/undici.cjs' });

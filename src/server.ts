@@ -2,6 +2,7 @@ import { McpServer, ResourceTemplate, isInputRequiredResult, type CacheHint, typ
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ToolContext, ToolDefinition } from './tool.js';
+import { registerApps, type AppLink } from './app.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, isExpectedError } from './errors.js';
 import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
@@ -35,10 +36,12 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
     { name: 'campaign-mcp', title: 'Campaign MCP', version: VERSION, icons: SERVER_ICONS },
     { instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS, capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} } },
   );
+  const linked: AppLink[] = [];
   for (const tool of tools) {
     if (options.readOnly && tool.kind !== 'read') continue;
     // A write no configured account can do is not offered at all; a read keeps its full enum and explains.
     if (tool.kind !== 'read' && tool.available && !ctx.adapters.some(tool.available)) continue;
+    if (tool.app) linked.push({ tool: tool.name, view: tool.app });
     server.registerTool(
       tool.name,
       {
@@ -80,6 +83,8 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       },
     );
   }
+  // MCP Apps views (src/app.ts): linked only for clients that declare the extension.
+  registerApps(server, linked);
   registerCampaignResource(server, ctx);
   // Prompts (draft_campaign, audit_campaigns) and the audit://latest resource.
   registerPrompts(server, ctx, options.readOnly);

@@ -5,6 +5,7 @@ import type { WriteGate } from './confirm.js';
 import type { Limits } from './limits.js';
 import type { Store } from './store.js';
 import type { Asked, ToolCall } from './tool-call.js';
+import type { AppView } from './app.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 
 /** read: no side effects; write: creates something; destructive: sends or stops. */
@@ -47,6 +48,8 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
    * account can, and its `vendor` enum lists only the vendors that can.
    */
   available?: (adapter: VendorAdapter) => boolean;
+  /** The MCP Apps view (src/app.ts) that renders this tool's result, for clients that declare the extension. */
+  app?: AppView;
 }
 
 /** Identity helper that only infers types, so each tool file reads as one declaration. */

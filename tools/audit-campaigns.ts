@@ -14,6 +14,7 @@ export default defineTool({
     'summary.not_checked says which vendor data cannot support a check. Read-only; reads each campaign in detail, so it takes ' +
     'seconds to a minute (progress is reported). The last result is also the resource audit://latest.',
   kind: 'read',
+  app: 'audit-report',
   action: 'audit campaigns',
   inputSchema: {
     vendor: VendorIdSchema.optional().describe('one vendor; omit to audit every configured vendor'),

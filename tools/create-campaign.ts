@@ -13,6 +13,7 @@ export default defineTool({
     '(audience, estimated reach where the vendor can estimate, content, schedule in the account\'s time zone) and a confirm token; nothing is created. ' +
     'Show the preview to the person; only after they agree, call again with the same arguments and confirm. Use estimate_reach to size an audience first.',
   kind: 'write',
+  app: 'write-preview',
   action: 'create the campaign',
   available: (a) => (a.writer?.capabilities.create.length ?? 0) > 0,
   inputSchema: {

@@ -19,6 +19,7 @@ export default defineTool({
     'resumes batches not sent and never resends batches of unknown outcome; resend_unknown: true previews a new send of exactly those. ' +
     'Altcraft needs campaign_id (an API-triggered mailing), MoEngage an Inform alert id.',
   kind: 'destructive',
+  app: 'write-preview',
   action: 'send the message',
   available: (a) => (a.writer?.capabilities.send.channels.length ?? 0) > 0,
   inputSchema: {

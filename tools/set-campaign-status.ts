@@ -13,6 +13,7 @@ export default defineTool({
     'Stops, pauses or resumes one campaign where the vendor supports that action (see list_vendors: CleverTap can only stop). ' +
     'Call WITHOUT confirm first for a preview that checks the campaign\'s state allows it; then call again with the same arguments and confirm.',
   kind: 'destructive',
+  app: 'write-preview',
   action: 'change the campaign status',
   available: (a) => (a.writer?.capabilities.status.length ?? 0) > 0,
   inputSchema: {
