@@ -83,10 +83,41 @@ describe('stdio exits when its transport closes', () => {
   });
 });
 
-describe('HTTP shutdown', () => {
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+/** The same tools/call as each era sends it over HTTP. */
+const ERAS = {
+  '2025-11-25': { headers: {}, params: CALL },
+  '2026-07-28': { headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': CALL.name }, params: { ...CALL, _meta: META } },
+};
+
+describe('over HTTP (one spawned server: the last case stops it)', () => {
+  let p: Spawned;
+  let url: string;
+  beforeAll(async () => {
+    p = spawnBin(['--http', '--port', '0'], env);
+    url = (await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
+  });
+  afterAll(() => p.kill());
+
+  it('a call whose client disconnects is logged as cancelled, not as a tool failure, in both eras', async () => {
+    for (const [era, { headers, params }] of Object.entries(ERAS)) {
+      const [asked, aborted] = [silent.requests, silent.aborted];
+      const gone = new AbortController();
+      const call = request(url, {
+        method: 'POST', signal: gone.signal,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params }),
+      }).catch(() => 'disconnected');
+      while (silent.requests === asked) await new Promise((r) => setTimeout(r, 10));
+      gone.abort();
+      expect(await call, era).toBe('disconnected');
+      await p.waitFor(new RegExp(`(?:[^]*tool call cancelled){${Object.keys(ERAS).indexOf(era) + 1}}`), 'stderr', 3_000);
+      while (silent.aborted === aborted) await new Promise((r) => setTimeout(r, 10)); // the vendor request was dropped too
+    }
+    expect(p.stderr()).not.toMatch(/tool failed/);
+  });
+
   it('SIGINT with a call in flight: new requests refused, the call answered as aborted, exit 0 promptly', async () => {
-    const p = spawnBin(['--http', '--port', '0'], env);
-    const url = (await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
     const before = silent.requests;
     const call = request(url, {
       method: 'POST',
