@@ -97,6 +97,7 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
     if (wantsStream(req) && !(end = streams.take(res))) {
       opts.logger.warn({ open: streams.size }, 'stream refused: too many open');
       res.setHeader('retry-after', '30');
+      res.setHeader('connection', 'close'); // a refused client holds no socket either
       return json(res, 503, {
         jsonrpc: '2.0', id: requestId(body),
         error: { code: -32000, message: `too many open streams: this server keeps at most ${streams.max} open at once; close one you no longer read, or retry later` },
