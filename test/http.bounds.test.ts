@@ -83,6 +83,7 @@ describe('long-lived streams are bounded', () => {
       while (short.streams > 0 && Date.now() - t0 < LIFETIME_MS + 2_000) await new Promise((r) => setTimeout(r, 10));
       expect(short.streams).toBe(0);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(LIFETIME_MS - 20);
+      while (!/0\r\n\r\n$/.test(first.text()) && Date.now() - t0 < LIFETIME_MS + 4_000) await new Promise((r) => setTimeout(r, 10));
       expect(first.text()).toMatch(/0\r\n\r\n$/); // the response ended cleanly (last chunk), not a reset
       const next = await rawExchange(listenHead(listenBody(3), to), [], 0, to);
       expect(next.status).toBe('HTTP/1.1 200 OK');
