@@ -166,8 +166,11 @@ export class HttpClient {
     if (until > (this.holds.get(key) ?? 0)) this.holds.set(key, until);
   }
 
-  async close(): Promise<void> {
-    if (this.undici) await (await this.undici).dispatcher.close();
+  /** Close the connections; `abandon` destroys requests still open (shutdown) instead of waiting for their answers. */
+  async close(abandon = false): Promise<void> {
+    if (!this.undici) return;
+    const { dispatcher } = await this.undici;
+    await (abandon ? dispatcher.destroy() : dispatcher.close());
   }
 
   private async once(req: HttpRequest): Promise<HttpResponse> {

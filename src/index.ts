@@ -15,6 +15,7 @@ import type { Sandbox } from './sandbox/index.js';
 import { createServer, VERSION } from './server.js';
 import { usage } from './usage.js';
 import { serveStdio } from './transports/stdio.js';
+import { Shutdown } from './shutdown.js';
 import { createAdapters } from './vendors/index.js';
 
 /** Everything a running server holds: the context its tools use, and how to release it. */
@@ -22,7 +23,8 @@ export interface App {
   config: Config;
   ctx: ToolContext;
   sandbox?: Sandbox;
-  close(): Promise<void>;
+  /** Release everything; `abandon` drops vendor requests still open instead of waiting for them (shutdown). */
+  close(abandon?: boolean): Promise<void>;
 }
 
 /** The one place that wires config, sandbox, HTTP client and adapters together. */
@@ -51,8 +53,8 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     config,
     ctx,
     sandbox,
-    close: async () => {
-      await http.close();
+    close: async (abandon = false) => {
+      await http.close(abandon);
       await ctx.store.close();
       await sandbox?.close();
     },
@@ -82,8 +84,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (app.ctx.adapters.length === 0 && parsed.command === 'serve') {
     logger.warn('no vendor is configured: set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox');
   }
-  const inflight = new Inflight();
-  const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger });
+  const shutdown = new Shutdown(logger);
+  const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger, signal: shutdown.signal });
   if (parsed.command === 'tools') {
     await printTools(make(), process.stdout);
     await app.close();
@@ -106,33 +108,27 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken)}\n`);
-    onShutdown(logger, async () => {
-      await served.close(SHUTDOWN_GRACE_MS);
-      await app.close();
+    shutdown.use({
+      refuse: () => served.refuse(),
+      drain: (ms) => served.drain(ms),
+      close: async () => {
+        await served.close(0);
+        await app.close(true);
+      },
     });
   } else {
-    const stdio = serveStdio(make, logger, inflight);
+    const inflight = new Inflight();
+    // EOF is the client's normal goodbye (exit 0); any other close leaves the process deaf, so it exits 1 and says why.
+    const stdio = serveStdio(make, logger, inflight, (why) => void shutdown.stop(why ?? 'stdin closed', why ? 1 : 0));
     logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
-    const stop = async () => {
-      await inflight.drain(SHUTDOWN_GRACE_MS);
-      await stdio.close();
-      await app.close();
-    };
-    process.stdin.on('end', () => void stop().then(() => process.exit(0)));
-    onShutdown(logger, stop);
+    shutdown.use({
+      drain: (ms) => inflight.drain(ms),
+      close: async () => {
+        await stdio.close();
+        await app.close(true);
+      },
+    });
   }
+  shutdown.onSignals();
   return -1;
-}
-
-/** How long a shutdown waits for calls in flight before it aborts them. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
-/** On SIGTERM/SIGINT: stop accepting, let calls in flight finish (bounded), release everything, exit 0. */
-function onShutdown(logger: Logger, fn: () => Promise<void>) {
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    void fn().catch((err: unknown) => logger.error({ err: String(err) }, 'shutdown failed')).finally(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }

@@ -10,6 +10,7 @@ import { boundedResult, checkInputSizes, limitsOf, runBounded } from './limits.j
 import { redact, silentLogger } from './log.js';
 import { toolCall } from './tool-call.js';
 import { registerPrompts } from './prompts.js';
+import { ShutdownError } from './shutdown.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -18,6 +19,8 @@ export const VERSION: string = pkg.version;
 export interface ServerOptions {
   readOnly: boolean;
   logger?: Logger;
+  /** Aborted when the process stops: every call in flight is aborted with it (src/shutdown.ts). */
+  signal?: AbortSignal;
 }
 
 const INSTRUCTIONS =
@@ -60,13 +63,14 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       },
       async (args: Record<string, unknown>, extra): Promise<CallToolResult | InputRequiredResult> => {
         const started = performance.now();
+        const signal = joined(extra.mcpReq.signal, options.signal);
         try {
           // Bounds (src/limits.ts): input sizes checked; a read answers by the call's deadline. A write is never cut
           // mid-request by it (that would make the batch unknown): the gate stops starting batches at its own budget.
-          const run = (signal: AbortSignal) => tool.handler(args as never, ctx, signal, toolCall(server, extra));
+          const run = (s: AbortSignal) => tool.handler(args as never, ctx, s, toolCall(server, extra));
           const result = tool.kind === 'read'
-            ? await runBounded(ctx, args, extra.mcpReq.signal, run)
-            : (checkInputSizes(args, limitsOf(ctx)), await run(extra.mcpReq.signal));
+            ? await runBounded(ctx, args, signal, run)
+            : (checkInputSizes(args, limitsOf(ctx)), await run(signal));
           if (isInputRequiredResult(result)) return result;
           const { structured, text, isError } = result;
           const out = ctx.sandbox ? { ...(structured as object), sandbox: true } : (structured as object);
@@ -75,6 +79,12 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           const bounded = boundedResult(ctx, tool.action, out, ctx.sandbox ? `[sandbox data] ${text}` : text);
           return (isError && !bounded.isError ? { ...bounded, isError: true } : bounded) as CallToolResult;
         } catch (err) {
+          // Cancelled by the client (notifications/cancelled, a closed connection) or stopped by a shutdown: not a failure.
+          if (signal.aborted) {
+            const why = signal.reason instanceof ShutdownError ? signal.reason : undefined;
+            logger.info({ tool: tool.name, ms: Math.round(performance.now() - started) }, why ? 'tool call aborted: shutting down' : 'tool call cancelled');
+            return { content: [{ type: 'text', text: `Could not ${tool.action}: ${why ? why.message : 'the call was cancelled'}.` }], isError: true };
+          }
           const expected = isExpectedError(err);
           if (!expected) logger.error({ tool: tool.name, err: redact(String((err as Error)?.stack ?? err)) }, 'tool failed');
           else logger.info({ tool: tool.name, error: redact((err as Error).message) }, 'tool error');
@@ -85,7 +95,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
   }
   // MCP Apps views (src/app.ts): linked only for clients that declare the extension.
   registerApps(server, linked);
-  registerCampaignResource(server, ctx);
+  registerCampaignResource(server, ctx, options.signal);
   // Prompts (draft_campaign, audit_campaigns) and the audit://latest resource.
   registerPrompts(server, ctx, options.readOnly);
   return server;
@@ -107,13 +117,18 @@ function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: strin
   return { ...shape, vendor: optional ? narrowed.optional() : narrowed };
 }
 
-/** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context. */
-function registerCampaignResource(server: McpServer, ctx: ToolContext) {
+/** The call's own signal, joined with the process's shutdown signal when there is one. */
+function joined(call: AbortSignal, process: AbortSignal | undefined): AbortSignal {
+  return process ? AbortSignal.any([call, process]) : call;
+}
+
+/** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context; same deadline as the tools. */
+function registerCampaignResource(server: McpServer, ctx: ToolContext, stopping: AbortSignal | undefined) {
   server.registerResource(
     'campaign',
     new ResourceTemplate('campaign://{vendor}/{id}', { list: undefined }),
     { title: 'Campaign', description: 'One campaign in full, as get_campaign returns it', mimeType: 'application/json' },
-    async (uri, vars) => {
+    async (uri, vars, extra) => {
       const vendor = String(vars.vendor) as VendorId;
       if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
       const of = ctx.adapters.filter((a) => a.vendor === vendor);
@@ -121,7 +136,8 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext) {
       if (of.length > 1) throw new Error(`${vendor} has several accounts (${of.map((a) => a.account).join(', ')}): use get_campaign with account`);
       const adapter = of[0]!;
       try {
-        const got = await adapter.getCampaign(decodeURIComponent(String(vars.id)), {});
+        const id = decodeURIComponent(String(vars.id));
+        const got = await runBounded(ctx, { id }, joined(extra.mcpReq.signal, stopping), (signal) => adapter.getCampaign(id, {}, signal));
         const body = ctx.sandbox ? { ...got.campaign, sandbox: true } : got.campaign;
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: redact(JSON.stringify(body)) }] };
       } catch (err) {

@@ -1,62 +1,142 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
-import { spawnBin } from './helpers/spawn.js';
+import { startHostileVendor, type HostileVendor } from './helpers/hostile.js';
+import { spawnBin, type Spawned } from './helpers/spawn.js';
 
-// Every simulator answer is held 300 ms over its dozen pages, so the call is surely in flight when SIGTERM arrives, however busy the machine.
-const SLOW_CALL = { name: 'list_campaigns', arguments: { vendor: 'moengage', limit: 100 } };
-const IN_FLIGHT_MS = 200;
-let sim: MoEngageSim;
+// A silent vendor: a listing of it never finishes on its own, so it is surely in flight when the process is told to stop.
+const CALL = { name: 'list_campaigns', arguments: { vendor: 'batch' } };
+/** "Promptly": well under the 2 s an MCP client waits before it escalates to SIGKILL. */
+const PROMPT_MS = 2_000;
+let silent: HostileVendor;
 let env: Record<string, string>;
 beforeAll(async () => {
-  sim = await startMoEngageSim({});
-  sim.faults.latencyMs = 300;
-  env = { MOENGAGE_WORKSPACE_ID: sim.credentials.workspaceId, MOENGAGE_API_KEY: sim.credentials.apiKey, MOENGAGE_BASE_URL: sim.url };
+  silent = await startHostileVendor('silent');
+  env = { BATCH_API_KEY: 'SILENTAPPKEY1', BATCH_REST_API_KEY: 'silent-rest-key-1', BATCH_BASE_URL: silent.url };
 });
-afterAll(() => sim.close());
+afterAll(() => silent.close());
 
-describe('graceful shutdown', () => {
-  it('over HTTP, SIGTERM stops accepting, lets the call in flight finish, and exits 0', async () => {
-    const p = spawnBin(['--http', '--port', '0'], env);
-    const url = (await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
+/** Open a stdio session and start the silent call; resolves once the vendor has the request. */
+async function callInFlight(p: Spawned): Promise<void> {
+  const send = (msg: object) => p.proc.stdin.write(`${JSON.stringify(msg)}\n`);
+  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  await p.waitFor(/"id":1/);
+  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  const before = silent.requests;
+  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: CALL });
+  while (silent.requests === before) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Milliseconds from `since` until the process exits, and its exit code. */
+async function exitAfter(p: Spawned, since: number): Promise<{ code: number | null; ms: number }> {
+  const code = await Promise.race([p.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 8_000))]);
+  if (code === 'alive') {
+    await p.kill();
+    throw new Error(`still running ${Date.now() - since} ms later; stderr=${p.stderr().slice(-1000)}`);
+  }
+  return { code, ms: Date.now() - since };
+}
+
+const answerTo = (p: Spawned, id: number) =>
+  p.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean; content: Array<{ text: string }> } }).find((m) => m.id === id);
+
+describe('stdio exits when its transport closes', () => {
+  it('a line over 10 MB closes the SDK transport: the process exits non-zero and says why', async () => {
+    // The sandbox's listening simulators would keep a deaf process alive: it must exit on its own account.
+    const p = spawnBin(['--sandbox']);
+    await p.waitFor(/ready on stdio/, 'stderr');
+    p.proc.stdin.on('error', () => undefined); // it may exit before the whole line is written
+    // A large message under the limit is still read (and answered: a padded initialize).
+    const init = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } };
+    p.proc.stdin.write(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":${JSON.stringify({ ...init, _meta: { pad: 'x'.repeat(9 * 1024 * 1024) } })}}\n`);
+    await p.waitFor(/"id":1/);
     const started = Date.now();
+    p.proc.stdin.write(`{"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n`);
+    const { code, ms } = await exitAfter(p, started);
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(PROMPT_MS);
+    expect(p.stderr()).toMatch(/stdio transport closed: a message larger than 10 MiB arrived.*; exiting/);
+    expect(p.stdout()).not.toMatch(/"id":2/);
+  });
+
+  it('EOF on stdin with a call in flight: exits 0 promptly, not after the vendor gives up', async () => {
+    const p = spawnBin([], env);
+    await callInFlight(p);
+    const closedAt = Date.now();
+    p.proc.stdin.end();
+    const { code, ms } = await exitAfter(p, closedAt);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(PROMPT_MS);
+  });
+
+  it('SIGTERM with a call in flight: the call is aborted and answered, and the process exits 0 promptly', async () => {
+    const p = spawnBin([], env);
+    await callInFlight(p);
+    const signalledAt = Date.now();
+    p.proc.kill('SIGTERM');
+    const { code, ms } = await exitAfter(p, signalledAt);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(PROMPT_MS);
+    const answer = answerTo(p, 2);
+    expect(answer?.result?.isError).toBe(true);
+    expect(answer?.result?.content[0]?.text).toMatch(/shutting down/);
+    expect(p.stderr()).not.toMatch(/tool failed/);
+  });
+});
+
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+/** The same tools/call as each era sends it over HTTP. */
+const ERAS = {
+  '2025-11-25': { headers: {}, params: CALL },
+  '2026-07-28': { headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': CALL.name }, params: { ...CALL, _meta: META } },
+};
+
+describe('over HTTP (one spawned server: the last case stops it)', () => {
+  let p: Spawned;
+  let url: string;
+  beforeAll(async () => {
+    p = spawnBin(['--http', '--port', '0'], env);
+    url = (await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
+  });
+  afterAll(() => p.kill());
+
+  it('a call whose client disconnects is logged as cancelled, not as a tool failure, in both eras', async () => {
+    for (const [era, { headers, params }] of Object.entries(ERAS)) {
+      const [asked, aborted] = [silent.requests, silent.aborted];
+      const gone = new AbortController();
+      const call = request(url, {
+        method: 'POST', signal: gone.signal,
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params }),
+      }).catch(() => 'disconnected');
+      while (silent.requests === asked) await new Promise((r) => setTimeout(r, 10));
+      gone.abort();
+      expect(await call, era).toBe('disconnected');
+      await p.waitFor(new RegExp(`(?:[^]*tool call cancelled){${Object.keys(ERAS).indexOf(era) + 1}}`), 'stderr', 3_000);
+      while (silent.aborted === aborted) await new Promise((r) => setTimeout(r, 10)); // the vendor request was dropped too
+    }
+    expect(p.stderr()).not.toMatch(/tool failed/);
+  });
+
+  it('SIGINT with a call in flight: new requests refused, the call answered as aborted, exit 0 promptly', async () => {
+    const before = silent.requests;
     const call = request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: SLOW_CALL }),
-    });
-    await new Promise((r) => setTimeout(r, IN_FLIGHT_MS));
-    let answeredAt = 0;
-    const answered = call.then(async (r) => ({ status: r.statusCode, body: await r.body.text(), at: (answeredAt = Date.now()) }));
-    p.proc.kill('SIGTERM');
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: CALL }),
+    }).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
+    while (silent.requests === before) await new Promise((r) => setTimeout(r, 10));
     const signalledAt = Date.now();
+    p.proc.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 50));
-    // No new work is taken: the port is closed, or a request still reaching it is answered 503 while in-flight calls drain.
     const late = await request(url, { method: 'POST', body: '{}' }).then((r) => r.statusCode, () => 'refused');
     expect([503, 'refused']).toContain(late);
-    const res = await answered;
-    expect(answeredAt, 'the call must still be running when SIGTERM is sent').toBeGreaterThan(signalledAt);
+    const { code, ms } = await exitAfter(p, signalledAt);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(PROMPT_MS);
+    const res = await call;
     expect(res.status).toBe(200);
     // The 2025-era stateless answer may come as one JSON body or as one SSE event.
     const message = res.body.startsWith('{') ? res.body : /^data: (.*)$/m.exec(res.body)![1]!;
-    expect(JSON.parse(message)).toMatchObject({ id: 7, result: { structuredContent: { total: expect.any(Number) } } });
-    expect(await p.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it('over stdio, SIGTERM lets the call in flight answer, then exits 0', async () => {
-    const p = spawnBin([], env);
-    const send = (msg: object) => p.proc.stdin.write(`${JSON.stringify(msg)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
-    await p.waitFor(/"id":1/);
-    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: SLOW_CALL });
-    await new Promise((r) => setTimeout(r, IN_FLIGHT_MS));
-    expect(p.stdout()).not.toMatch(/"id":2/);
-    p.proc.kill('SIGTERM');
-    expect(await p.exited).toBe(0);
-    const answer = p.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id?: number; result?: { isError?: boolean } }).find((m) => m.id === 2);
-    expect(answer?.result?.isError).toBeFalsy();
-    expect(answer?.result).toHaveProperty('structuredContent');
+    expect(JSON.parse(message)).toMatchObject({ id: 7, result: { isError: true, content: [{ text: expect.stringMatching(/shutting down/) }] } });
   });
 });

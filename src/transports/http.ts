@@ -6,7 +6,8 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { Inflight } from '../inflight.js';
-import { readBody, sendWebResponse, toWebRequest } from './node-fetch.js';
+import { DRAIN, readBody, sendWebResponse, toWebRequest, type Drain } from './node-fetch.js';
+import { MAX_STREAMS, STREAM_LIFETIME_MS, StreamSlots, wantsStream } from './streams.js';
 
 /** The largest request body accepted; a larger one is answered 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -16,11 +17,23 @@ export interface HttpServeOptions {
   port: number;
   token?: string;
   logger: Logger;
+  /** Long-lived streams (GET, subscriptions/listen) open at once, and how long each may stay open. */
+  maxStreams?: number;
+  streamLifetimeMs?: number;
+  /** How the rest of a body over the cap is drained before its connection is dropped. */
+  drain?: Drain;
 }
 
-/** A listening endpoint; `close` stops accepting, lets requests in flight finish (within `graceMs`), then closes. */
+/** A listening endpoint, stopped in steps: refuse new requests, drain those in flight, close. */
 export interface HttpServing {
   url: string;
+  /** Streams open now. */
+  readonly streams: number;
+  /** Answer every new request 503 and end the open streams; calls in flight still answer. */
+  refuse(): void;
+  /** Resolve once no request is in flight, or false after `ms`. */
+  drain(ms: number): Promise<boolean>;
+  /** Refuse, drain (within `graceMs`), then close every connection. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -42,8 +55,10 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   const bound = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
   const hostnames = [...localhostAllowedHostnames(), bound];
   const origins = [...localhostAllowedOrigins(), bound];
+  const streams = new StreamSlots(opts.maxStreams ?? MAX_STREAMS, opts.streamLifetimeMs ?? STREAM_LIFETIME_MS);
   const mcp = createMcpHandler(() => makeServer(), {
     maxRequestBodySize: MAX_BODY_BYTES,
+    maxSubscriptions: streams.max,
     onerror: (err) => opts.logger.debug({ err: err.message }, 'mcp request refused or failed'),
   });
   const requests = new Inflight();
@@ -74,11 +89,21 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
       res.setHeader('www-authenticate', 'Bearer');
       return json(res, 401, { error: 'missing or wrong bearer token' });
     }
-    const body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
+    const body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES, opts.drain ?? DRAIN) : Buffer.alloc(0);
     if (body === undefined) {
       return json(res, 413, { error: `request body too large (the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB)` });
     }
-    await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res, req.method === 'POST' ? body : undefined)));
+    let end: AbortSignal | undefined;
+    if (wantsStream(req) && !(end = streams.take(res))) {
+      opts.logger.warn({ open: streams.size }, 'stream refused: too many open');
+      res.setHeader('retry-after', '30');
+      res.setHeader('connection', 'close'); // a refused client holds no socket either
+      return json(res, 503, {
+        jsonrpc: '2.0', id: requestId(body),
+        error: { code: -32000, message: `too many open streams: this server keeps at most ${streams.max} open at once; close one you no longer read, or retry later` },
+      });
+    }
+    await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res, req.method === 'POST' ? body : undefined)), end);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -86,19 +111,40 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
     http.listen(opts.port, opts.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
-  return {
+  let closed: Promise<void> | undefined;
+  const serving: HttpServing = {
     url: `http://${bound}:${port}/mcp`,
-    async close(graceMs = 10_000) {
+    get streams() {
+      return streams.size;
+    },
+    refuse() {
+      if (draining) return;
       draining = true;
-      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
+      streams.endAll();
+    },
+    drain: (ms) => requests.drain(ms),
+    async close(graceMs = 10_000) {
+      serving.refuse();
       const finished = await requests.drain(graceMs);
-      if (!finished) opts.logger.warn({ inflight: requests.size }, 'shutdown: requests still running after the grace period; aborting them');
+      if (!finished && graceMs > 0) opts.logger.warn({ inflight: requests.size }, 'shutdown: requests still running after the grace period; dropping them');
       await mcp.close();
       http.closeAllConnections();
       await closed;
     },
   };
+  return serving;
+}
+
+/** The JSON-RPC id of a request body, to echo in a refusal; null when there is none. */
+function requestId(body: Buffer): string | number | null {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' || typeof id === 'number' ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 function hostnameOf(host: string | undefined): string {

@@ -1,20 +1,40 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const DRAIN_MS = 5_000;
+/** How the rest of a body over the cap is drained: while it keeps coming, within bounds. */
+export interface Drain {
+  /** Longest gap between chunks before the connection is dropped. */
+  idleMs: number;
+  /** Longest drain, however steadily it comes. */
+  maxMs: number;
+  /** Most bytes discarded. */
+  maxBytes: number;
+}
+
+/** A 10 MB body sent slowly still ends and its sender reads the 413; a sender that never stops is cut off. */
+export const DRAIN: Drain = { idleMs: 5_000, maxMs: 60_000, maxBytes: 64 * 1024 * 1024 };
 
 /**
- * The request body, or undefined once it exceeds `max` bytes. The rest is then read and discarded (for at most
- * 5 s) so the client finishes sending and reads the 413 instead of a broken pipe.
+ * The request body, or undefined once it exceeds `max` bytes. The rest is then read and discarded while it keeps
+ * coming (within `drain`), so a client that sends everything before it reads gets the 413, not a reset connection.
  */
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, max: number, drain: Drain = DRAIN): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const overflow = () => {
       chunks.length = 0;
       req.removeListener('data', collect);
-      req.on('data', () => {});
-      setTimeout(() => req.destroy(), DRAIN_MS).unref();
+      let discarded = 0;
+      const cut = () => {
+        clearTimeout(idle);
+        clearTimeout(longest);
+        req.destroy();
+      };
+      const idle = setTimeout(cut, drain.idleMs).unref();
+      const longest = setTimeout(cut, drain.maxMs).unref();
+      req.on('data', (c: Buffer) => ((discarded += c.length) > drain.maxBytes ? cut() : idle.refresh()));
+      req.once('end', () => (clearTimeout(idle), clearTimeout(longest)));
+      req.once('close', () => (clearTimeout(idle), clearTimeout(longest)));
       resolve(undefined);
     };
     const collect = (c: Buffer) => {
@@ -48,8 +68,8 @@ export function toWebRequest(req: IncomingMessage, res: ServerResponse, body?: B
   });
 }
 
-/** Write a web `Response` to node:http, frame by frame, so an SSE stream reaches the client as it is produced. */
-export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+/** Write a web `Response` to node:http, frame by frame, so an SSE stream reaches the client as it is produced; `end` ends it early. */
+export async function sendWebResponse(res: ServerResponse, response: Response, end?: AbortSignal): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     if (key === 'set-cookie') return;
@@ -63,7 +83,9 @@ export async function sendWebResponse(res: ServerResponse, response: Response): 
     return;
   }
   const reader = response.body.getReader();
-  res.on('close', () => void reader.cancel().catch(() => {}));
+  const cancel = () => void reader.cancel().catch(() => {});
+  res.on('close', cancel);
+  end?.addEventListener('abort', cancel, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();

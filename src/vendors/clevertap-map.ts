@@ -86,7 +86,8 @@ export function wallToStamp(wall: string, tz: string): string {
  */
 export function resolveRange(from: string | undefined, to: string | undefined, now: Date, days: number, ahead = 0, tz = 'UTC'): { from: string; to: string } {
   for (const [k, v] of [['from', from], ['to', to]] as const) {
-    if (v !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(v) && isRealDay(v))) throw new InputError(`${k} must be a real day as YYYY-MM-DD, got "${v}"`);
+    // Four-digit years from 0001: year 0000 and 5-digit or signed years are refused, so days compare correctly as strings.
+    if (v !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(v) && v >= '0001-01-01' && isRealDay(v))) throw new InputError(`${k} must be a real day as YYYY-MM-DD (years 0001-9999), got "${v}"`);
   }
   const day = today(now, tz);
   const end = to ?? addDay(from && from > day ? from : day, ahead);

@@ -14,6 +14,8 @@ export interface HostileVendor {
   requests: number;
   /** Bytes written to clients, for tests that check a reader stopped early. */
   written: number;
+  /** Requests whose client went away before the answer was complete (an aborted read). */
+  aborted: number;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ function record(i: number, name: string): Record<string, unknown> {
  */
 export async function startHostileVendor(mode: HostileMode = 'ok'): Promise<HostileVendor> {
   const sockets = new Set<import('node:net').Socket>();
-  const state: HostileVendor = { url: '', mode, hugeBytes: 50 * 1024 * 1024, requests: 0, written: 0, close: async () => undefined };
+  const state: HostileVendor = { url: '', mode, hugeBytes: 50 * 1024 * 1024, requests: 0, written: 0, aborted: 0, close: async () => undefined };
   const write = (res: ServerResponse, buf: Buffer | string) => {
     state.written += typeof buf === 'string' ? Buffer.byteLength(buf) : buf.length;
     return res.write(buf);
@@ -53,6 +55,7 @@ export async function startHostileVendor(mode: HostileMode = 'ok'): Promise<Host
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     state.requests++;
+    res.once('close', () => void (res.writableFinished || state.aborted++));
     const url = new URL(req.url ?? '/', 'http://h');
     switch (state.mode) {
       case 'ok':

@@ -1,0 +1,126 @@
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { McpServer } from '@modelcontextprotocol/server';
+import { silentLogger } from '../src/log.js';
+import { serveHttp, type HttpServing } from '../src/transports/http.js';
+
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+/** A server that announces list changes, so a `subscriptions/listen` stream stays open (the product's does not today). */
+const listening = () => new McpServer({ name: 'streams', version: '1' }, { capabilities: { tools: { listChanged: true } } });
+const MAX_STREAMS = 100;
+const LIFETIME_MS = 1_000;
+/** A short drain idle so the trickle below outlasts the old fixed drain window many times over. */
+const DRAIN = { idleMs: 300, maxMs: 20_000, maxBytes: 64 * 1024 * 1024 };
+
+let served: HttpServing;
+let port: number;
+beforeAll(async () => {
+  served = await serveHttp(listening, { host: '127.0.0.1', port: 0, logger: silentLogger, maxStreams: MAX_STREAMS, drain: DRAIN });
+  port = Number(new URL(served.url).port);
+});
+afterAll(() => served.close(0));
+
+/** A raw client: sends `head` and `body` chunks (pausing `gapMs` between them) before it reads anything, like Python's http.client. */
+async function rawExchange(head: string, chunks: Buffer[], gapMs = 0, to = port): Promise<{ status: string; socket: Socket; text: () => string; error?: string }> {
+  const socket = connect(to, '127.0.0.1');
+  socket.pause();
+  await new Promise((r) => socket.once('connect', r));
+  let error: string | undefined;
+  socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
+  socket.write(head);
+  for (const c of chunks) {
+    if (error) break;
+    if (!socket.write(c)) await new Promise((r) => (socket.once('drain', r), socket.once('close', r)));
+    if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+  }
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString()));
+  socket.resume();
+  const t0 = Date.now();
+  while (!/\r\n\r\n/.test(text) && !error && !socket.destroyed && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 10));
+  return { status: text.split('\r\n')[0] ?? '', socket, text: () => text, ...(error ? { error } : {}) };
+}
+
+const listenBody = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { _meta: META, notifications: { toolsListChanged: true } } });
+const listenHead = (body: string, to = port) =>
+  `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1:${to}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n` +
+  `mcp-protocol-version: 2026-07-28\r\nmcp-method: subscriptions/listen\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+describe('long-lived streams are bounded', () => {
+  it(`2,000 listen streams opened and never closed: ${MAX_STREAMS} stay open, the rest are refused 503 with a reason`, async () => {
+    const rss0 = process.memoryUsage().rss;
+    const results: Array<Awaited<ReturnType<typeof rawExchange>>> = [];
+    for (let i = 0; i < 2_000; i += 100) {
+      results.push(...(await Promise.all(Array.from({ length: 100 }, (_, j) => rawExchange(listenHead(listenBody(i + j)), [])))));
+    }
+    const open = results.filter((r) => r.status === 'HTTP/1.1 200 OK');
+    const refused = results.filter((r) => r.status.startsWith('HTTP/1.1 503'));
+    expect(open).toHaveLength(MAX_STREAMS);
+    expect(refused).toHaveLength(2_000 - MAX_STREAMS);
+    expect(served.streams).toBe(MAX_STREAMS);
+    expect(refused[0]!.text()).toMatch(/retry-after: 30/i);
+    expect(refused[0]!.text()).toMatch(/too many open streams: this server keeps at most 100 open at once/);
+    const grewMb = (process.memoryUsage().rss - rss0) / 1024 / 1024;
+    console.log(`FIGURE 2,000 listen streams opened, never closed: ${open.length} open, ${refused.length} refused 503; RSS +${grewMb.toFixed(1)} MB (client and server in one process)`);
+    expect(grewMb).toBeLessThan(100);
+    expect(open[0]!.text()).toContain('notifications/subscriptions/acknowledged');
+    // A client that goes away gives its slot back.
+    open[0]!.socket.destroy();
+    while (served.streams === MAX_STREAMS) await new Promise((r) => setTimeout(r, 10));
+    const again = await rawExchange(listenHead(listenBody(9_999)), []);
+    expect(again.status).toBe('HTTP/1.1 200 OK');
+    for (const r of [...results, again]) r.socket.destroy();
+  });
+
+  it('a stream ends at its lifetime: the slot comes back without the client doing anything', async () => {
+    const short = await serveHttp(listening, { host: '127.0.0.1', port: 0, logger: silentLogger, maxStreams: 1, streamLifetimeMs: LIFETIME_MS });
+    const to = Number(new URL(short.url).port);
+    try {
+      const t0 = Date.now();
+      const first = await rawExchange(listenHead(listenBody(1), to), [], 0, to);
+      expect(first.status).toBe('HTTP/1.1 200 OK');
+      expect((await rawExchange(listenHead(listenBody(2), to), [], 0, to)).status).toMatch(/ 503 /);
+      while (short.streams > 0 && Date.now() - t0 < LIFETIME_MS + 2_000) await new Promise((r) => setTimeout(r, 10));
+      expect(short.streams).toBe(0);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(LIFETIME_MS - 20);
+      while (!/0\r\n\r\n$/.test(first.text()) && Date.now() - t0 < LIFETIME_MS + 4_000) await new Promise((r) => setTimeout(r, 10));
+      expect(first.text()).toMatch(/0\r\n\r\n$/); // the response ended cleanly (last chunk), not a reset
+      const next = await rawExchange(listenHead(listenBody(3), to), [], 0, to);
+      expect(next.status).toBe('HTTP/1.1 200 OK');
+      first.socket.destroy();
+      next.socket.destroy();
+    } finally {
+      await short.close(0);
+    }
+  });
+});
+
+describe('a body over the cap always gets its 413', () => {
+  const TEN_MB = 10 * 1024 * 1024;
+  const pieces = (size: number, n: number) => Array.from({ length: n }, () => Buffer.alloc(size, 'x'));
+  const head = (framing: string) => `POST /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${framing}\r\n\r\n`;
+  const chunkedFraming = (bufs: Buffer[]) => [...bufs.map((b) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')])), Buffer.from('0\r\n\r\n')];
+
+  for (const [name, gapMs, size] of [['sent at once', 0, 1024 * 1024], ['trickled (40 pieces, 25 ms apart)', 25, 256 * 1024]] as const) {
+    it(`10 MB ${name}, with content-length and chunked, sent whole before reading`, async () => {
+      const bufs = pieces(size, TEN_MB / size);
+      const declared = await rawExchange(head(`content-length: ${TEN_MB}`), bufs, gapMs);
+      const chunked = await rawExchange(head('transfer-encoding: chunked'), chunkedFraming(bufs), gapMs);
+      for (const r of [declared, chunked]) {
+        expect(r.error).toBeUndefined();
+        expect(r.status).toBe('HTTP/1.1 413 Payload Too Large');
+        expect(r.text()).toContain('request body too large (the limit is 4 MiB)');
+        r.socket.destroy();
+      }
+    });
+  }
+
+  it('a sender that stalls mid-body is cut off after the idle drain, not held forever', async () => {
+    const t0 = Date.now();
+    const r = await rawExchange(head(`content-length: ${TEN_MB}`), pieces(1024 * 1024, 5));
+    expect(r.status).toBe('HTTP/1.1 413 Payload Too Large');
+    while (!r.socket.destroyed && Date.now() - t0 < 3_000) await new Promise((res) => r.socket.once('close', res).once('end', res));
+    expect(Date.now() - t0).toBeLessThan(DRAIN.idleMs + 1_500);
+    r.socket.destroy();
+  });
+});
