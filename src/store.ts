@@ -1,5 +1,16 @@
 import { join } from 'node:path';
+import { Semaphore } from './concurrency.js';
 import { Journal, type JournalEvent, type WriteRecord } from './journal.js';
+
+/** The store could not be reached or refused an update: what depended on it (a batch, a request) did not happen. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+/** The store the configuration names cannot be used (Redis unreachable, secrets that differ): the server does not start. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
 
 /** "At most `limit` requests in any `ms`" (MoEngage: 100 a minute, 6,000 an hour). */
 export interface SlidingWindow {
@@ -18,14 +29,32 @@ export interface RateWindows {
   release(key: string, slot: number, intervalMs: number): Promise<void>;
 }
 
+/** Documented concurrency caps ("at most N requests in flight"), shared by everything that sends under one key. */
+export interface ConcurrencySlots {
+  /** Wait for one of `max` slots under `key`; resolves to the function that gives it back. A cancelled wait leaves the queue. */
+  acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void>;
+}
+
+/** Concurrency caps in this process: one semaphore per key. */
+export class LocalSlots implements ConcurrencySlots {
+  private readonly semaphores = new Map<string, Semaphore>();
+
+  acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void> {
+    let s = this.semaphores.get(key);
+    if (!s) this.semaphores.set(key, (s = new Semaphore(max)));
+    return s.acquire(signal);
+  }
+}
+
 /**
  * Everything the server keeps between calls, behind one interface so several instances can share it
- * (a Redis-backed store follows): listing snapshots behind cursors, write records with an atomic
+ * (EmbeddedStore here, RedisStore in store-redis.ts): listing snapshots behind cursors, write records with an atomic
  * consume-once, the journal of every preview, confirmation and per-part outcome, send leases and rate windows.
  */
 export interface Store {
   readonly kind: 'embedded' | 'redis';
   readonly rates: RateWindows;
+  readonly slots: ConcurrencySlots;
   /** Keep a listing behind its cursors; `bytes` (its estimated size) bounds the total kept, not only the count. */
   putSnapshot(id: string, value: unknown, ttlMs: number, bytes?: number): Promise<void>;
   getSnapshot(id: string): Promise<unknown>;
@@ -78,6 +107,7 @@ export class LocalRateWindows implements RateWindows {
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   readonly rates = new LocalRateWindows();
+  readonly slots = new LocalSlots();
   private readonly snapshots = new Map<string, { expires: number; value: unknown; bytes: number }>();
   private snapshotBytes = 0;
   private readonly leases = new Map<string, { owner: string; expires: number }>();

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { sleep } from './concurrency.js';
+import { LocalSlots, StoreError, type ConcurrencySlots, type RateWindows, type SlidingWindow } from './store.js';
+import type { RedisLink } from './store-redis-link.js';
+
+/** How often a waiter for a concurrency slot asks again (jittered), and how long a slot outlives a dead holder. */
+const SLOT_POLL_MS = 8;
+
+/** Renews what this instance holds (leases, concurrency slots) on one timer, so a holder that dies frees them within a TTL. */
+export class Heartbeat {
+  private readonly held = new Map<string, () => Promise<unknown>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly everyMs: number, private readonly onError: (err: unknown) => void) {}
+
+  hold(id: string, renew: () => Promise<unknown>): void {
+    this.held.set(id, renew);
+    this.timer ??= setInterval(() => {
+      for (const r of this.held.values()) r().catch(this.onError);
+    }, this.everyMs).unref();
+  }
+
+  drop(id: string): void {
+    this.held.delete(id);
+    if (this.held.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+/** A Redis failure where a vendor request waits for its turn: the request is not sent. */
+export function unreachable(err: unknown): StoreError {
+  return new StoreError(`the shared store (Redis) did not answer (${(err as Error).message}); nothing was sent`, { cause: err });
+}
+
+/**
+ * LocalRateWindows' semantics over Redis, so every instance draws on one budget per key: slots in a sorted
+ * set, reserved by one script. `clock: 'redis'` (the default) spaces slots by the server's clock, so hosts
+ * whose clocks differ still keep the interval; 'caller' uses the `now` passed in (tests with a virtual clock).
+ */
+export class RedisRateWindows implements RateWindows {
+  private readonly members = new Map<string, string[]>();
+
+  constructor(private readonly link: RedisLink, private readonly prefix: string, private readonly clock: 'redis' | 'caller' = 'redis') {}
+
+  async reserve(key: string, intervalMs: number, now: number, windows: readonly SlidingWindow[] = []): Promise<number> {
+    const span = Math.max(intervalMs, ...windows.map((w) => w.ms));
+    const member = randomBytes(8).toString('base64url');
+    let reply: [number, number];
+    try {
+      reply = await this.link.run<[number, number]>('reserve', [this.prefix + key], [
+        this.clock === 'redis' ? '' : Math.floor(now), Math.ceil(intervalMs), span, member, ...windows.flatMap((w) => [w.limit, w.ms]),
+      ]);
+    } catch (err) {
+      throw unreachable(err);
+    }
+    const [slot, at] = reply.map(Number) as [number, number];
+    const local = this.clock === 'redis' ? now + (slot - at) : slot;
+    const id = `${key}\u0000${local}`;
+    this.members.set(id, [...(this.members.get(id) ?? []), member]);
+    // The local bookkeeping only serves release(); a slot in the past can no longer be given back usefully.
+    setTimeout(() => this.forget(id, member), Math.max(0, local - now) + span).unref();
+    return local;
+  }
+
+  async release(key: string, slot: number): Promise<void> {
+    const id = `${key}\u0000${slot}`;
+    const member = this.members.get(id)?.[0];
+    if (!member) return;
+    this.forget(id, member);
+    await this.link.cmd(['ZREM', this.prefix + key, member]).catch(() => undefined);
+  }
+
+  private forget(id: string, member: string): void {
+    const left = (this.members.get(id) ?? []).filter((m) => m !== member);
+    if (left.length) this.members.set(id, left);
+    else this.members.delete(id);
+  }
+}
+
+/**
+ * Concurrency caps held in Redis: at most `max` holders per key across every instance. Each instance first
+ * queues locally (so it never polls for more than `max` waiters), then takes a slot by script; held slots are
+ * renewed by the heartbeat and expire `ttlMs` after a holder dies.
+ */
+export class RedisSlots implements ConcurrencySlots {
+  private readonly local = new LocalSlots();
+  private seq = 0;
+  private readonly owner = randomBytes(6).toString('base64url');
+
+  constructor(private readonly link: RedisLink, private readonly prefix: string, private readonly heartbeat: Heartbeat, private readonly ttlMs: number) {}
+
+  async acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void> {
+    const releaseLocal = await this.local.acquire(key, max, signal);
+    const member = `${this.owner}:${++this.seq}`;
+    const redisKey = this.prefix + key;
+    try {
+      for (;;) {
+        let got: number;
+        try {
+          got = Number(await this.link.run('slot', [redisKey], [member, max, this.ttlMs]));
+        } catch (err) {
+          throw unreachable(err);
+        }
+        if (got === 1) break;
+        await sleep(SLOT_POLL_MS * (0.5 + Math.random()), signal);
+      }
+    } catch (err) {
+      releaseLocal();
+      throw err;
+    }
+    const hb = `slot:${member}`;
+    this.heartbeat.hold(hb, () => this.link.run('renewSlot', [redisKey], [member, this.ttlMs]));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.heartbeat.drop(hb);
+      // Free the shared slot before the local one, so the next local waiter finds it free.
+      void this.link.cmd(['ZREM', redisKey, member]).catch(() => undefined).finally(releaseLocal);
+    };
+  }
+}
