@@ -74,7 +74,6 @@ export interface HttpResponse {
 export class HttpClient {
   private undici: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
   private readonly holds = new Map<string, number>();
-  private readonly lastSent = new Map<string, number>();
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -146,7 +145,7 @@ export class HttpClient {
         });
       } finally {
         // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
-        if (req.pace) this.lastSent.set(req.pace.key, Date.now());
+        if (req.pace) await this.rates.sent(req.pace.key, Date.now()).catch(() => undefined);
         release?.();
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
@@ -220,15 +219,14 @@ export class HttpClient {
 
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
-    const gap = (this.lastSent.get(key) ?? 0) + intervalMs - this.now();
+    const gap = await this.rates.space(key, intervalMs, this.now());
     if (gap > 0) await this.sleep(gap, signal);
-    this.lastSent.set(key, this.now());
   }
 }
 
 /** A shared store that failed while a request waited for its turn: the request was certainly not sent. */
 function notSent(req: HttpRequest, err: unknown): unknown {
-  return err instanceof StoreError ? new VendorError({ vendor: req.vendor, message: err.message, notSent: true, cause: err }) : err;
+  return err instanceof StoreError ? new VendorError({ vendor: req.vendor, message: `${err.message}; the request was not sent`, notSent: true, cause: err }) : err;
 }
 
 function parseJson(text: string): unknown {

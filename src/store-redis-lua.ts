@@ -94,6 +94,23 @@ redis.call('PEXPIRE', KEYS[1], math.max(1000, slot - now + span))
 return { slot, now }`,
 
   /**
+   * The wait before sending so it goes `interval` after the last send or answer under the key, recording the send.
+   * KEYS last; ARGV now ('' = the server's clock), interval.
+   */
+  space: `${NOW}
+local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local gap = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') + interval - now)
+redis.call('SET', KEYS[1], tostring(now + gap), 'PX', math.max(1000, gap + interval * 2))
+return gap`,
+
+  /** An answer under the key: later sends are spaced from it too. KEYS last; ARGV now ('' = the server's clock), ttl. */
+  sent: `${NOW}
+local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
+if now > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], tostring(now), 'PX', ARGV[2]) end
+return 1`,
+
+  /**
    * One of `max` concurrency slots, held until released or `ttl` passes without renewal.
    * KEYS holders; ARGV member, max, ttl. 1 = held (or renewed), 0 = all taken.
    */

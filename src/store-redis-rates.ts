@@ -29,9 +29,9 @@ export class Heartbeat {
   }
 }
 
-/** A Redis failure where a vendor request waits for its turn: the request is not sent. */
+/** A Redis failure as the StoreError callers handle (a vendor request waiting for its turn is then not sent). */
 export function unreachable(err: unknown): StoreError {
-  return new StoreError(`the shared store (Redis) did not answer (${(err as Error).message}); nothing was sent`, { cause: err });
+  return new StoreError(`the shared store (Redis) did not answer (${(err as Error).message})`, { cause: err });
 }
 
 /**
@@ -62,6 +62,18 @@ export class RedisRateWindows implements RateWindows {
     // The local bookkeeping only serves release(); a slot in the past can no longer be given back usefully.
     setTimeout(() => this.forget(id, member), Math.max(0, local - now) + span).unref();
     return local;
+  }
+
+  async space(key: string, intervalMs: number, now: number): Promise<number> {
+    try {
+      return Number(await this.link.run('space', [`${this.prefix}last:${key}`], [this.clock === 'redis' ? '' : Math.floor(now), Math.ceil(intervalMs)]));
+    } catch (err) {
+      throw unreachable(err);
+    }
+  }
+
+  async sent(key: string, at: number): Promise<void> {
+    await this.link.run('sent', [`${this.prefix}last:${key}`], [this.clock === 'redis' ? '' : Math.floor(at), 60_000]).catch((err: unknown) => Promise.reject(unreachable(err)));
   }
 
   async release(key: string, slot: number): Promise<void> {

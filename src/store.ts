@@ -27,6 +27,13 @@ export interface RateWindows {
   reserve(key: string, intervalMs: number, now: number, windows?: readonly SlidingWindow[]): Promise<number>;
   /** Give back a reservation that was never used (its call was cancelled), so later calls are not held by it. */
   release(key: string, slot: number, intervalMs: number): Promise<void>;
+  /**
+   * Just before sending under `key`: how long to wait so it goes at least `intervalMs` after the last request
+   * sent (or answered) under it, wherever that was; the send is recorded at `now` + that wait.
+   */
+  space(key: string, intervalMs: number, now: number): Promise<number>;
+  /** A request under `key` was answered at `at`: the next one is spaced from here too, whatever the latency. */
+  sent(key: string, at: number): Promise<void>;
 }
 
 /** Documented concurrency caps ("at most N requests in flight"), shared by everything that sends under one key. */
@@ -78,6 +85,17 @@ export interface Store {
 /** Rate windows in this process: per key, the reserved slots still inside the longest window, in order. */
 export class LocalRateWindows implements RateWindows {
   private readonly slots = new Map<string, number[]>();
+  private readonly last = new Map<string, number>();
+
+  async space(key: string, intervalMs: number, now: number): Promise<number> {
+    const gap = Math.max(0, (this.last.get(key) ?? 0) + intervalMs - now);
+    this.last.set(key, now + gap);
+    return gap;
+  }
+
+  async sent(key: string, at: number): Promise<void> {
+    this.last.set(key, at);
+  }
 
   async reserve(key: string, intervalMs: number, now: number, windows: readonly SlidingWindow[] = []): Promise<number> {
     const log = this.slots.get(key) ?? [];

@@ -152,7 +152,7 @@ describeRedis('RedisStore against a real redis-server', () => {
 
   it('does not start against an unreachable Redis, and never says its password', async () => {
     const t0 = Date.now();
-    const err = await RedisStore.connect('redis://:hunter2-password@127.0.0.1:1/0').catch((e: unknown) => e as Error);
+    const err = (await RedisStore.connect('redis://:hunter2-password@127.0.0.1:1/0').catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(StartError);
     expect(err.message).toContain('127.0.0.1:1');
     expect(err.message).not.toContain('hunter2');
