@@ -206,8 +206,10 @@ export class WriteGate {
       const plan = rec.plan as StoredPlan;
       const todo = rec.parts.flatMap((p, i) => (p.state === 'pending' || (p.state === 'failed' && p.not_acted) ? [i] : []));
       if (todo.length === 0) return this.recorded(id, !first, false);
-      const lost = await this.execute(rec, plan, writer, new Set(todo), call, signal);
-      if (lost) return storeLost(rec, { recipients: plan.recipients, batchSize: plan.batch_size }, lost, !first);
+      // What this run learns is tracked on a copy: the store's own record is never changed behind its back.
+      const mine = { ...rec, parts: rec.parts.map((p) => ({ ...p })) };
+      const lost = await this.execute(mine, plan, writer, new Set(todo), call, signal);
+      if (lost) return storeLost(mine, { recipients: plan.recipients, batchSize: plan.batch_size }, lost, !first);
       return this.recorded(id, false, !first);
     } finally {
       // With the store gone the lease cannot be given back; it lapses on its own.

@@ -12,6 +12,10 @@ const CONNECT_TIMEOUT_MS = 3_000;
 /** What RedisLink uses of a node-redis client. */
 interface Client {
   sendCommand(args: string[]): Promise<unknown>;
+  duplicate(): Client;
+  connect(): Promise<unknown>;
+  on(event: 'error', fn: (err: Error) => void): unknown;
+  SUBSCRIBE(channel: string, listener: (message: string) => void): Promise<void>;
   close(): Promise<unknown>;
   destroy(): void;
   readonly isOpen: boolean;
@@ -35,6 +39,7 @@ export function maskRedisUrl(url: string): string {
  */
 export class RedisLink {
   private readonly shas = new Map<ScriptName, string>();
+  private subscriber: Promise<Client> | undefined;
 
   private constructor(private readonly client: Client) {
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) this.shas.set(name, createHash('sha1').update(SCRIPTS[name]).digest('hex'));
@@ -106,11 +111,24 @@ export class RedisLink {
     return Promise.all(commands.map((c) => this.cmd(c)));
   }
 
+  /** Call `fn` on every message published to `channel`, over one extra connection opened on first use (it resubscribes after a reconnect). */
+  async subscribe(channel: string, fn: () => void): Promise<void> {
+    this.subscriber ??= (async () => {
+      const sub = this.client.duplicate();
+      sub.on('error', () => undefined); // the main connection reports errors; missed wake-ups fall back to polling
+      await sub.connect();
+      return sub;
+    })();
+    await (await this.subscriber).SUBSCRIBE(channel, fn);
+  }
+
   get isReady(): boolean {
     return this.client.isReady;
   }
 
   async close(): Promise<void> {
+    const sub = await this.subscriber?.catch(() => undefined);
+    if (sub) await sub.close().catch(() => sub.destroy());
     if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
     else this.client.destroy();
   }

@@ -124,6 +124,11 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonu
 end
 return 0`,
 
+  /** Give a concurrency slot back and wake the waiters (on any instance). KEYS holders; ARGV member. */
+  unslot: `redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('PUBLISH', KEYS[1], '1')
+return 1`,
+
   /** Renew a held concurrency slot. KEYS holders; ARGV member, ttl. */
   renewSlot: `${NOW}
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then

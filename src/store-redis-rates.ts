@@ -3,8 +3,8 @@ import { sleep } from './concurrency.js';
 import { LocalSlots, StoreError, type ConcurrencySlots, type RateWindows, type SlidingWindow } from './store.js';
 import type { RedisLink } from './store-redis-link.js';
 
-/** How often a waiter for a concurrency slot asks again (jittered), and how long a slot outlives a dead holder. */
-const SLOT_POLL_MS = 8;
+/** A waiter for a concurrency slot tries again when one is given back (published), and at the latest after this (jittered). */
+const SLOT_POLL_MS = 40;
 
 /** Renews what this instance holds (leases, concurrency slots) on one timer, so a holder that dies frees them within a TTL. */
 export class Heartbeat {
@@ -100,6 +100,9 @@ export class RedisSlots implements ConcurrencySlots {
   private readonly local = new LocalSlots();
   private seq = 0;
   private readonly owner = randomBytes(6).toString('base64url');
+  /** Per key, the waiters to wake when any instance gives a slot back. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly subscribed = new Map<string, Promise<void>>();
 
   constructor(private readonly link: RedisLink, private readonly prefix: string, private readonly heartbeat: Heartbeat, private readonly ttlMs: number) {}
 
@@ -116,7 +119,7 @@ export class RedisSlots implements ConcurrencySlots {
           throw unreachable(err);
         }
         if (got === 1) break;
-        await sleep(SLOT_POLL_MS * (0.5 + Math.random()), signal);
+        await this.wake(redisKey, SLOT_POLL_MS * (0.5 + Math.random()), signal);
       }
     } catch (err) {
       releaseLocal();
@@ -130,7 +133,26 @@ export class RedisSlots implements ConcurrencySlots {
       released = true;
       this.heartbeat.drop(hb);
       // Free the shared slot before the local one, so the next local waiter finds it free.
-      void this.link.cmd(['ZREM', redisKey, member]).catch(() => undefined).finally(releaseLocal);
+      void this.link.run('unslot', [redisKey], [member]).catch(() => undefined).finally(releaseLocal);
     };
+  }
+
+  /** Sleep until a slot under `key` is given back anywhere, or `ms` passed. */
+  private async wake(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (!this.subscribed.has(key)) {
+      const fanOut = () => {
+        for (const w of this.waiters.get(key) ?? []) w();
+      };
+      this.subscribed.set(key, this.link.subscribe(key, fanOut).catch(() => void this.subscribed.delete(key)));
+    }
+    let done!: () => void;
+    const woken = new Promise<void>((resolve) => (done = resolve));
+    const set = this.waiters.get(key) ?? new Set();
+    this.waiters.set(key, set.add(done));
+    try {
+      await Promise.race([woken, sleep(ms, signal)]);
+    } finally {
+      set.delete(done);
+    }
   }
 }
