@@ -19,7 +19,7 @@ describeRedis('a send survives its instance or its Redis dying (spawned, counted
   beforeAll(async () => {
     [c, own] = await Promise.all([startCluster(2, testRedisUrl(2)!), startRedis()]);
     lone = await startCluster(1, `${own.url}/0`);
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([c?.close(), lone?.close()]);
     await own?.stop();
@@ -51,7 +51,7 @@ describeRedis('a send survives its instance or its Redis dying (spawned, counted
     for (let i = 0; i < batches; i++) if (state[i] === 'succeeded') expect(reached[i * BATCH]).toBe(1);
     expect(c.sim.writes.counts.sends).toBeGreaterThanOrEqual(batches - 3);
     expect(c.sim.requests.filter((q) => q.status === 429)).toHaveLength(0);
-  });
+  }, 60_000);
 
   it('Redis stopped mid-send: no duplicate, and the batches not sent are reported as such', async () => {
     const [d] = lone.instances as [any];

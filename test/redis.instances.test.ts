@@ -12,7 +12,7 @@ describeRedis('three instances sharing one Redis (spawned, 2026-07-28 over HTTP)
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster(3, testRedisUrl(1)!);
-  });
+  }, 60_000);
   afterAll(async () => c?.close());
 
   it('a token confirmed on A and replayed on B or C writes nothing again', async () => {

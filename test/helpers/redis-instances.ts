@@ -37,8 +37,9 @@ export async function startCluster(n: number, redisUrl: string, env: Record<stri
   const sim = await startCleverTapSim({});
   const dir = mkdtempSync(join(tmpdir(), 'campaign-mcp-cluster-'));
   const all: Instance[] = [];
+  let made = 0;
   const start = async (extra: Record<string, string> = {}): Promise<Instance> => {
-    const data = join(dir, `data-${all.length}`);
+    const data = join(dir, `data-${made++}`);
     const bin = spawnBin(['--http', '--port', '0', '--data-dir', data], {
       CAMPAIGN_MCP_REDIS_URL: redisUrl, CAMPAIGN_MCP_CONFIRM: 'never', LOG_LEVEL: 'warn',
       CLEVERTAP_ACCOUNT_ID: sim.credentials.accountId, CLEVERTAP_PASSCODE: sim.credentials.passcode, CLEVERTAP_BASE_URL: sim.url,
@@ -58,7 +59,7 @@ export async function startCluster(n: number, redisUrl: string, env: Record<stri
     all.push(inst);
     return inst;
   };
-  for (let i = 0; i < n; i++) await start();
+  await Promise.all(Array.from({ length: n }, () => start()));
   return {
     sim, dir, instances: all, start,
     recipientsFile(count) {
