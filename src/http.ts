@@ -219,8 +219,8 @@ export class HttpClient {
 
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
-    const gap = await this.rates.space(key, intervalMs, this.now());
-    if (gap > 0) await this.sleep(gap, signal);
+    let gap: number;
+    while ((gap = await this.rates.space(key, intervalMs, this.now())) > 0) await this.sleep(gap, signal);
   }
 }
 

@@ -94,15 +94,16 @@ redis.call('PEXPIRE', KEYS[1], math.max(1000, slot - now + span))
 return { slot, now }`,
 
   /**
-   * The wait before sending so it goes `interval` after the last send or answer under the key, recording the send.
-   * KEYS last; ARGV now ('' = the server's clock), interval.
+   * 0 and the send recorded when it may go now (`interval` after the last send or answer under the key), else the
+   * wait before asking again. KEYS last; ARGV now ('' = the server's clock), interval.
    */
   space: `${NOW}
 local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
-local gap = math.max(0, tonumber(redis.call('GET', KEYS[1]) or '0') + interval - now)
-redis.call('SET', KEYS[1], tostring(now + gap), 'PX', math.max(1000, gap + interval * 2))
-return gap`,
+local gap = tonumber(redis.call('GET', KEYS[1]) or '0') + interval - now
+if gap > 0 then return math.ceil(gap) end
+redis.call('SET', KEYS[1], tostring(now), 'PX', math.max(1000, interval * 2))
+return 0`,
 
   /** An answer under the key: later sends are spaced from it too. KEYS last; ARGV now ('' = the server's clock), ttl. */
   sent: `${NOW}

@@ -28,8 +28,9 @@ export interface RateWindows {
   /** Give back a reservation that was never used (its call was cancelled), so later calls are not held by it. */
   release(key: string, slot: number, intervalMs: number): Promise<void>;
   /**
-   * Just before sending under `key`: how long to wait so it goes at least `intervalMs` after the last request
-   * sent (or answered) under it, wherever that was; the send is recorded at `now` + that wait.
+   * Just before sending under `key`: 0 when it may go now (at least `intervalMs` after the last request sent or
+   * answered under it, wherever that was), and the send is then recorded at `now`; else how long to wait before
+   * asking again. Recording only when it goes keeps a late timer from counting as an early send.
    */
   space(key: string, intervalMs: number, now: number): Promise<number>;
   /** A request under `key` was answered at `at`: the next one is spaced from here too, whatever the latency. */
@@ -88,9 +89,10 @@ export class LocalRateWindows implements RateWindows {
   private readonly last = new Map<string, number>();
 
   async space(key: string, intervalMs: number, now: number): Promise<number> {
-    const gap = Math.max(0, (this.last.get(key) ?? 0) + intervalMs - now);
-    this.last.set(key, now + gap);
-    return gap;
+    const gap = (this.last.get(key) ?? 0) + intervalMs - now;
+    if (gap > 0) return gap;
+    this.last.set(key, now);
+    return 0;
   }
 
   async sent(key: string, at: number): Promise<void> {
