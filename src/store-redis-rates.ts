@@ -20,6 +20,12 @@ export class Heartbeat {
     }, this.everyMs).unref();
   }
 
+  /** Stop renewing anything (the store is closing). */
+  stop(): void {
+    this.held.clear();
+    this.drop('');
+  }
+
   drop(id: string): void {
     this.held.delete(id);
     if (this.held.size === 0 && this.timer) {

@@ -174,6 +174,7 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     await Promise.all([...this.leases].map(([key, owner]) => this.releaseLease(key, owner).catch(() => undefined)));
+    this.heartbeat.stop();
     await this.link.close();
   }
 }

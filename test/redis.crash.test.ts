@@ -3,6 +3,7 @@ import { describeRedis, startRedis, testRedisUrl, type TestRedis } from './helpe
 import { reachedByIndex, startCluster, until, type Cluster, type ToolAnswer } from './helpers/redis-instances.js';
 
 const BATCH = 1000;
+const PASSWORD = 'redis-pw-9f2c1e';
 const sendArgs = (file: string) => ({ vendor: 'clevertap', channel: 'push', recipients: { id_type: 'identity' }, recipients_file: file, content: { title: 'Hi', body: 'Flash sale' } });
 
 /** Batch index → state, from a result that lists every batch not succeeded (the rest succeeded). */
@@ -17,8 +18,9 @@ describeRedis('a send survives its instance or its Redis dying (spawned, counted
   let own: TestRedis;
   let lone: Cluster;
   beforeAll(async () => {
-    [c, own] = await Promise.all([startCluster(2, testRedisUrl(2)!), startRedis()]);
-    lone = await startCluster(1, `${own.url}/0`);
+    // This one Redis is stopped mid-send; it asks for a password, which must never reach a log line.
+    [c, own] = await Promise.all([startCluster(2, testRedisUrl(2)!), startRedis(['--requirepass', PASSWORD])]);
+    lone = await startCluster(1, `redis://:${PASSWORD}@127.0.0.1:${own.port}/0`);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([c?.close(), lone?.close()]);
@@ -79,5 +81,7 @@ describeRedis('a send survives its instance or its Redis dying (spawned, counted
       if (state[i] === 'succeeded') expect(got, `batch ${i} reported succeeded`).toBe(BATCH);
     }
     expect(r.content[0]!.text).toContain(`${s.counts.pending} not sent`);
+    await until(() => /redis connection error/.test(d.bin.stderr()), 5_000, 'the lost connection logged');
+    expect(d.bin.stderr() + d.bin.stdout() + JSON.stringify(r)).not.toContain(PASSWORD);
   });
 });
