@@ -15,8 +15,9 @@ export interface TestRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Whether Debian's redis-server (or any on PATH) is installed. */
+/** Whether Debian's redis-server (or any on PATH) is installed; CAMPAIGN_MCP_TEST_NO_REDIS=1 pretends it is not. */
 export function hasRedisServer(): boolean {
+  if (process.env.CAMPAIGN_MCP_TEST_NO_REDIS === '1') return false;
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
