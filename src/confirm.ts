@@ -191,7 +191,8 @@ export class WriteGate {
 
   /** Send every part still to send, under a lease so one run at a time acts on a write. */
   private async runParts(id: string, writer: VendorWriter, first: boolean, call: GateCall, signal?: AbortSignal): Promise<WriteResult> {
-    if (!(await this.store.acquireLease(id, this.owner, LEASE_MS))) {
+    const waited = !(await this.store.acquireLease(id, this.owner, LEASE_MS));
+    if (waited) {
       // Another process (instance) runs it: wait for it to finish or die (its lease lapses), then act on what is left.
       const until = this.now().getTime() + WAIT_FOR_LEASE_MS;
       let held = false;
@@ -205,7 +206,8 @@ export class WriteGate {
       const rec = (await this.store.getWrite(id))!;
       const plan = rec.plan as StoredPlan;
       const todo = rec.parts.flatMap((p, i) => (p.state === 'pending' || (p.state === 'failed' && p.not_acted) ? [i] : []));
-      if (todo.length === 0) return this.recorded(id, !first, false);
+      // Nothing left: the outcome was recorded by an earlier call, or by the one this call waited for.
+      if (todo.length === 0) return this.recorded(id, !first || waited, false);
       // What this run learns is tracked on a copy: the store's own record is never changed behind its back.
       const mine = { ...rec, parts: rec.parts.map((p) => ({ ...p })) };
       const lost = await this.execute(mine, plan, writer, new Set(todo), call, signal);
