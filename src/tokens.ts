@@ -100,7 +100,7 @@ export async function loadSharedSecret(secret: string | undefined, holder: Secre
   if ((await holder.claim('secret-check', fingerprint)) !== fingerprint) {
     throw new StartError(
       `this instance signs with another key than the instances already sharing this Redis (CAMPAIGN_MCP_SECRET ${secret ? 'differs' : 'is set there, not here'}); `
-      + 'give every instance the same CAMPAIGN_MCP_SECRET (or none). after changing it on all of them, delete the secret-check key under the campaign-mcp: prefix in Redis',
+      + 'give every instance the same CAMPAIGN_MCP_SECRET (or none). After changing it on all of them, delete the secret-check key under the campaign-mcp: prefix in Redis',
     );
   }
   return key;
