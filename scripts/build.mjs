@@ -54,15 +54,17 @@ for (const [id, title] of Object.entries(VIEWS)) {
 }
 
 // The server: one CommonJS bundle, so the launcher can compile it with V8's code cache (scripts/launcher.mjs).
-// undici (half a megabyte, needed only at the first vendor request) stays in a file of its own.
-const lateUndici = {
-  name: 'late-undici',
+// Packages needed late, and large, stay in files of their own: undici (the first vendor request) and
+// @redis/client (only with CAMPAIGN_MCP_REDIS_URL).
+const LATE = { undici: 'undici.cjs', '@redis/client': 'redis.cjs' };
+const late = {
+  name: 'late',
   setup(b) {
-    // import('undici') becomes a require of ./undici.cjs made when it is first awaited: the vm-compiled bundle
-    // has no module loader for a real import().
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'late-undici' }));
-    b.onLoad({ filter: /.*/, namespace: 'late-undici' }, () => ({ contents: "module.exports = require('./undici.cjs');" }));
-    b.onResolve({ filter: /^\.\/undici\.cjs$/ }, () => ({ path: './undici.cjs', external: true }));
+    // An import of one becomes a require of its file, made when the importing module first runs: the
+    // vm-compiled bundle has no module loader for a real import().
+    b.onResolve({ filter: /^(undici|@redis\/client)$/ }, (args) => ({ path: args.path, namespace: 'late' }));
+    b.onLoad({ filter: /.*/, namespace: 'late' }, (args) => ({ contents: `module.exports = require('./${LATE[args.path]}');` }));
+    b.onResolve({ filter: /^\.\/(undici|redis)\.cjs$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 await build({
@@ -72,13 +74,15 @@ await build({
   outfile: 'dist/chunks/server.cjs',
   minify: true,
   keepNames: false,
-  plugins: [slim, lateUndici],
+  plugins: [slim, late],
   banner: {},
   // The views: a string (JSON) esbuild inlines where src/ui/views.ts reads it.
   define: { 'import.meta.url': '__campaignMcpUrl', __CAMPAIGN_MCP_VIEWS__: JSON.stringify(JSON.stringify(views)) },
   inject: [fileURLToPath(new URL('./cjs-url.mjs', import.meta.url))],
 });
-await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('undici')], outfile: 'dist/chunks/undici.cjs' });
+for (const [name, file] of Object.entries(LATE)) {
+  await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve(name)], outfile: `dist/chunks/${file}` });
+}
 await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('@modelcontextprotocol/server/validators/ajv')], outfile: 'dist/chunks/ajv.cjs' });
 if (/\bimport\(/.test(readFileSync('dist/chunks/server.cjs', 'utf8'))) throw new Error('dist/chunks/server.cjs has an import() the launcher cannot run');
 const hash = createHash('sha256').update(readFileSync('dist/chunks/server.cjs')).digest('hex').slice(0, 16);

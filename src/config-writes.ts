@@ -10,6 +10,8 @@ export interface WriteConfig {
   writeVendors?: VendorId[];
   ask: 'always' | 'auto' | 'never';
   ttlMs: number;
+  /** CAMPAIGN_MCP_REDIS_URL: share confirmations, journal, leases, rate budgets and listings with other instances. */
+  redisUrl?: string;
 }
 
 /** Default cap on recipients of one send (CAMPAIGN_MCP_MAX_RECIPIENTS). */
@@ -40,5 +42,7 @@ export function writeConfig(flags: { dataDir?: string }, env: NodeJS.ProcessEnv,
   const ttl = env.CAMPAIGN_MCP_CONFIRM_TTL_SECONDS;
   const ttlMs = ttl ? Number(ttl) * 1000 : 10 * 60_000;
   if (!Number.isFinite(ttlMs) || ttlMs < 1000 || ttlMs > 86_400_000) throw fail('CAMPAIGN_MCP_CONFIRM_TTL_SECONDS must be 1-86400');
-  return { dataDir: dataDirOf(flags.dataDir, env), secret: env.CAMPAIGN_MCP_SECRET || undefined, maxRecipients, writeVendors, ask, ttlMs };
+  const redisUrl = env.CAMPAIGN_MCP_REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^/\s]/.test(redisUrl)) throw fail('CAMPAIGN_MCP_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://:password@redis.internal:6379/0');
+  return { dataDir: dataDirOf(flags.dataDir, env), secret: env.CAMPAIGN_MCP_SECRET || undefined, maxRecipients, writeVendors, ask, ttlMs, ...(redisUrl ? { redisUrl } : {}) };
 }

@@ -7,6 +7,7 @@ import type { Store } from './store.js';
 import { argsHash, type TokenSigner } from './tokens.js';
 import type { PartOutcome, PlanPart, SendInput, VendorAdapter, VendorWriter, WriteOp, WritePreview } from './vendors/vendor.js';
 import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult } from './write-result.js';
+import { storeLost } from './write-lost.js';
 
 export type { WriteResult } from './write-result.js';
 export type WriteTool = 'create_campaign' | 'send_to_users' | 'set_campaign_status';
@@ -190,35 +191,64 @@ export class WriteGate {
 
   /** Send every part still to send, under a lease so one run at a time acts on a write. */
   private async runParts(id: string, writer: VendorWriter, first: boolean, call: GateCall, signal?: AbortSignal): Promise<WriteResult> {
-    if (!(await this.store.acquireLease(id, this.owner, LEASE_MS))) {
+    const waited = !(await this.store.acquireLease(id, this.owner, LEASE_MS));
+    if (waited) {
+      // Another process (instance) runs it: wait for it to finish or die (its lease lapses), then act on what is left.
       const until = this.now().getTime() + WAIT_FOR_LEASE_MS;
-      while (this.now().getTime() < until && !(await this.store.acquireLease(id, this.owner, LEASE_MS))) await this.sleep(200);
-      return this.recorded(id, true, false);
+      let held = false;
+      while (!held && this.now().getTime() < until) {
+        await this.sleep(200);
+        held = await this.store.acquireLease(id, this.owner, LEASE_MS);
+      }
+      if (!held) return this.recorded(id, true, false);
     }
     try {
       const rec = (await this.store.getWrite(id))!;
       const plan = rec.plan as StoredPlan;
       const todo = rec.parts.flatMap((p, i) => (p.state === 'pending' || (p.state === 'failed' && p.not_acted) ? [i] : []));
-      if (todo.length === 0) return this.recorded(id, !first, false);
-      await this.execute(rec, plan, writer, new Set(todo), call, signal);
+      // Nothing left: the outcome was recorded by an earlier call, or by the one this call waited for.
+      if (todo.length === 0) return this.recorded(id, !first || waited, false);
+      // What this run learns is tracked on a copy: the store's own record is never changed behind its back.
+      const mine = { ...rec, parts: rec.parts.map((p) => ({ ...p })) };
+      const lost = await this.execute(mine, plan, writer, new Set(todo), call, signal);
+      if (lost) return storeLost(mine, { recipients: plan.recipients, batchSize: plan.batch_size }, lost, !first);
       return this.recorded(id, false, !first);
     } finally {
-      await this.store.releaseLease(id, this.owner);
+      // With the store gone the lease cannot be given back; it lapses on its own.
+      await this.store.releaseLease(id, this.owner).catch(() => undefined);
     }
   }
 
-  private async execute(rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: GateCall, signal?: AbortSignal) {
+  /**
+   * Send the parts in `todo`. A part is sent only once its attempt is journaled: when the store fails, no
+   * further part starts, and the journal error comes back (with `rec.parts` updated as far as this run knows).
+   */
+  private async execute(rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: GateCall, signal?: AbortSignal): Promise<Error | undefined> {
     if (plan.source) await verifySource(plan.source);
     let stopped = false;
+    let lost: Error | undefined;
     let done = rec.parts.length - todo.size;
     const stopAt = this.now().getTime() + (this.settings.callBudgetMs ?? 40_000);
     const one = async (index: number, part: PlanPart) => {
       if (stopped || signal?.aborted) return;
-      await this.store.recordAttempt(rec.id, index, this.now().toISOString());
+      try {
+        await this.store.recordAttempt(rec.id, index, this.now().toISOString());
+      } catch (err) {
+        lost ??= err as Error;
+        stopped = true;
+        return;
+      }
       // A batch once started is never cancelled mid-request (that would make its outcome unknown).
       const out = await writer.execute(part).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
       const { fatal, ...kept } = out as PartOutcome;
-      await this.store.recordOutcome(rec.id, index, { t: 'outcome', at: this.now().toISOString(), id: rec.id, part: index, ...kept });
+      try {
+        await this.store.recordOutcome(rec.id, index, { t: 'outcome', at: this.now().toISOString(), id: rec.id, part: index, ...kept });
+        rec.parts[index] = { state: kept.state, ...(kept.message ? { message: kept.message } : {}) };
+      } catch (err) {
+        lost ??= err as Error;
+        stopped = true;
+        rec.parts[index] = { state: 'unknown', message: `the vendor answered ${kept.state}, but the journal could not record it` };
+      }
       if (fatal) stopped = true;
       await call.progress?.(++done, rec.parts.length, `batch ${index + 1} of ${rec.parts.length}: ${out.state}`);
     };
@@ -232,6 +262,7 @@ export class WriteGate {
       if (pending.length >= limit) await Promise.race(pending);
     }
     await Promise.all(pending);
+    return lost;
   }
 
   /** The planned parts in order: stored for a create or status change, rebuilt batch by batch for a send. */

@@ -1,11 +1,11 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { VendorId } from './domain.js';
-import type { VendorError } from './errors.js';
+import { VendorError } from './errors.js';
 import { BodyTooLarge, connectionError, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
-import { Semaphore, sleep as realSleep } from './concurrency.js';
-import { LocalRateWindows, type RateWindows, type SlidingWindow } from './store.js';
+import { sleep as realSleep } from './concurrency.js';
+import { LocalRateWindows, LocalSlots, StoreError, type ConcurrencySlots, type RateWindows, type SlidingWindow } from './store.js';
 
 /** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -23,6 +23,8 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** Where pacing reservations live (default: this process); a shared store can replace it. */
   rates?: RateWindows;
+  /** Where concurrency caps are held (default: this process); a shared store can replace it. */
+  slots?: ConcurrencySlots;
   /** Injectable clock and sleep, so tests of pacing and backoff do not wait on real time. */
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -71,9 +73,7 @@ export interface HttpResponse {
  */
 export class HttpClient {
   private undici: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
-  private readonly semaphores = new Map<string, Semaphore>();
   private readonly holds = new Map<string, number>();
-  private readonly lastSent = new Map<string, number>();
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -82,6 +82,7 @@ export class HttpClient {
   private readonly maxHoldMs: number;
   private readonly maxBodyBytes: number;
   private readonly rates: RateWindows;
+  private readonly slots: ConcurrencySlots;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly logger: Logger;
@@ -95,6 +96,7 @@ export class HttpClient {
     this.maxHoldMs = options.maxHoldMs ?? this.maxRetryAfterMs;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.rates = options.rates ?? new LocalRateWindows();
+    this.slots = options.slots ?? new LocalSlots();
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.logger = options.logger ?? silentLogger;
@@ -118,24 +120,24 @@ export class HttpClient {
    * when that status would be, else thrown (`describe` words it; a write's 5xx is `unknown`).
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const sem = req.concurrency ? this.semaphore(req.concurrency.key, req.concurrency.max) : undefined;
+    const cap = req.concurrency;
     const started = this.now();
     for (let attempt = 0; ; attempt++) {
       const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.now() : 0;
       if (held > 0) await this.sleep(held, req.signal);
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
       // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
-      const slot = req.pace ? await this.paced(req.pace, req.signal) : undefined;
+      const slot = req.pace ? await this.paced(req.pace, req.signal).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
       let release: (() => void) | undefined;
       let res: HttpResponse | undefined;
       let failure: VendorError;
       try {
         try {
-          release = sem ? await sem.acquire(req.signal) : undefined;
+          release = cap ? await this.slots.acquire(cap.key, cap.max, req.signal) : undefined;
           if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, req.signal);
         } catch (err) {
           if (slot !== undefined) await this.rates.release(req.pace!.key, slot, req.pace!.intervalMs);
-          throw err;
+          throw notSent(req, err);
         }
         res = await this.once(req).catch((err: unknown) => {
           failure = err instanceof BodyTooLarge ? tooLargeError(req, err) : connectionError(req, err, this.timeoutMs);
@@ -143,7 +145,7 @@ export class HttpClient {
         });
       } finally {
         // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
-        if (req.pace) this.lastSent.set(req.pace.key, Date.now());
+        if (req.pace) await this.rates.sent(req.pace.key, Date.now()).catch(() => undefined);
         release?.();
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
@@ -226,16 +228,14 @@ export class HttpClient {
 
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
-    const gap = (this.lastSent.get(key) ?? 0) + intervalMs - this.now();
-    if (gap > 0) await this.sleep(gap, signal);
-    this.lastSent.set(key, this.now());
+    let gap: number;
+    while ((gap = await this.rates.space(key, intervalMs, this.now())) > 0) await this.sleep(gap, signal);
   }
+}
 
-  private semaphore(key: string, max: number): Semaphore {
-    let s = this.semaphores.get(key);
-    if (!s) this.semaphores.set(key, (s = new Semaphore(max)));
-    return s;
-  }
+/** A shared store that failed while a request waited for its turn: the request was certainly not sent. */
+function notSent(req: HttpRequest, err: unknown): unknown {
+  return err instanceof StoreError ? new VendorError({ vendor: req.vendor, message: `${err.message}; the request was not sent`, notSent: true, cause: err }) : err;
 }
 
 function parseJson(text: string): unknown {

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { WriteGate } from './confirm.js';
-import { EmbeddedStore } from './store.js';
-import { loadSecret, TokenSigner } from './tokens.js';
+import { setCursorKey } from './cursor.js';
+import { EmbeddedStore, StartError, type Store } from './store.js';
+import { loadSecret, loadSharedSecret, TokenSigner } from './tokens.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from './tool.js';
 import { httpBanner, printTools } from './cli.js';
@@ -29,6 +30,12 @@ export interface App {
 
 /** The one place that wires config, sandbox, HTTP client and adapters together. */
 export async function buildApp(config: Config, logger: Logger, options: { now?: () => Date; http?: HttpClient } = {}): Promise<App> {
+  // The store first: with CAMPAIGN_MCP_REDIS_URL unreachable nothing else is started (never a silent fall-back).
+  // Sandbox writes never mix with an account's: their journal, secret and Redis keys live apart.
+  const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
+  const { store, key } = await openStore(config, dataDir, logger);
+  // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
+  setCursorKey(key);
   let sandbox: Sandbox | undefined;
   let accounts: AccountConfig[] = config.accounts;
   if (config.sandbox) {
@@ -40,13 +47,12 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   }
   const { deadlineMs, maxBodyBytes, listCacheMs } = config.limits;
   // A single attempt, or a wait for the vendor, never outlasts the call's deadline.
-  const http = options.http ?? new HttpClient({ logger, maxBodyBytes, timeoutMs: Math.min(20_000, deadlineMs), maxRetryAfterMs: Math.min(30_000, deadlineMs / 2) });
+  const http = options.http ?? new HttpClient({
+    logger, maxBodyBytes, timeoutMs: Math.min(20_000, deadlineMs), maxRetryAfterMs: Math.min(30_000, deadlineMs / 2), rates: store.rates, slots: store.slots,
+  });
   const adapters = createAdapters(accounts, http, options.now);
   const now = options.now ?? (() => new Date());
-  // Sandbox writes never mix with an account's: their journal and secret live apart.
-  const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
-  const store = new EmbeddedStore({ dataDir });
-  const signer = new TokenSigner(loadSecret(config.writes.secret, dataDir));
+  const signer = new TokenSigner(key);
   const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
   const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, limits: { deadlineMs, listCacheMs } };
   return {
@@ -59,6 +65,25 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
       await sandbox?.close();
     },
   };
+}
+
+/**
+ * The embedded store and the key kept in the data directory, or, with CAMPAIGN_MCP_REDIS_URL, the Redis store
+ * (loaded only then) and the key every instance sharing it signs with.
+ */
+async function openStore(config: Config, dataDir: string, logger: Logger): Promise<{ store: Store; key: Buffer }> {
+  const url = config.writes.redisUrl;
+  if (!url) return { store: new EmbeddedStore({ dataDir }), key: loadSecret(config.writes.secret, dataDir) };
+  const { RedisStore, maskRedisUrl } = await import('./store-redis.js');
+  const store = await RedisStore.connect(url, { logger, prefix: config.sandbox ? 'campaign-mcp:sandbox:' : 'campaign-mcp:' });
+  try {
+    const key = await loadSharedSecret(config.writes.secret, store);
+    logger.info({ redis: maskRedisUrl(url) }, 'store: redis, shared with every instance using it');
+    return { store, key };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 /** The bin: parse, wire, and serve (or run one terminal command). Returns the exit code. */
@@ -80,7 +105,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(parsed.command === 'serve' ? config.logLevel : 'warn');
-  const app = await buildApp(config, logger);
+  let app: App;
+  try {
+    app = await buildApp(config, logger);
+  } catch (err) {
+    if (!(err instanceof StartError)) throw err;
+    process.stderr.write(`campaign-mcp: ${err.message}\n`);
+    return 2;
+  }
   if (app.ctx.adapters.length === 0 && parsed.command === 'serve') {
     logger.warn('no vendor is configured: set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox');
   }

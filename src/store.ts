@@ -1,5 +1,16 @@
 import { join } from 'node:path';
+import { Semaphore } from './concurrency.js';
 import { Journal, type JournalEvent, type WriteRecord } from './journal.js';
+
+/** The store could not be reached or refused an update: what depended on it (a batch, a request) did not happen. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+/** The store the configuration names cannot be used (Redis unreachable, secrets that differ): the server does not start. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
 
 /** "At most `limit` requests in any `ms`" (MoEngage: 100 a minute, 6,000 an hour). */
 export interface SlidingWindow {
@@ -16,16 +27,42 @@ export interface RateWindows {
   reserve(key: string, intervalMs: number, now: number, windows?: readonly SlidingWindow[]): Promise<number>;
   /** Give back a reservation that was never used (its call was cancelled), so later calls are not held by it. */
   release(key: string, slot: number, intervalMs: number): Promise<void>;
+  /**
+   * Just before sending under `key`: 0 when it may go now (at least `intervalMs` after the last request sent or
+   * answered under it, wherever that was), and the send is then recorded at `now`; else how long to wait before
+   * asking again. Recording only when it goes keeps a late timer from counting as an early send.
+   */
+  space(key: string, intervalMs: number, now: number): Promise<number>;
+  /** A request under `key` was answered at `at`: the next one is spaced from here too, whatever the latency. */
+  sent(key: string, at: number): Promise<void>;
+}
+
+/** Documented concurrency caps ("at most N requests in flight"), shared by everything that sends under one key. */
+export interface ConcurrencySlots {
+  /** Wait for one of `max` slots under `key`; resolves to the function that gives it back. A cancelled wait leaves the queue. */
+  acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void>;
+}
+
+/** Concurrency caps in this process: one semaphore per key. */
+export class LocalSlots implements ConcurrencySlots {
+  private readonly semaphores = new Map<string, Semaphore>();
+
+  acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void> {
+    let s = this.semaphores.get(key);
+    if (!s) this.semaphores.set(key, (s = new Semaphore(max)));
+    return s.acquire(signal);
+  }
 }
 
 /**
  * Everything the server keeps between calls, behind one interface so several instances can share it
- * (a Redis-backed store follows): listing snapshots behind cursors, write records with an atomic
+ * (EmbeddedStore here, RedisStore in store-redis.ts): listing snapshots behind cursors, write records with an atomic
  * consume-once, the journal of every preview, confirmation and per-part outcome, send leases and rate windows.
  */
 export interface Store {
   readonly kind: 'embedded' | 'redis';
   readonly rates: RateWindows;
+  readonly slots: ConcurrencySlots;
   /** Keep a listing behind its cursors; `bytes` (its estimated size) bounds the total kept, not only the count. */
   putSnapshot(id: string, value: unknown, ttlMs: number, bytes?: number): Promise<void>;
   getSnapshot(id: string): Promise<unknown>;
@@ -49,6 +86,18 @@ export interface Store {
 /** Rate windows in this process: per key, the reserved slots still inside the longest window, in order. */
 export class LocalRateWindows implements RateWindows {
   private readonly slots = new Map<string, number[]>();
+  private readonly last = new Map<string, number>();
+
+  async space(key: string, intervalMs: number, now: number): Promise<number> {
+    const gap = (this.last.get(key) ?? 0) + intervalMs - now;
+    if (gap > 0) return gap;
+    this.last.set(key, now);
+    return 0;
+  }
+
+  async sent(key: string, at: number): Promise<void> {
+    this.last.set(key, at);
+  }
 
   async reserve(key: string, intervalMs: number, now: number, windows: readonly SlidingWindow[] = []): Promise<number> {
     const log = this.slots.get(key) ?? [];
@@ -78,6 +127,7 @@ export class LocalRateWindows implements RateWindows {
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   readonly rates = new LocalRateWindows();
+  readonly slots = new LocalSlots();
   private readonly snapshots = new Map<string, { expires: number; value: unknown; bytes: number }>();
   private snapshotBytes = 0;
   private readonly leases = new Map<string, { owner: string; expires: number }>();

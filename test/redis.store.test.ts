@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LocalRateWindows, StartError } from '../src/store.js';
+import { RedisStore } from '../src/store-redis.js';
+import { loadSharedSecret } from '../src/tokens.js';
+import { describeRedis, testRedisUrl } from './helpers/redis.js';
+
+const day = (d: number) => new Date(Date.UTC(2026, 10, 22) + d * 86_400_000).toISOString();
+const write = (id: string, hash: string, created = 0) => ({
+  id, tool: 'send_to_users', vendor: 'clevertap' as const, account: 'default', args_hash: hash, summary: 's', plan: { n: id },
+  created_at: day(created), expires_at: new Date(Date.now() + 600_000).toISOString(), parts: 3,
+});
+
+describeRedis('RedisStore against a real redis-server', () => {
+  const url = testRedisUrl(0)!;
+  let a: RedisStore;
+  let b: RedisStore;
+  let prefix: string;
+  beforeAll(async () => {
+    prefix = `test-${randomBytes(4).toString('hex')}:`;
+    // Two stores on two connections stand for two instances.
+    [a, b] = await Promise.all([RedisStore.connect(url, { prefix, leaseMs: 300 }), RedisStore.connect(url, { prefix, leaseMs: 300 })]);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('confirms a write once, whichever instance and however many race', async () => {
+    await a.createWrite(write('race', 'h-race'));
+    const at = new Date().toISOString();
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).consume('race', at)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect((await b.getWrite('race'))!.confirmed_at).toBe(at);
+    expect(await a.consume('no-such-write', at)).toBe(false);
+  });
+
+  it('keeps per-part records readable from any instance, and the journal as a stream in order', async () => {
+    await a.createWrite(write('w1', 'h-1', 0));
+    await b.createWrite(write('w2', 'h-1', 1));
+    expect(await a.consume('w1', day(0))).toBe(true);
+    await a.recordAttempt('w1', 0, day(0));
+    await a.recordOutcome('w1', 0, { t: 'outcome', at: day(0), id: 'w1', part: 0, state: 'succeeded', vendor_ref: 'ref-1' });
+    await a.recordAttempt('w1', 1, day(0));
+    await a.recordOutcome('w1', 1, { t: 'outcome', at: day(0), id: 'w1', part: 1, state: 'failed', message: '429', not_acted: true });
+    const rec = (await b.getWrite('w1'))!;
+    expect(rec.plan).toEqual({ n: 'w1' });
+    expect(rec.parts.map((p) => p.state)).toEqual(['succeeded', 'failed', 'pending']);
+    expect(rec.parts[0]!.vendor_ref).toBe('ref-1');
+    expect((await b.findWrites('h-1')).map((r) => r.id)).toEqual(['w2', 'w1']);
+    const events = (await b.journal()).filter((e) => ('id' in e ? e.id : e.record.id) === 'w1').map((e) => e.t);
+    expect(events).toEqual(['preview', 'confirm', 'attempt', 'outcome', 'attempt', 'outcome']);
+  });
+
+  it('never lets two instances attempt one part; a part refused before the vendor acted may go again', async () => {
+    await a.createWrite(write('w3', 'h-3'));
+    await a.recordAttempt('w3', 0, day(0));
+    await expect(b.recordAttempt('w3', 0, day(0))).rejects.toThrow(/already attempted/);
+    await a.recordOutcome('w3', 0, { t: 'outcome', at: day(0), id: 'w3', part: 0, state: 'failed', not_acted: true });
+    await b.recordAttempt('w3', 0, day(0));
+    await expect(a.recordAttempt('w3', 0, day(0))).rejects.toThrow(/already attempted/);
+  });
+
+  it('leases: one holder at a time, renewed while held, refused attempts once lost, attempted reads unknown when nobody holds it', async () => {
+    await a.createWrite(write('w4', 'h-4'));
+    expect(await a.acquireLease('w4', 'A', 120_000)).toBe(true);
+    expect(await b.acquireLease('w4', 'B', 120_000)).toBe(false);
+    await a.recordAttempt('w4', 0, day(0));
+    expect((await b.getWrite('w4'))!.parts[0]!.state).toBe('attempted');
+    // Held three lease lengths: the heartbeat keeps it.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(await b.acquireLease('w4', 'B', 120_000)).toBe(false);
+    await a.releaseLease('w4', 'A');
+    expect((await b.getWrite('w4'))!.parts[0]!.state).toBe('unknown');
+    expect(await b.acquireLease('w4', 'B', 120_000)).toBe(true);
+    // A believed it held the lease: with B holding it now, A's attempts are refused (fencing).
+    (a as unknown as { leases: Map<string, string> }).leases.set('w4', 'A');
+    await expect(a.recordAttempt('w4', 1, day(0))).rejects.toThrow(/no longer holds the lease/);
+    await b.recordAttempt('w4', 1, day(0));
+    await b.releaseLease('w4', 'B');
+  });
+
+  it('shares listing snapshots, with expiry and a size budget', async () => {
+    const small = await RedisStore.connect(url, { prefix: `${prefix}snap:`, maxSnapshotBytes: 1_000 });
+    try {
+      await small.putSnapshot('s1', { pad: 'x'.repeat(580) }, 60_000);
+      await small.putSnapshot('s2', { pad: 'y'.repeat(580) }, 60_000);
+      expect(await small.getSnapshot('s1')).toBeUndefined();
+      expect(await small.getSnapshot('s2')).toEqual({ pad: 'y'.repeat(580) });
+      await a.putSnapshot('short', { n: 1 }, 30);
+      expect(await b.getSnapshot('short')).toEqual({ n: 1 });
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await b.getSnapshot('short')).toBeUndefined();
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('reserves rate slots exactly as LocalRateWindows does (same calls, same slots)', async () => {
+    const shared = await RedisStore.connect(url, { prefix: `${prefix}prop:`, rateClock: 'caller' });
+    try {
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('reserve' as const), advance: fc.integer({ min: 0, max: 400 }), interval: fc.constantFrom(0, 7, 100, 250) }),
+        fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+      );
+      let run = 0;
+      await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.constantFrom([], [{ limit: 3, ms: 1000 }], [{ limit: 2, ms: 300 }, { limit: 5, ms: 2000 }]), async (ops, windows) => {
+        const key = `k${run++}`;
+        const local = new LocalRateWindows();
+        let now = 1_700_000_000_000;
+        const held: number[] = [];
+        for (const o of ops) {
+          if (o.kind === 'reserve') {
+            now += o.advance;
+            const [x, y] = [await local.reserve(key, o.interval, now, windows), await shared.rates.reserve(key, o.interval, now, windows)];
+            expect(y).toBe(x);
+            held.push(x);
+          } else if (held.length) {
+            const slot = held.splice(o.pick % held.length, 1)[0]!;
+            await local.release(key, slot);
+            await shared.rates.release(key, slot);
+          }
+        }
+      }), { numRuns: 40 });
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('spaces one key across instances by the server clock, and caps concurrency across them', async () => {
+    const slots = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).rates.reserve('pace', 50, Date.now())));
+    const sorted = [...slots].sort((x, y) => x - y);
+    // Exactly 50 ms apart on the server's clock; read back on this one, each through its own round trip's offset.
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(40);
+    let inFlight = 0;
+    let most = 0;
+    await Promise.all(Array.from({ length: 12 }, async (_, i) => {
+      const release = await (i % 2 ? a : b).slots.acquire('cap', 3);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 15));
+      inFlight--;
+      release();
+    }));
+    expect(most).toBe(3);
+  });
+
+  it('shares one generated signing secret, and refuses an instance whose secret differs', async () => {
+    const [x, y] = await Promise.all([loadSharedSecret(undefined, a), loadSharedSecret(undefined, b)]);
+    expect(x.equals(y)).toBe(true);
+    await expect(loadSharedSecret('another secret', b)).rejects.toThrow(StartError);
+  });
+
+  it('does not start against an unreachable Redis, and never says its password', async () => {
+    const t0 = Date.now();
+    const err = (await RedisStore.connect('redis://:hunter2-password@127.0.0.1:1/0').catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(StartError);
+    expect(err.message).toContain('127.0.0.1:1');
+    expect(err.message).not.toContain('hunter2');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
