@@ -48,7 +48,7 @@ export async function callTool(server: McpServer, name: string, json: string, ou
     }
     (result.isError ? err : out).write(`${text}\n`);
     if (!result.isError && (result.structuredContent as Structured | undefined)?.next_cursor) {
-      err.write('campaign-mcp: more results remain: add --all to print every page in this run (a cursor only works in the process that printed it).\n');
+      err.write('campaign-mcp: more results remain: add --all to print every page in this run (a cursor pages in another process only when they share CAMPAIGN_MCP_REDIS_URL).\n');
     }
     return result.isError ? 1 : 0;
   } catch (e) {
