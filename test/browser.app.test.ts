@@ -74,7 +74,7 @@ async function shots(name: string) {
 
 const maybe = haveChromium ? describe : describe.skip;
 if (!haveChromium) {
-  if (process.env.CI) {
+  if (process.env.CI === 'true') {
     describe('MCP Apps views in a real browser', () => it('needs chromium', () => expect.fail(`chromium not found at ${CHROMIUM}: .ci/run installs it`)));
   } else {
     console.warn(`\n*** SKIPPED test/browser.app.test.ts: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH) ***\n`);
@@ -225,6 +225,7 @@ maybe('MCP Apps views in a real browser', () => {
     const frame = page.frames().find((f) => f !== page.mainFrame())!;
     const violated = await frame.evaluate(`new Promise((resolve) => {
       document.addEventListener('securitypolicyviolation', (e) => resolve(e.effectiveDirective));
+      setTimeout(() => resolve('no violation reported'), 3000);
       fetch('http://127.0.0.1:9/leak').catch(() => undefined);
     })`);
     expect(violated).toBe('connect-src');

@@ -1,14 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { BIN, compileCache, spawnBin } from './helpers/spawn.js';
+import { BIN, isolatedEnv, spawnBin } from './helpers/spawn.js';
 
 describe('the bin over stdio (spawned)', () => {
   let client: Client | undefined;
   afterAll(async () => client?.close());
 
   it('answers tools/list and a cross-vendor listing on the sandbox', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, '--sandbox'], stderr: 'pipe', env: { PATH: process.env.PATH ?? '', ...compileCache() } });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, '--sandbox'], stderr: 'pipe', env: { PATH: process.env.PATH ?? '', ...isolatedEnv() } });
     client = new Client({ name: 'e2e', version: '1' });
     await client.connect(transport);
     const { tools } = await client.listTools();

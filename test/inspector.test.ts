@@ -5,13 +5,13 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { INSPECTOR } from '../src/cli.js';
 import { allTools } from '../tools/index.js';
-import { BIN, compileCache, spawnBin, type Spawned } from './helpers/spawn.js';
+import { BIN, isolatedEnv, spawnBin, type Spawned } from './helpers/spawn.js';
 
 // The CLI half of the MCP Inspector, at the version the README and `npm start` print (`npx … --cli` runs it).
 const pkg = createRequire(import.meta.url).resolve('@modelcontextprotocol/inspector-cli/package.json');
 const CLI = join(dirname(pkg), 'build', 'index.js');
 const run = promisify(execFile);
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...compileCache() };
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...isolatedEnv() };
 const servers: Spawned[] = [];
 afterAll(async () => Promise.all(servers.map((s) => s.kill())));
 

@@ -10,7 +10,10 @@ describeRedis('CAMPAIGN_MCP_REDIS_URL from the terminal (spawned)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = async (argv: string[], env: Record<string, string> = {}, dataDir = join(dir, 'a')) => {
     const p = spawnBin([...argv, '--data-dir', dataDir], env);
-    return { code: await p.exited, out: p.stdout(), err: p.stderr() };
+    // A server that started instead of exiting is stopped, not left running after the test.
+    const timer = setTimeout(() => p.proc.kill('SIGKILL'), 25_000);
+    const code = await p.exited.finally(() => clearTimeout(timer));
+    return { code, out: p.stdout(), err: p.stderr() };
   };
 
   it('a cursor printed by one `call` pages in the next one: the listing is in Redis, the key is shared', async () => {

@@ -20,7 +20,7 @@ describeRedis('RedisStore against a real redis-server', () => {
   beforeAll(async () => {
     prefix = `test-${randomBytes(4).toString('hex')}:`;
     // Two stores on two connections stand for two instances.
-    [a, b] = await Promise.all([RedisStore.connect(url, { prefix, leaseMs: 300 }), RedisStore.connect(url, { prefix, leaseMs: 300 })]);
+    [a, b] = await Promise.all([RedisStore.connect(url, { prefix, leaseMs: 1_000 }), RedisStore.connect(url, { prefix, leaseMs: 1_000 })]);
   });
   afterAll(async () => {
     await a?.close();
@@ -68,8 +68,8 @@ describeRedis('RedisStore against a real redis-server', () => {
     expect(await b.acquireLease('w4', 'B', 120_000)).toBe(false);
     await a.recordAttempt('w4', 0, day(0));
     expect((await b.getWrite('w4'))!.parts[0]!.state).toBe('attempted');
-    // Held three lease lengths: the heartbeat keeps it.
-    await new Promise((r) => setTimeout(r, 900));
+    // Held two and a half lease lengths: the heartbeat keeps it.
+    await new Promise((r) => setTimeout(r, 2_500));
     expect(await b.acquireLease('w4', 'B', 120_000)).toBe(false);
     await a.releaseLease('w4', 'A');
     expect((await b.getWrite('w4'))!.parts[0]!.state).toBe('unknown');
@@ -88,9 +88,9 @@ describeRedis('RedisStore against a real redis-server', () => {
       await small.putSnapshot('s2', { pad: 'y'.repeat(580) }, 60_000);
       expect(await small.getSnapshot('s1')).toBeUndefined();
       expect(await small.getSnapshot('s2')).toEqual({ pad: 'y'.repeat(580) });
-      await a.putSnapshot('short', { n: 1 }, 30);
+      await a.putSnapshot('short', { n: 1 }, 400);
       expect(await b.getSnapshot('short')).toEqual({ n: 1 });
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 600));
       expect(await b.getSnapshot('short')).toBeUndefined();
     } finally {
       await small.close();

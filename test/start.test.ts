@@ -39,7 +39,7 @@ async function until(what: string, fn: () => boolean | Promise<boolean>, ms = 15
 
 /** Start a command the way a person would and wait for the banner: the port, and the PID the banner says to kill. */
 async function start(command: string, args: string[]) {
-  const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' } });
+  const p = spawn(command, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
   started.push(p);
   let out = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));

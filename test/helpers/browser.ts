@@ -14,7 +14,11 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 export async function launch(): Promise<{ context: BrowserContext; requests: string[]; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'campaign-mcp-chromium-'));
   // launchPersistentContext is how playwright takes a --user-data-dir (it refuses that flag in args).
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 640, height: 2000 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 640, height: 2000 } })
+    .catch((err: unknown) => {
+      rmSync(profile, { recursive: true, force: true });
+      throw err;
+    });
   const requests: string[] = [];
   // Nothing here may reach a network: every request is recorded and refused.
   await context.route('**/*', (route) => {

@@ -3,7 +3,7 @@ import { StdioClientTransport as V1Stdio } from '@modelcontextprotocol/sdk/clien
 import { StreamableHTTPClientTransport as V1Http } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Http } from '@modelcontextprotocol/client';
 import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/stdio';
-import { BIN, compileCache } from './spawn.js';
+import { BIN, isolatedEnv } from './spawn.js';
 
 /** What the interop tests do with a client, whichever SDK line it comes from. */
 export interface AnyClient {
@@ -15,7 +15,7 @@ export interface AnyClient {
   close(): Promise<void>;
 }
 
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...compileCache() };
+const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...isolatedEnv() };
 export const stdioArgs = (extra: string[] = []) => ({ command: process.execPath, args: [BIN, '--sandbox', ...extra], env, stderr: 'ignore' as const });
 
 /** A v1 (`@modelcontextprotocol/sdk` 1.x) client: it speaks 2025-11-25 with the initialize handshake. */

@@ -45,9 +45,15 @@ export async function startCluster(n: number, redisUrl: string, env: Record<stri
       CLEVERTAP_ACCOUNT_ID: sim.credentials.accountId, CLEVERTAP_PASSCODE: sim.credentials.passcode, CLEVERTAP_BASE_URL: sim.url,
       ...env, ...extra,
     });
-    const url = (await bin.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
+    let url: string;
     const client = new Client({ name: 'redis-cluster-test', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    try {
+      url = (await bin.waitFor(/http:\/\/127\.0\.0\.1:\d+\/mcp/))[0];
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    } catch (err) {
+      await bin.kill(); // never left running by a failed start
+      throw err;
+    }
     const inst: Instance = {
       bin, url,
       call: (name, args) => client.callTool({ name, arguments: args }, { timeout: 60_000 }) as Promise<ToolAnswer>,
@@ -59,7 +65,14 @@ export async function startCluster(n: number, redisUrl: string, env: Record<stri
     all.push(inst);
     return inst;
   };
-  await Promise.all(Array.from({ length: n }, () => start()));
+  const started = await Promise.allSettled(Array.from({ length: n }, () => start()));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(all.map((i) => i.close()));
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw failed.reason;
+  }
   return {
     sim, dir, instances: all, start,
     recipientsFile(count) {

@@ -43,7 +43,11 @@ export async function startRedis(extra: string[] = []): Promise<TestRedis> {
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const started = Date.now();
   while (!/Ready to accept connections/.test(out)) {
-    if (proc.exitCode !== null || Date.now() - started > 10_000) throw new Error(`redis-server did not start on ${port}: ${out.slice(-1000)}`);
+    if (proc.exitCode !== null || Date.now() - started > 10_000) {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`redis-server did not start on ${port}: ${out.slice(-1000)}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   return {

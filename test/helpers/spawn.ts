@@ -3,9 +3,13 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../dist/campaign-mcp.js', import.meta.url));
 
-/** The compile cache the global setup made for spawned servers (so none writes under $HOME). */
-export const compileCache = (): Record<string, string> =>
-  process.env.CAMPAIGN_MCP_COMPILE_CACHE ? { CAMPAIGN_MCP_COMPILE_CACHE: process.env.CAMPAIGN_MCP_COMPILE_CACHE } : {};
+/**
+ * The data directory and compile cache the global setup made for spawned servers, so none writes under
+ * $HOME (a test that needs its own passes --data-dir or overrides these).
+ */
+export const isolatedEnv = (): Record<string, string> => Object.fromEntries(
+  (['CAMPAIGN_MCP_COMPILE_CACHE', 'CAMPAIGN_MCP_DATA_DIR'] as const).filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+);
 
 /** A spawned bin with everything it printed, for end-to-end tests. */
 export interface Spawned {
@@ -20,7 +24,7 @@ export interface Spawned {
 /** Spawn the built bin with a clean environment plus `env`. */
 export function spawnBin(args: string[], env: Record<string, string> = {}): Spawned {
   const proc = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...compileCache(), ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...isolatedEnv(), ...env },
   });
   let out = '';
   let err = '';
