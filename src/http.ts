@@ -4,7 +4,7 @@ import type { VendorId } from './domain.js';
 import { VendorError } from './errors.js';
 import { BodyTooLarge, connectionError, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
-import { sleep as realSleep } from './concurrency.js';
+import { realClock, type Clock } from './clock.js';
 import { LocalRateWindows, LocalSlots, StoreError, type ConcurrencySlots, type RateWindows, type SlidingWindow } from './store.js';
 
 /** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
@@ -25,7 +25,9 @@ export interface HttpOptions {
   rates?: RateWindows;
   /** Where concurrency caps are held (default: this process); a shared store can replace it. */
   slots?: ConcurrencySlots;
-  /** Injectable clock and sleep, so tests of pacing and backoff do not wait on real time. */
+  /** Where pacing, holds and backoff read the time and wait (default wall time); writers use it too. */
+  clock?: Clock;
+  /** Override one half of the clock (tests of pacing and backoff that must not wait at all). */
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   logger?: Logger;
@@ -81,10 +83,11 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxHoldMs: number;
   private readonly maxBodyBytes: number;
-  private readonly rates: RateWindows;
+  /** Pacing reservations; writers reserve their own quotas (MoEngage creations) here too. */
+  readonly rates: RateWindows;
   private readonly slots: ConcurrencySlots;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The clock every wait of this client (and of the writers sharing it) runs on. */
+  readonly clock: Clock;
   private readonly logger: Logger;
 
   constructor(options: HttpOptions = {}) {
@@ -97,8 +100,8 @@ export class HttpClient {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.rates = options.rates ?? new LocalRateWindows();
     this.slots = options.slots ?? new LocalSlots();
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
+    const base = options.clock ?? realClock;
+    this.clock = { now: options.now ?? (() => base.now()), sleep: options.sleep ?? ((ms, signal) => base.sleep(ms, signal)) };
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -145,7 +148,7 @@ export class HttpClient {
         });
       } finally {
         // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
-        if (req.pace) await this.rates.sent(req.pace.key, Date.now()).catch(() => undefined);
+        if (req.pace) await this.rates.sent(req.pace.key, this.now()).catch(() => undefined);
         release?.();
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
@@ -230,6 +233,14 @@ export class HttpClient {
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
     let gap: number;
     while ((gap = await this.rates.space(key, intervalMs, this.now())) > 0) await this.sleep(gap, signal);
+  }
+
+  private now(): number {
+    return this.clock.now();
+  }
+
+  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.clock.sleep(ms, signal);
   }
 }
 

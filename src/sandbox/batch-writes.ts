@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { batchTime, type BatchSeedCampaign } from './batch-data.js';
 import { BAD_JSON, type SimReply, type SimRequest } from './sim.js';
 import { countRecipients, WriteKnobs } from './write-faults.js';
@@ -35,9 +36,9 @@ export interface BatchWrites {
  * `campaigns/update/{token}` changing `live` on API-created campaigns only. Created campaigns join
  * `campaigns`, so campaigns/list shows them.
  */
-export function batchWrites(campaigns: BatchSeedCampaign[]): BatchWrites {
+export function batchWrites(campaigns: BatchSeedCampaign[], clock?: Clock): BatchWrites {
   let counter = 0;
-  const knobs = new WriteKnobs((status, message, headers) => fail(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 0 : 31), message, headers));
+  const knobs = new WriteKnobs((status, message, headers) => fail(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 0 : 31), message, headers), clock);
   const w: BatchWrites = { knobs, received: new Map(), sends: [], counts: { creates: 0, sends: 0, updates: 0 }, handle };
 
   function create(body: unknown, dev: boolean): SimReply {

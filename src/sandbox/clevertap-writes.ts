@@ -1,5 +1,6 @@
 import { simulateEstimate, toScheduledOn, type CtCampaign } from './clevertap-data.js';
 import { checkContent, checkWhere, CT_TARGET_MODES, parseWhen, recipients } from './clevertap-write-checks.js';
+import { realClock, type Clock } from '../clock.js';
 import type { SimReply } from './sim.js';
 import { countRecipients, WriteKnobs } from './write-faults.js';
 
@@ -34,15 +35,16 @@ export interface CleverTapWrites {
  * paced per second (estimates count), sends of at most 1,000 identities, idempotent stop.
  * Created campaigns join `campaigns` (so list.json shows them).
  */
-export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond?: number }): CleverTapWrites {
+export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond?: number; clock?: Clock }): CleverTapWrites {
   const { campaigns } = opts;
+  const clock = opts.clock ?? realClock;
   const createPerSecond = opts.createPerSecond ?? 1;
   const createTimes: number[] = [];
-  const knobs = new WriteKnobs((status, message, headers) => fail(status, message, status, headers));
+  const knobs = new WriteKnobs((status, message, headers) => fail(status, message, status, headers), clock);
   const w: CleverTapWrites = { knobs, received: new Map(), sends: [], counts: { creates: 0, stops: 0, estimates: 0, sends: 0 }, handle };
 
   function paced(): SimReply | undefined {
-    const t = performance.now();
+    const t = clock.now();
     while (createTimes.length && t - (createTimes[0] as number) >= CREATE_WINDOW_MS) createTimes.shift();
     if (createTimes.length >= createPerSecond) return fail(429, 'Rate limit exceeded', 429, { 'retry-after': '1' });
     createTimes.push(t);
