@@ -167,7 +167,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     const route = routes[method] ?? writes.routes[method];
     if (!route || disabledRoutes.has(method)) return { status: 404, body: { error: 404, error_text: 'Method not found', data: null } };
     if (req.method !== 'POST') return { status: 405, body: { error: 405, error_text: 'Use POST', data: null } };
-    const now = clock.now();
+    const now = req.at;
     while (recent.length && recent[0]! <= now - 1000) recent.shift();
     if (recent.length >= perSec) return { ...tooMany(), headers: { 'retry-after': '1' } };
     recent.push(now);

@@ -103,7 +103,7 @@ export function batchWrites(campaigns: BatchSeedCampaign[], clock?: Clock): Batc
     const [a, b, c, extra] = route.split('/');
     if (a === 'campaigns' && b === 'create' && !c) return knobs.apply(route, () => create(req.body, dev));
     if (a === 'transactional' && b === 'send' && !c) {
-      return knobs.throttle().then((limited) => limited ?? knobs.apply(route, () => send(req.body)));
+      return knobs.throttle(req.at).then((limited) => limited ?? knobs.apply(route, () => send(req.body)));
     }
     if (a === 'campaigns' && b === 'update' && c && !extra) return knobs.apply(route, () => update(decodeURIComponent(c), req.body));
     return undefined;

@@ -75,9 +75,8 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
   const clock = opts.clock ?? realClock;
   let counter = 0;
 
-  const limited = (key: string): boolean => {
+  const limited = (key: string, t: number): boolean => {
     if (!rate) return false;
-    const t = clock.now();
     const recent = (hits.get(key) ?? []).filter((x) => t - x < rate.windowMs);
     const over = recent.length >= rate.max;
     if (!over) recent.push(t);
@@ -125,7 +124,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     if (header(req.headers['x-authorization']) !== credentials.restApiKey || (key !== credentials.apiKey && !dev)) {
       return fail(401, 10, 'Authentication invalid: check the API key in the URL and the X-Authorization header');
     }
-    if (limited(key)) return tooMany();
+    if (limited(key, req.at)) return tooMany();
     const written = writes.handle(req, route, dev);
     if (written) return written;
     const [a, b, c, extra] = route.split('/');

@@ -27,7 +27,7 @@ export interface CleverTapWrites {
   /** Accepted real creates (estimates excluded), stops, and estimates answered. */
   counts: { creates: number; stops: number; estimates: number; sends: number };
   /** Handle a write path (create.json, stop.json, /1/send/*.json); undefined for any other path. */
-  handle(path: string, body: Rec): Promise<SimReply> | undefined;
+  handle(path: string, body: Rec, at?: number): Promise<SimReply> | undefined;
 }
 
 /**
@@ -43,8 +43,7 @@ export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond
   const knobs = new WriteKnobs((status, message, headers) => fail(status, message, status, headers), clock);
   const w: CleverTapWrites = { knobs, received: new Map(), sends: [], counts: { creates: 0, stops: 0, estimates: 0, sends: 0 }, handle };
 
-  function paced(): SimReply | undefined {
-    const t = clock.now();
+  function paced(t: number): SimReply | undefined {
     while (createTimes.length && t - (createTimes[0] as number) >= CREATE_WINDOW_MS) createTimes.shift();
     if (createTimes.length >= createPerSecond) return fail(429, 'Rate limit exceeded', 429, { 'retry-after': '1' });
     createTimes.push(t);
@@ -119,13 +118,13 @@ export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond
     return ok({});
   }
 
-  function handle(path: string, b: Rec): Promise<SimReply> | undefined {
+  function handle(path: string, b: Rec, at = clock.now()): Promise<SimReply> | undefined {
     const sendPath = /^\/1\/send\/(push|sms|webpush|email)\.json$/.exec(path);
     if (sendPath) {
-      return knobs.throttle().then((limited) => limited ?? knobs.apply(path, () => send(sendPath[1] as string, b)));
+      return knobs.throttle(at).then((limited) => limited ?? knobs.apply(path, () => send(sendPath[1] as string, b)));
     }
     if (path === '/1/targets/create.json') {
-      const limited = paced();
+      const limited = paced(at);
       if (limited) return Promise.resolve(limited);
       return b.estimate_only === true ? Promise.resolve(create(b)) : knobs.apply(path, () => create(b));
     }

@@ -139,7 +139,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return fail(400, 'Content-Type must be application/json');
     if (req.body === BAD_JSON || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return fail(400, 'Invalid JSON payload', 78);
     const b = req.body as Rec;
-    const written = writes.handle(req.path, b);
+    const written = writes.handle(req.path, b, req.at);
     if (written) return written;
     switch (req.path) {
       case '/1/targets/list.json': return list(b);

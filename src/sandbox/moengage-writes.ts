@@ -70,11 +70,11 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     const envelopes = isCreate
       ? { throttled: () => V1_RATE(1000), failed: () => v1(500, '500 Internal Server Error', 'string', 'Something went wrong. Please contact Moengage team') }
       : { throttled: () => inform(429, 'Too many requests', 'Rate Limit', 140110), failed: () => inform(500, 'Unexpected error occurred', 'Internal Server Error', 140109) };
-    return withWriteFaults(w.faults, () => (isCreate ? create(req.body) : send(req.body)), envelopes);
+    return withWriteFaults(w.faults, () => (isCreate ? create(req.body, req.at) : send(req.body, req.at)), envelopes);
   }
 
-  function create(body: unknown): SimReply {
-    const wait = attempts.take();
+  function create(body: unknown, at: number): SimReply {
+    const wait = attempts.take(at);
     if (wait > 0) return V1_RATE(wait);
     if (body === BAD_JSON || !isObj(body)) return bad('body', 'Request body must be a JSON object');
     const rid = body.request_id;
@@ -109,7 +109,7 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     const sched = body.scheduling_details;
     if (!isObj(sched) || !SCHEDULES.includes(String(sched.delivery_type))) return bad('scheduling_details.delivery_type', `delivery_type must be one of ${SCHEDULES.join(', ')}`, rid);
     if (sched.delivery_type === 'AT_FIXED_TIME' && !(isStr(sched.start_time) && !Number.isNaN(Date.parse(`${sched.start_time}Z`)))) return bad('scheduling_details.start_time', 'start_time (UTC, YYYY-MM-DDTHH:mm:ss) is mandatory for AT_FIXED_TIME', rid);
-    const quota = creations.take();
+    const quota = creations.take(at);
     if (quota > 0) return V1_RATE(quota);
     usedRequestIds.set(rid, clock.now());
     const now = new Date();
@@ -128,8 +128,8 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     return { status: 201, body: { campaign_id: id } };
   }
 
-  function send(body: unknown): SimReply {
-    if (informRate.take() > 0) return { ...inform(429, 'Too many requests', 'Rate Limit', 140110), headers: { 'retry-after': '60' } };
+  function send(body: unknown, at: number): SimReply {
+    if (informRate.take(at) > 0) return { ...inform(429, 'Too many requests', 'Rate Limit', 140110), headers: { 'retry-after': '60' } };
     if (body === BAD_JSON || !isObj(body)) return inform(400, 'Invalid payload format', 'BAD_REQUEST', 120003);
     const tx = body.transaction_id;
     if (!isStr(tx) || tx.length > TX_MAX) return inform(400, `transaction_id is mandatory, at most ${TX_MAX} characters`, 'BAD_REQUEST', 120003);

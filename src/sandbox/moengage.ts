@@ -85,8 +85,7 @@ export async function startMoEngageSim(
   const clock = opts.clock ?? realClock;
   const writes = moengageWrites(data.campaigns, { creations: opts.creations, clock });
 
-  function take(key: string, windows: Array<{ max: number; ms: number }>): { ok: boolean; headers: Record<string, string> } {
-    const t = clock.now();
+  function take(key: string, windows: Array<{ max: number; ms: number }>, t: number): { ok: boolean; headers: Record<string, string> } {
     const log = (hits.get(key) ?? []).filter((x) => x > t - Math.max(...windows.map((w) => w.ms)));
     hits.set(key, log);
     let wait = 0;
@@ -120,7 +119,7 @@ export async function startMoEngageSim(
     if (req.method !== 'POST') return v1Error(405, '405 Method Not Allowed', 'method', `${req.method} is not allowed; use POST`);
     if (!authorized(req)) return route === 'stats' ? statsError(401, 'Unauthorized', 'Invalid workspace id or API key') : { status: 401, body: UNAUTHORIZED };
     const group = route === 'stats' ? 'stats' : 'search';
-    const limit = take(group, route === 'stats' ? MOENGAGE_SIM_STATS_LIMITS : MOENGAGE_SIM_SEARCH_LIMITS);
+    const limit = take(group, route === 'stats' ? MOENGAGE_SIM_STATS_LIMITS : MOENGAGE_SIM_SEARCH_LIMITS, req.at);
     if (!limit.ok) return { status: 429, body: RATE_BODY, headers: limit.headers };
     const reply = req.body === BAD_JSON
       ? v1Error(500, '500 Internal Server Error', 'string', 'Something went wrong. Please contact Moengage team')

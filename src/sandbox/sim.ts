@@ -28,7 +28,7 @@ export interface SeenRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   status: number;
-  /** When it was answered, on the simulator's clock (virtual time under a test's fast clock). */
+  /** When it arrived (its body read), on the simulator's clock: virtual time under a test's fast clock. */
   at: number;
 }
 
@@ -39,6 +39,8 @@ export interface SimRequest {
   headers: IncomingMessage['headers'];
   /** Parsed JSON body; `undefined` when empty; the symbol BAD_JSON when unparsable. */
   body: unknown;
+  /** Arrival time on the simulator's clock: rate windows count this, the same instant `requests[].at` records. */
+  at: number;
 }
 
 export interface SimReply {
@@ -97,8 +99,9 @@ export async function serveSim(
         body = BAD_JSON;
       }
     }
+    const at = clock.now();
     const url = new URL(req.url ?? '/', 'http://sim');
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, at };
     let reply: SimReply;
     if (faults.down) reply = { status: faults.down, body: { error: 'service unavailable' } };
     else if (faults.htmlErrors > 0) {
@@ -128,7 +131,7 @@ export async function serveSim(
       headers: req.headers,
       body: body === BAD_JSON ? text : body,
       status: reply.status,
-      at: clock.now(),
+      at,
     });
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (reply.drop) return void res.socket?.destroy();

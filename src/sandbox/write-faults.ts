@@ -41,11 +41,10 @@ export class WriteKnobs {
     return i < 0 ? undefined : this.faults.splice(i, 1)[0];
   }
 
-  /** Enforce the send throughput limit: wait for the slot, or a 429 reply when refusing. */
-  async throttle(): Promise<SimReply | undefined> {
+  /** Enforce the send throughput limit at `now` (the request's arrival): wait for the slot, or a 429 reply when refusing. */
+  async throttle(now = this.clock.now()): Promise<SimReply | undefined> {
     if (!this.sendPerSecond) return undefined;
     const interval = 1000 / this.sendPerSecond;
-    const now = this.clock.now();
     if (this.sendLimitMode === 'refuse') {
       if (now < this.nextSlot) {
         const wait = Math.max(0.001, Math.ceil(this.nextSlot - now) / 1000);
