@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareNewestFirst, type Channel, type Status } from '../src/domain.js';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
 import { fastClock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { serveSim, type RunningSim, type SeenRequest } from '../src/sandbox/sim.js';
 import { CLEVERTAP_SANDBOX_CREDENTIALS, startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
@@ -226,7 +227,8 @@ describe.each([false, true])('clevertap adapter (documentedOnly: %s)', (document
 describe('clevertap simulator strictness', () => {
   let s: CleverTapSim;
   beforeAll(async () => {
-    s = await startCleverTapSim({ seed: 3, now: NOW, credentials: { passcode: 'other-pass' }, createPerSecond: 1, clock: fast });
+    // Raw requests, no client pacing: a clock that stands still, so the second create surely lands within the same second.
+    s = await startCleverTapSim({ seed: 3, now: NOW, credentials: { passcode: 'other-pass' }, createPerSecond: 1, clock: virtualClock() });
   });
   afterAll(() => s.close());
   const call = async (path: string, body: unknown, init: { method?: string; headers?: Record<string, string> } = {}) => {

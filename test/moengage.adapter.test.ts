@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareNewestFirst, type Status } from '../src/domain.js';
 import { UnsupportedError, VendorError } from '../src/errors.js';
-import { fastClock } from '../src/clock.js';
+import { fastClock, type Clock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import type { MoeSimCampaign } from '../src/sandbox/moengage-data.js';
@@ -18,8 +19,8 @@ const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
 const sims: RunningSim[] = [];
 
 /** Adapter suites run against the documented-fields-only simulator: the adapter may rely on nothing else. */
-async function sim(workspaceId: string, apiKey = `key-${workspaceId}-secret`): Promise<MoEngageSim> {
-  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey }, documentedOnly: true, clock: fast });
+async function sim(workspaceId: string, apiKey = `key-${workspaceId}-secret`, clock: Clock = fast): Promise<MoEngageSim> {
+  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey }, documentedOnly: true, clock });
   sims.push(s);
   return s;
 }
@@ -315,7 +316,9 @@ describe('moengage lenient parsing of other shapes', () => {
 
 describe('moengage simulator strictness', () => {
   let s: MoEngageSim;
-  beforeAll(async () => void (s = await sim('WSSTRICT1')));
+  /** Raw requests, no client pacing: a clock that stands still until slept, so a burst lands in one instant. */
+  const still = virtualClock();
+  beforeAll(async () => void (s = await sim('WSSTRICT1', undefined, still)));
   const auth = (ws = 'WSSTRICT1', key = 'key-WSSTRICT1-secret', appkey = ws) => ({
     authorization: `Basic ${Buffer.from(`${ws}:${key}`).toString('base64')}`, 'moe-appkey': appkey, 'content-type': 'application/json',
   });
@@ -347,7 +350,7 @@ describe('moengage simulator strictness', () => {
   });
 
   it('accepts the three created_date formats and sends rate-limit headers', async () => {
-    await fast.sleep(1000);
+    await still.sleep(1000);
     for (const [from_date, to_date] of [['01-01-2026', '31-03-2026'], ['2026-01-01', '2026-03-31'], ['2026-01-01T00:00:00', '2026-03-31T00:00:00']]) {
       const r = await post('campaigns/search', { ...ok, campaign_fields: { created_date: { from_date, to_date } } });
       expect(r.status).toBe(200);
@@ -358,7 +361,7 @@ describe('moengage simulator strictness', () => {
   });
 
   it('answers more than 10 searches a second with the v1 429 and Retry-After', async () => {
-    await fast.sleep(1000);
+    await still.sleep(1000);
     const replies = await Promise.all(Array.from({ length: 14 }, (_, i) => post('campaigns/meta', { ...ok, request_id: `b${i}`, limit: 1 })));
     const limited = replies.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThanOrEqual(4);
@@ -373,7 +376,7 @@ describe('moengage simulator strictness', () => {
     const long = await post('campaign-stats', { ...base, end_date: '2026-11-01' });
     expect([long.status, long.body!.title, long.body!.code]).toEqual([400, 'Bad Request', 400]);
     expect((await post('campaign-stats', { ...base, campaign_ids: Array.from({ length: 11 }, (_, i) => `c${i}`) })).status).toBe(400);
-    await fast.sleep(1000);
+    await still.sleep(1000);
     const paused = s.campaigns.find((c) => c.status === 'Paused')!;
     const resumed = await post('campaigns/status', { request_id: 'x1', action: 'RESUME', campaign_ids: [paused.campaign_id] });
     expect([resumed.status, resumed.body, paused.status]).toEqual([200, undefined, 'Active']);
