@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Status } from '../src/domain.js';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
 import { fastClock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { ALTCRAFT_SANDBOX_CREDENTIALS, startAltcraftSim, type AltcraftSim } from '../src/sandbox/altcraft.js';
 import type { SimMailing, SimScampaign } from '../src/sandbox/altcraft-data.js';
@@ -15,7 +16,7 @@ const WRONG = 'wrong-altcraft-token-9999';
 let sim: AltcraftSim;
 let http: HttpClient;
 let adapter: AltcraftAdapter;
-const make = (s: AltcraftSim, token = s.credentials.token) => new AltcraftAdapter({ account: 'default', token, baseUrl: s.url, now: () => NOW }, http);
+const make = (s: AltcraftSim, token = s.credentials.token, client = http) => new AltcraftAdapter({ account: 'default', token, baseUrl: s.url, now: () => NOW }, client);
 const since = (s: AltcraftSim) => { const n = s.requests.length; return () => s.requests.slice(n); };
 const body = (r: { body: unknown }) => r.body as Record<string, unknown>;
 
@@ -248,13 +249,16 @@ describe('AltcraftAdapter errors', () => {
   });
 
   it("survives the simulator's own rate limit with a complete listing", async () => {
-    const slow = await startAltcraftSim({ now: NOW, rateLimitPerSec: 2, clock: fast });
+    // Time moves only when the client waits (pace, Retry-After): its concurrent requests surely meet the 2-a-second limit.
+    const still = virtualClock();
+    const slow = await startAltcraftSim({ now: NOW, rateLimitPerSec: 2, clock: still });
+    const client = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: still });
     try {
-      const { campaigns } = await make(slow).listCampaigns({});
+      const { campaigns } = await make(slow, undefined, client).listCampaigns({});
       expect(campaigns).toHaveLength(slow.campaigns.length + slow.mailings.length);
       expect(slow.requests.some((r) => r.status === 429)).toBe(true);
     } finally {
-      await slow.close();
+      await Promise.all([slow.close(), client.close()]);
     }
   });
 });
