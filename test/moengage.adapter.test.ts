@@ -24,8 +24,8 @@ async function sim(workspaceId: string, apiKey = `key-${workspaceId}-secret`, cl
   sims.push(s);
   return s;
 }
-function adapter(s: { url: string; credentials: { workspaceId: string; apiKey: string } }, apiKey = s.credentials.apiKey, more: Partial<MoEngageOptions> = {}) {
-  return new MoEngageAdapter({ account: 'default', workspaceId: s.credentials.workspaceId, apiKey, baseUrl: s.url, now: () => NOW, ...more }, http);
+function adapter(s: { url: string; credentials: { workspaceId: string; apiKey: string } }, apiKey = s.credentials.apiKey, more: Partial<MoEngageOptions> = {}, client = http) {
+  return new MoEngageAdapter({ account: 'default', workspaceId: s.credentials.workspaceId, apiKey, baseUrl: s.url, now: () => NOW, ...more }, client);
 }
 const live = (s: MoEngageSim) => s.campaigns.filter((c) => c.status !== 'Archived');
 const ids = (list: Array<{ id: string } | MoeSimCampaign>) => list.map((c) => ('id' in c ? c.id : c.campaign_id)).sort();
@@ -82,6 +82,24 @@ describe('moengage listing against the simulator', () => {
     }
     expect(new Set(all.map((r) => bodyOf(r).request_id)).size).toBe(all.length);
     for (const r of all) expect(all.filter((x) => x.at > r.at - 1000 && x.at <= r.at).length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('moengage search pacing, on the vendor\'s clock', () => {
+  // At 20x a request's own latency (a few real ms) already spans 100 ms of virtual time and would hide
+  // missing pacing; at 4x it is well under the 115 ms pace, so removing the pace fails this test.
+  const slow = fastClock(4);
+  const client = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: slow });
+  afterAll(() => client.close());
+
+  it('sends every page of a listing at least 100 ms after the previous one: never 11 in a second, no 429', async () => {
+    const s = await sim('WSPACE01', undefined, slow);
+    await adapter(s, undefined, {}, client).listCampaigns({});
+    const r = searches(s);
+    expect(r.length).toBeGreaterThan(10);
+    expect(r.map((q) => q.status)).toEqual(r.map(() => 200));
+    const at = r.map((q) => q.at).sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(100);
   });
 });
 
