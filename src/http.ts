@@ -124,10 +124,10 @@ export class HttpClient {
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const cap = req.concurrency;
-    const started = this.now();
+    const started = this.clock.now();
     for (let attempt = 0; ; attempt++) {
-      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.now() : 0;
-      if (held > 0) await this.sleep(held, req.signal);
+      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.clock.now() : 0;
+      if (held > 0) await this.clock.sleep(held, req.signal);
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
       // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
       const slot = req.pace ? await this.paced(req.pace, req.signal).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
@@ -148,7 +148,7 @@ export class HttpClient {
         });
       } finally {
         // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
-        if (req.pace) await this.rates.sent(req.pace.key, this.now()).catch(() => undefined);
+        if (req.pace) await this.rates.sent(req.pace.key, this.clock.now()).catch(() => undefined);
         release?.();
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
@@ -158,16 +158,16 @@ export class HttpClient {
       if (req.hold && failure!.status === 429) this.holdFor(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
       if (wait === undefined) {
         // "no answer within 20 s" after four attempts would understate the wait: say how long it really was.
-        throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.now() - started) : failure!;
+        throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.clock.now() - started) : failure!;
       }
       this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
-      await this.sleep(wait, req.signal);
+      await this.clock.sleep(wait, req.signal);
     }
   }
 
   /** Hold every request sharing `key` for `ms`, capped where it is stored (maxHoldMs), e.g. when a vendor says its window is used up. */
   holdFor(key: string, ms: number): void {
-    const until = this.now() + Math.min(Math.max(0, ms), this.maxHoldMs);
+    const until = this.clock.now() + Math.min(Math.max(0, ms), this.maxHoldMs);
     if (until > (this.holds.get(key) ?? 0)) this.holds.set(key, until);
   }
 
@@ -218,10 +218,10 @@ export class HttpClient {
 
   /** Reserve the next slot under the pace (and its sliding windows) and wait for it; a cancelled wait gives it back. */
   private async paced(pace: NonNullable<HttpRequest['pace']>, signal?: AbortSignal): Promise<number> {
-    const now = this.now();
+    const now = this.clock.now();
     const slot = await this.rates.reserve(pace.key, pace.intervalMs, now, pace.windows);
     try {
-      if (slot > now) await this.sleep(slot - now, signal);
+      if (slot > now) await this.clock.sleep(slot - now, signal);
     } catch (err) {
       await this.rates.release(pace.key, slot, pace.intervalMs);
       throw err;
@@ -232,15 +232,7 @@ export class HttpClient {
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
     let gap: number;
-    while ((gap = await this.rates.space(key, intervalMs, this.now())) > 0) await this.sleep(gap, signal);
-  }
-
-  private now(): number {
-    return this.clock.now();
-  }
-
-  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.clock.sleep(ms, signal);
+    while ((gap = await this.rates.space(key, intervalMs, this.clock.now())) > 0) await this.clock.sleep(gap, signal);
   }
 }
 
