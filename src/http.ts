@@ -4,7 +4,7 @@ import type { VendorId } from './domain.js';
 import { VendorError } from './errors.js';
 import { BodyTooLarge, connectionError, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
-import { sleep as realSleep } from './concurrency.js';
+import { realClock, type Clock } from './clock.js';
 import { LocalRateWindows, LocalSlots, StoreError, type ConcurrencySlots, type RateWindows, type SlidingWindow } from './store.js';
 
 /** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
@@ -25,7 +25,9 @@ export interface HttpOptions {
   rates?: RateWindows;
   /** Where concurrency caps are held (default: this process); a shared store can replace it. */
   slots?: ConcurrencySlots;
-  /** Injectable clock and sleep, so tests of pacing and backoff do not wait on real time. */
+  /** Where pacing, holds and backoff read the time and wait (default wall time); writers use it too. */
+  clock?: Clock;
+  /** Override one half of the clock (tests of pacing and backoff that must not wait at all). */
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   logger?: Logger;
@@ -81,10 +83,11 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxHoldMs: number;
   private readonly maxBodyBytes: number;
-  private readonly rates: RateWindows;
+  /** Pacing reservations; writers reserve their own quotas (MoEngage creations) here too. */
+  readonly rates: RateWindows;
   private readonly slots: ConcurrencySlots;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The clock every wait of this client (and of the writers sharing it) runs on. */
+  readonly clock: Clock;
   private readonly logger: Logger;
 
   constructor(options: HttpOptions = {}) {
@@ -97,8 +100,8 @@ export class HttpClient {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.rates = options.rates ?? new LocalRateWindows();
     this.slots = options.slots ?? new LocalSlots();
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? realSleep;
+    const base = options.clock ?? realClock;
+    this.clock = { now: options.now ?? (() => base.now()), sleep: options.sleep ?? ((ms, signal) => base.sleep(ms, signal)) };
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -121,10 +124,10 @@ export class HttpClient {
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const cap = req.concurrency;
-    const started = this.now();
+    const started = this.clock.now();
     for (let attempt = 0; ; attempt++) {
-      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.now() : 0;
-      if (held > 0) await this.sleep(held, req.signal);
+      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.clock.now() : 0;
+      if (held > 0) await this.clock.sleep(held, req.signal);
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
       // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
       const slot = req.pace ? await this.paced(req.pace, req.signal).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
@@ -145,7 +148,7 @@ export class HttpClient {
         });
       } finally {
         // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
-        if (req.pace) await this.rates.sent(req.pace.key, Date.now()).catch(() => undefined);
+        if (req.pace) await this.rates.sent(req.pace.key, this.clock.now()).catch(() => undefined);
         release?.();
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
@@ -155,16 +158,16 @@ export class HttpClient {
       if (req.hold && failure!.status === 429) this.holdFor(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
       if (wait === undefined) {
         // "no answer within 20 s" after four attempts would understate the wait: say how long it really was.
-        throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.now() - started) : failure!;
+        throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.clock.now() - started) : failure!;
       }
       this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
-      await this.sleep(wait, req.signal);
+      await this.clock.sleep(wait, req.signal);
     }
   }
 
   /** Hold every request sharing `key` for `ms`, capped where it is stored (maxHoldMs), e.g. when a vendor says its window is used up. */
   holdFor(key: string, ms: number): void {
-    const until = this.now() + Math.min(Math.max(0, ms), this.maxHoldMs);
+    const until = this.clock.now() + Math.min(Math.max(0, ms), this.maxHoldMs);
     if (until > (this.holds.get(key) ?? 0)) this.holds.set(key, until);
   }
 
@@ -215,10 +218,10 @@ export class HttpClient {
 
   /** Reserve the next slot under the pace (and its sliding windows) and wait for it; a cancelled wait gives it back. */
   private async paced(pace: NonNullable<HttpRequest['pace']>, signal?: AbortSignal): Promise<number> {
-    const now = this.now();
+    const now = this.clock.now();
     const slot = await this.rates.reserve(pace.key, pace.intervalMs, now, pace.windows);
     try {
-      if (slot > now) await this.sleep(slot - now, signal);
+      if (slot > now) await this.clock.sleep(slot - now, signal);
     } catch (err) {
       await this.rates.release(pace.key, slot, pace.intervalMs);
       throw err;
@@ -229,7 +232,7 @@ export class HttpClient {
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
     let gap: number;
-    while ((gap = await this.rates.space(key, intervalMs, this.now())) > 0) await this.sleep(gap, signal);
+    while ((gap = await this.rates.space(key, intervalMs, this.clock.now())) > 0) await this.clock.sleep(gap, signal);
   }
 }
 

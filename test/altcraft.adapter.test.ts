@@ -1,17 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Status } from '../src/domain.js';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { ALTCRAFT_SANDBOX_CREDENTIALS, startAltcraftSim, type AltcraftSim } from '../src/sandbox/altcraft.js';
 import type { SimMailing, SimScampaign } from '../src/sandbox/altcraft-data.js';
 import { ALTCRAFT_PAGE_SIZE, AltcraftAdapter } from '../src/vendors/altcraft.js';
+
+/** Pacing, rate limits and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const WRONG = 'wrong-altcraft-token-9999';
 let sim: AltcraftSim;
 let http: HttpClient;
 let adapter: AltcraftAdapter;
-const make = (s: AltcraftSim, token = s.credentials.token) => new AltcraftAdapter({ account: 'default', token, baseUrl: s.url, now: () => NOW }, http);
+const make = (s: AltcraftSim, token = s.credentials.token, client = http) => new AltcraftAdapter({ account: 'default', token, baseUrl: s.url, now: () => NOW }, client);
 const since = (s: AltcraftSim) => { const n = s.requests.length; return () => s.requests.slice(n); };
 const body = (r: { body: unknown }) => r.body as Record<string, unknown>;
 
@@ -25,8 +30,8 @@ function expectedMailing(m: SimMailing): Status {
 }
 
 beforeAll(async () => {
-  sim = await startAltcraftSim({ now: NOW, rateLimitPerSec: 1000 });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
+  sim = await startAltcraftSim({ now: NOW, rateLimitPerSec: 1000, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
   adapter = make(sim);
 });
 afterAll(async () => {
@@ -179,7 +184,7 @@ describe('AltcraftAdapter get, report, estimate', () => {
     const count = (ch: string) => seg.counters.find((c) => c.channel === ch)!.status.subscribed_sendable;
     const est = await adapter.estimateReach('email', { segment_id: String(seg.id) });
     expect(est).toMatchObject({ vendor: 'altcraft', channel: 'email', estimated_reach: count('email'), by_platform: { email: count('email'), sms: count('sms'), push: count('push') } });
-    const strict = await startAltcraftSim({ now: NOW, countersDbField: 'db_id' });
+    const strict = await startAltcraftSim({ now: NOW, countersDbField: 'db_id', clock: fast });
     try {
       const seen = since(strict);
       const sms = await make(strict).estimateReach('sms', { segment_id: `${seg.list_id}:${seg.id}` });
@@ -244,13 +249,16 @@ describe('AltcraftAdapter errors', () => {
   });
 
   it("survives the simulator's own rate limit with a complete listing", async () => {
-    const slow = await startAltcraftSim({ now: NOW, rateLimitPerSec: 2 });
+    // Time moves only when the client waits (pace, Retry-After): its concurrent requests surely meet the 2-a-second limit.
+    const still = virtualClock();
+    const slow = await startAltcraftSim({ now: NOW, rateLimitPerSec: 2, clock: still });
+    const client = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: still });
     try {
-      const { campaigns } = await make(slow).listCampaigns({});
+      const { campaigns } = await make(slow, undefined, client).listCampaigns({});
       expect(campaigns).toHaveLength(slow.campaigns.length + slow.mailings.length);
       expect(slow.requests.some((r) => r.status === 429)).toBe(true);
     } finally {
-      await slow.close();
+      await Promise.all([slow.close(), client.close()]);
     }
   });
 });

@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { serveSim } from '../src/sandbox/sim.js';
 import { startAltcraftSim, type AltcraftSim } from '../src/sandbox/altcraft.js';
 import { AltcraftAdapter } from '../src/vendors/altcraft.js';
 
+/** Pacing, rate limits and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
+
 const NOW = new Date('2026-11-22T12:00:00Z');
 let http: HttpClient;
 beforeAll(() => {
-  http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5 });
+  http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5, clock: fast });
 });
 afterAll(() => http.close());
 
@@ -17,7 +21,7 @@ for (const documentedOnly of [false, true]) {
     let sim: AltcraftSim;
     let a: AltcraftAdapter;
     beforeAll(async () => {
-      sim = await startAltcraftSim({ now: NOW, rateLimitPerSec: 1000, documentedOnly });
+      sim = await startAltcraftSim({ now: NOW, rateLimitPerSec: 1000, documentedOnly, clock: fast });
       a = new AltcraftAdapter({ account: 'default', token: sim.credentials.token, baseUrl: sim.url, now: () => NOW, timezone: 'Europe/Moscow' }, http);
     });
     afterAll(() => sim.close());

@@ -1,17 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startAltcraftSim, type AltcraftSim } from '../src/sandbox/altcraft.js';
 import { ALTCRAFT_SANDBOX_TRIGGER_ID } from '../src/sandbox/altcraft-writes.js';
 import { AltcraftAdapter } from '../src/vendors/altcraft.js';
 import type { SendInput, WriteOp } from '../src/vendors/vendor.js';
 
+/** Pacing, rate limits and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
+
 const NOW = new Date('2026-11-22T12:00:00Z');
 const clock = () => NOW;
-const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 2_000 });
+const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 2_000, clock: fast });
 const sims: AltcraftSim[] = [];
 
 async function setup(token?: string) {
-  const s = await startAltcraftSim({ now: NOW, rateLimitPerSec: 1000 });
+  const s = await startAltcraftSim({ now: NOW, rateLimitPerSec: 1000, clock: fast });
   sims.push(s);
   const a = new AltcraftAdapter({ account: 'default', token: token ?? s.credentials.token, baseUrl: s.url, timezone: 'Europe/Moscow', now: clock }, http);
   return { s, a, w: a.writer };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { EmbeddedStore } from '../src/store.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { createServer } from '../src/server.js';
@@ -9,6 +10,9 @@ import { createAdapters } from '../src/vendors/index.js';
 import { allTools } from '../tools/index.js';
 import { connectInProcess } from './helpers/client.js';
 import { CHECK_IDS } from '../src/audit/index.js';
+
+/** Pacing, rate windows and Retry-After run 20x faster on one clock shared by the HTTP client and the simulators. */
+const fast = fastClock(20);
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 let sandbox: Sandbox;
@@ -18,8 +22,8 @@ let result: { text: string; structured: Record<string, unknown>; ms: number };
 const progress: Array<{ progress: number; total?: number }> = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: NOW });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40 });
+  sandbox = await startSandbox({ now: NOW, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
   // Completeness is asserted here, so the audit runs to its end (a loaded machine can take longer than a call's 45 s).
   const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, limits: { deadlineMs: 150_000 } };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));

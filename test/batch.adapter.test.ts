@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Status } from '../src/domain.js';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { BATCH_SANDBOX_CREDENTIALS, startBatchSim, type BatchSim } from '../src/sandbox/batch.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
@@ -23,10 +25,13 @@ async function failure(p: Promise<unknown>): Promise<VendorError> {
 }
 const listRequests = () => sim.requests.filter((r) => r.path.endsWith('/campaigns/list'));
 
+/** Pacing, windows and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
+
 beforeAll(async () => {
   // The adapter suite runs against the documented-fields-only simulator (seed 003 keys for the list).
-  sim = await startBatchSim({ seed: 7, rateLimit: { max: 1000, windowMs: 1000 }, documentedOnly: true });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
+  sim = await startBatchSim({ seed: 7, rateLimit: { max: 1000, windowMs: 1000 }, documentedOnly: true, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
 });
 afterAll(async () => {
   await sim.close();
@@ -69,7 +74,7 @@ describe('batch adapter: listing', () => {
   });
 
   it('filters channel locally, reading the in-app landing the full simulator adds', async () => {
-    const full = await startBatchSim({ seed: 7, rateLimit: false });
+    const full = await startBatchSim({ seed: 7, rateLimit: false, clock: fast });
     try {
       const a = new BatchAdapter({ account: 'main', ...full.credentials, baseUrl: full.url }, http);
       const inapp = await a.listCampaigns({ channel: 'inapp' });
@@ -276,7 +281,7 @@ describe('batch simulator strictness', () => {
   });
 
   it('rate limits per key with 429 code 60 and Retry-After: 5', async () => {
-    const limited = await startBatchSim({ seed: 1, count: 5, rateLimit: { max: 3, windowMs: 60_000 } });
+    const limited = await startBatchSim({ seed: 1, count: 5, rateLimit: { max: 3, windowMs: 60_000 }, clock: virtualClock() }); // time stands still: all four in one window
     try {
       const seen = [];
       for (let i = 0; i < 4; i++) seen.push(await call(limited, 'campaigns/list'));

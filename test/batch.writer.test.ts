@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startBatchSim, type BatchSim } from '../src/sandbox/batch.js';
 import { serveSim, type RunningSim, type SimReply } from '../src/sandbox/sim.js';
@@ -30,9 +31,12 @@ async function sendAll(w: BatchWriter, input: SendInput, all: string[]) {
   return out;
 }
 
+/** Pacing, windows and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
+
 beforeAll(async () => {
-  sim = await startBatchSim({ seed: 21, rateLimit: false });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 3000 });
+  sim = await startBatchSim({ seed: 21, rateLimit: false, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 3000, clock: fast });
   writer = writerAt(sim.url);
 });
 beforeEach(() => {
@@ -171,7 +175,7 @@ describe('batch writer under faults', () => {
   }, 15_000);
 
   it('a 429 with no retry left is failed and not acted; 401 is fatal and names no key', async () => {
-    const once = new HttpClient({ retries: 0 });
+    const once = new HttpClient({ retries: 0, clock: fast });
     try {
       sim.writes.knobs.inject({ kind: 'status', status: 429, acted: false, retryAfterSec: 1 });
       expect(await writerAt(sim.url, {}, once).execute(writer.sendPart(push, ids(3), 0, 'k'))).toMatchObject({ state: 'failed', not_acted: true });

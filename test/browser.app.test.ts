@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import type { FrameLocator, Page } from 'playwright-core';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { createServer } from '../src/server.js';
@@ -47,7 +48,9 @@ let client: Client;
 let g: ReturnType<typeof gateContext>;
 let browser: Awaited<ReturnType<typeof launch>>;
 let page: Page;
-/** The audit reads every campaign in detail at the simulators' documented pace (~15 s): started first, awaited last. */
+/** Vendor pacing runs 20x faster on one clock shared by the HTTP clients and the simulators. */
+const fast = fastClock(20);
+/** The audit reads every campaign in detail at the simulators' documented pace (~15 s of their time): started first, awaited last. */
 let audit: Promise<Record<string, unknown>>;
 let auditClient: Client;
 let auditHttp: HttpClient;
@@ -86,13 +89,13 @@ maybe('MCP Apps views in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     if (process.env.UPDATE_SCREENSHOTS) mkdirSync('docs/screenshots', { recursive: true });
     const now = () => new Date(Date.now() + offset);
-    [sandbox, browser] = await Promise.all([startSandbox(), launch()]);
-    http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40 });
+    [sandbox, browser] = await Promise.all([startSandbox({ clock: fast }), launch()]);
+    http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
     g = gateContext(createAdapters(sandbox.accounts, http, now), { now });
     g.ctx.sandbox = true;
     client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
     // Its own HTTP client: the audit's paced detail reads must not queue the write previews behind them.
-    auditHttp = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40 });
+    auditHttp = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
     const ag = gateContext(createAdapters(sandbox.accounts, auditHttp), {});
     ag.ctx.sandbox = true;
     auditClient = await connectInProcess(createServer(ag.ctx, allTools, { readOnly: true }));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { connectInProcess } from './helpers/client.js';
 import type { CampaignSummary } from '../src/domain.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { createServer } from '../src/server.js';
@@ -9,6 +10,9 @@ import { EmbeddedStore } from '../src/store.js';
 import type { ToolContext } from '../src/tool.js';
 import { createAdapters } from '../src/vendors/index.js';
 import { allTools } from '../tools/index.js';
+
+/** Pacing, rate windows and Retry-After run 20x faster on one clock shared by the HTTP client and the simulators. */
+const fast = fastClock(20);
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 let sandbox: Sandbox;
@@ -35,8 +39,8 @@ async function listAll(args: Record<string, unknown>): Promise<{ campaigns: Camp
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: NOW });
-  http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5 });
+  sandbox = await startSandbox({ now: NOW, clock: fast });
+  http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5, clock: fast });
   const ctx: ToolContext = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareNewestFirst, type Channel, type Status } from '../src/domain.js';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { serveSim, type RunningSim, type SeenRequest } from '../src/sandbox/sim.js';
 import { CLEVERTAP_SANDBOX_CREDENTIALS, startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
@@ -28,191 +30,205 @@ const intDay = (n: unknown) => String(n).replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-
 const adapter = (over: Partial<ConstructorParameters<typeof CleverTapAdapter>[0]> = {}) =>
   new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url, now: () => NOW, ...over }, http);
 
-beforeAll(async () => {
-  sim = await startCleverTapSim({ seed: 7, now: NOW, processingMs: 10 });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
-  ct = adapter();
-});
-afterAll(async () => {
-  await sim.close();
-  await http.close();
-});
+/** create.json pacing and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
 
-describe('clevertap listing', () => {
-  it('lists six months through <=31-day windows, never more than 3 in flight, exactly the truth', async () => {
-    const n = sim.requests.length;
-    sim.maxInFlight = 0;
-    const from = addDay(TODAY, -182);
-    const res = await ct.listCampaigns({ from, to: TODAY });
-    const truth = truthIn(from, TODAY);
-    expect(truth.length).toBeGreaterThan(60);
-    expect(res.range).toEqual({ from, to: TODAY });
-    expect(res.campaigns.map((c) => c.id).sort()).toEqual(truth.map((c) => String(c.id)).sort());
-    expect(res.warnings).toBeUndefined();
-    expect([...res.campaigns].sort(compareNewestFirst)).toEqual(res.campaigns);
-    const lists = since(n, '/1/targets/list.json');
-    expect(lists).toHaveLength(6);
-    for (const r of lists) {
-      const b = r.body as { from: number; to: number };
-      expect(Number.isInteger(b.from) && Number.isInteger(b.to)).toBe(true);
-      expect(spanDays(intDay(b.from), intDay(b.to))).toBeLessThanOrEqual(31);
-    }
-    expect(since(n, '/1/message/report.json')).toHaveLength(6);
-    expect(sim.requests.slice(n).every((r) => r.status === 200)).toBe(true);
-    expect(sim.maxInFlight).toBe(3);
-    for (const c of res.campaigns) {
-      const t = truth.find((x) => String(x.id) === c.id)!;
-      expect(c).toEqual({
-        vendor: 'clevertap', account: 'default', id: String(t.id), name: t.name, status: STATUS_OF[t.status], vendor_status: t.status,
-        channel: CHANNEL_OF[t.channel], scheduled_at: stampOf(t.scheduled_on), ...(t.labels.length ? { tags: t.labels } : {}),
-      });
-    }
+beforeAll(() => void (http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast })));
+afterAll(() => http.close());
+
+/** The whole adapter suite runs twice: against the sandbox's full answers and the documented-fields-only mode. */
+describe.each([false, true])('clevertap adapter (documentedOnly: %s)', (documentedOnly) => {
+  beforeAll(async () => {
+    sim = await startCleverTapSim({ seed: 7, now: NOW, documentedOnly, clock: fast });
+    ct = adapter();
+  });
+  afterAll(() => sim.close());
+
+  describe('clevertap listing', () => {
+    it('lists six months through <=31-day windows, never more than 3 in flight, exactly the truth', async () => {
+      const n = sim.requests.length;
+      sim.maxInFlight = 0;
+      sim.processingMs = 40; // held in flight, so the cap of 3 is reached and observed, however busy the machine
+      const from = addDay(TODAY, -182);
+      const res = await ct.listCampaigns({ from, to: TODAY }).finally(() => (sim.processingMs = 0));
+      const truth = truthIn(from, TODAY);
+      expect(truth.length).toBeGreaterThan(60);
+      expect(res.range).toEqual({ from, to: TODAY });
+      expect(res.campaigns.map((c) => c.id).sort()).toEqual(truth.map((c) => String(c.id)).sort());
+      expect(res.warnings).toBeUndefined();
+      expect([...res.campaigns].sort(compareNewestFirst)).toEqual(res.campaigns);
+      const lists = since(n, '/1/targets/list.json');
+      expect(lists).toHaveLength(6);
+      for (const r of lists) {
+        const b = r.body as { from: number; to: number };
+        expect(Number.isInteger(b.from) && Number.isInteger(b.to)).toBe(true);
+        expect(spanDays(intDay(b.from), intDay(b.to))).toBeLessThanOrEqual(31);
+      }
+      expect(since(n, '/1/message/report.json')).toHaveLength(6);
+      expect(sim.requests.slice(n).every((r) => r.status === 200)).toBe(true);
+      expect(sim.maxInFlight).toBe(3);
+      for (const c of res.campaigns) {
+        const t = truth.find((x) => String(x.id) === c.id)!;
+        expect(c).toEqual({
+          vendor: 'clevertap', account: 'default', id: String(t.id), name: t.name, status: STATUS_OF[t.status], vendor_status: t.status,
+          channel: CHANNEL_OF[t.channel], scheduled_at: stampOf(t.scheduled_on), ...(t.labels.length ? { tags: t.labels } : {}),
+        });
+      }
+    });
+
+    it('defaults to the last 30 days and the next 30 (scheduled campaigns), in 31-day windows', async () => {
+      const n = sim.requests.length;
+      const res = await ct.listCampaigns({});
+      const end = addDay(TODAY, 30);
+      expect(res.range).toEqual({ from: '2026-10-22', to: end });
+      expect(since(n, '/1/targets/list.json').map((r) => r.body)).toEqual([{ from: 20261022, to: 20261121 }, { from: 20261122, to: 20261220 }]);
+      expect(res.campaigns.length).toBe(truthIn('2026-10-22', end).length);
+      const scheduled = await ct.listCampaigns({ status: 'scheduled' });
+      expect(scheduled.campaigns.length).toBeGreaterThan(0);
+      expect(scheduled.campaigns.length).toBe(truthIn('2026-10-22', end).filter((c) => ['scheduled', 'pending'].includes(c.status)).length);
+      const future = await ct.listCampaigns({ from: addDay(TODAY, 10) });
+      expect(future.range).toEqual({ from: addDay(TODAY, 10), to: addDay(TODAY, 40) });
+      await expect(ct.listCampaigns({ from: '2026-11-10', to: '2026-11-01' })).rejects.toThrow(InputError);
+    });
+
+    it('filters by every normalized status and channel present, and by text', async () => {
+      const from = addDay(TODAY, -540);
+      const all = (await ct.listCampaigns({ from, to: addDay(TODAY, 30) })).campaigns;
+      expect(all).toHaveLength(sim.campaigns.length);
+      const statuses = new Set(all.map((c) => c.status));
+      expect(statuses).toEqual(new Set<Status>(['scheduled', 'running', 'paused', 'stopped', 'completed', 'unknown']));
+      for (const status of statuses) {
+        const got = await ct.listCampaigns({ from, to: addDay(TODAY, 30), status });
+        expect(got.campaigns.map((c) => c.id).sort()).toEqual(sim.campaigns.filter((c) => STATUS_OF[c.status] === status).map((c) => String(c.id)).sort());
+      }
+      const push = await ct.listCampaigns({ from: addDay(TODAY, -182), to: TODAY, channel: 'webpush' });
+      expect(push.campaigns.map((c) => c.id).sort()).toEqual(truthIn(addDay(TODAY, -182), TODAY).filter((c) => c.channel === 'browser').map((c) => String(c.id)).sort());
+      const tagged = await ct.listCampaigns({ from, to: TODAY, query: 'WINBACK' });
+      expect(tagged.campaigns.length).toBe(truthIn(from, TODAY).filter((c) => c.labels.includes('winback') || c.name.toLowerCase().includes('winback')).length);
+    });
+
   });
 
-  it('defaults to the last 30 days and the next 30 (scheduled campaigns), in 31-day windows', async () => {
-    const n = sim.requests.length;
-    const res = await ct.listCampaigns({});
-    const end = addDay(TODAY, 30);
-    expect(res.range).toEqual({ from: '2026-10-22', to: end });
-    expect(since(n, '/1/targets/list.json').map((r) => r.body)).toEqual([{ from: 20261022, to: 20261121 }, { from: 20261122, to: 20261220 }]);
-    expect(res.campaigns.length).toBe(truthIn('2026-10-22', end).length);
-    const scheduled = await ct.listCampaigns({ status: 'scheduled' });
-    expect(scheduled.campaigns.length).toBeGreaterThan(0);
-    expect(scheduled.campaigns.length).toBe(truthIn('2026-10-22', end).filter((c) => ['scheduled', 'pending'].includes(c.status)).length);
-    const future = await ct.listCampaigns({ from: addDay(TODAY, 10) });
-    expect(future.range).toEqual({ from: addDay(TODAY, 10), to: addDay(TODAY, 40) });
-    await expect(ct.listCampaigns({ from: '2026-11-10', to: '2026-11-01' })).rejects.toThrow(InputError);
+  describe('clevertap get and report', () => {
+    it('finds a campaign from the day its epoch id was created, and trims raw', async () => {
+      const t = sim.campaigns.find((c) => c.channel === 'email' && day(c) < addDay(TODAY, -300))!;
+      const idDay = addDay(new Date(t.id * 1000).toISOString().slice(0, 10), -1);
+      const n = sim.requests.length;
+      const { campaign, range } = await adapter().getCampaign(String(t.id), { raw: true });
+      expect(range!.from).toBe(idDay);
+      expect(campaign).toMatchObject({ id: String(t.id), name: t.name, channel: 'email', delivery: t.delivery });
+      if (documentedOnly) {
+        // report.json documents no content, caps or control group (notes 1(b)): none is invented.
+        for (const k of ['content', 'respects_frequency_caps', 'control_group']) expect(campaign).not.toHaveProperty(k);
+        expect(campaign.raw).toMatchObject({ target: { id: t.id }, message: { message_name: t.name, start_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:00$/) } });
+      } else {
+        expect(campaign).toMatchObject({ respects_frequency_caps: t.respect_frequency_caps, control_group: t.control_group !== null });
+        expect(campaign.content!.length).toBeLessThanOrEqual(200);
+        expect(campaign.content).not.toMatch(/<|>/);
+        expect(JSON.stringify(campaign.raw)).toMatch(/chars trimmed/);
+      }
+      const lists = since(n, '/1/targets/list.json').map((r) => r.body as { from: number; to: number });
+      expect(lists[0]!.from).toBe(Number(idDay.replaceAll('-', '')));
+      expect(lists.length).toBeLessThanOrEqual(2); // scheduled within days of creation
+      expect(since(n, '/1/message/report.json')).toHaveLength(1);
+    });
+
+    it('finds an upcoming campaign the listing shows, and says how far it looked when not found', async () => {
+      const upcoming = sim.campaigns.find((c) => day(c) > addDay(TODAY, 3))!;
+      expect((await ct.getCampaign(String(upcoming.id), {})).campaign.id).toBe(String(upcoming.id));
+      const err = await ct.getCampaign('12345', {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(VendorError);
+      expect((err as VendorError).message).toBe(`campaign 12345 not found between ${addDay(TODAY, -179)} and ${addDay(TODAY, 30)} (7 list.json requests)`);
+      expect((err as VendorError).hint).toMatch(/from\/to/);
+      const old = sim.campaigns.find((c) => day(c) < addDay(TODAY, -300))!;
+      const found = await ct.getCampaign(String(old.id), { from: addDay(day(old), -3), to: addDay(day(old), 3) });
+      expect(found.campaign.id).toBe(String(old.id));
+      await expect(ct.getCampaign('abc', {})).rejects.toThrow(InputError);
+    });
+
+    it('reports a completed campaign and says when one is not completed', async () => {
+      const done = sim.campaigns.find((c) => c.status === 'completed')!;
+      const rep = await ct.getReport(String(done.id));
+      expect(rep).toEqual({ vendor: 'clevertap', account: 'default', id: String(done.id), available: true, metrics: { sent: done.stats.sent, opened: done.stats.viewed, clicked: done.stats.clicked, converted: done.stats.converted } });
+      const running = sim.campaigns.find((c) => c.status === 'running')!;
+      expect(await ct.getReport(String(running.id))).toMatchObject({ available: false, message: `Campaign ${running.id} is running; CleverTap reports numbers once it has completed.` });
+      await expect(ct.getReport('12x')).rejects.toThrow(InputError);
+      await expect(ct.getReport('1000000001')).rejects.toMatchObject({ status: 404, message: 'campaign 1000000001 not found' });
+    });
   });
 
-  it('filters by every normalized status and channel present, and by text', async () => {
-    const from = addDay(TODAY, -540);
-    const all = (await ct.listCampaigns({ from, to: addDay(TODAY, 30) })).campaigns;
-    expect(all).toHaveLength(sim.campaigns.length);
-    const statuses = new Set(all.map((c) => c.status));
-    expect(statuses).toEqual(new Set<Status>(['scheduled', 'running', 'paused', 'stopped', 'completed', 'unknown']));
-    for (const status of statuses) {
-      const got = await ct.listCampaigns({ from, to: addDay(TODAY, 30), status });
-      expect(got.campaigns.map((c) => c.id).sort()).toEqual(sim.campaigns.filter((c) => STATUS_OF[c.status] === status).map((c) => String(c.id)).sort());
-    }
-    const push = await ct.listCampaigns({ from: addDay(TODAY, -182), to: TODAY, channel: 'webpush' });
-    expect(push.campaigns.map((c) => c.id).sort()).toEqual(truthIn(addDay(TODAY, -182), TODAY).filter((c) => c.channel === 'browser').map((c) => String(c.id)).sort());
-    const tagged = await ct.listCampaigns({ from, to: TODAY, query: 'WINBACK' });
-    expect(tagged.campaigns.length).toBe(truthIn(from, TODAY).filter((c) => c.labels.includes('winback') || c.name.toLowerCase().includes('winback')).length);
+  describe('clevertap estimate', () => {
+    it('estimates with estimate_only, the mapped where, sums platforms, creates nothing, paced 1/s', async () => {
+      const count = sim.campaigns.length;
+      const n = sim.requests.length;
+      const audience = { event: { name: 'Added To Cart' }, profile: [{ field: 'Customer Type', op: 'equals' as const, value: 'Platinum' }] };
+      const a = await ct.estimateReach('push', audience);
+      const b = await ct.estimateReach('webpush', { segment_id: '1042' });
+      const creates = since(n, '/1/targets/create.json');
+      expect(creates).toHaveLength(2);
+      const body = creates[0]!.body as Record<string, unknown>;
+      expect(body).toMatchObject({ estimate_only: true, target_mode: 'push', when: 'now', where: audienceToWhere(audience, NOW).where });
+      expect(creates[1]!.body).toMatchObject({ estimate_only: true, target_mode: 'webpush', segment: 1042 });
+      expect(Object.keys(a.by_platform!).sort()).toEqual(['android', 'ios']);
+      expect(a.estimated_reach).toBe(a.by_platform!.android! + a.by_platform!.ios!);
+      expect(a.estimated_reach).toBeGreaterThan(0);
+      expect(b).toMatchObject({ channel: 'webpush', estimated_reach: b.by_platform!.web });
+      expect(creates[1]!.at - creates[0]!.at).toBeGreaterThanOrEqual(950);
+      expect(creates.every((r) => r.status === 200)).toBe(true);
+      expect(sim.campaigns).toHaveLength(count);
+      await expect(ct.estimateReach('inapp', { all_users: true })).rejects.toThrow(UnsupportedError);
+    });
   });
 
-});
+  describe('clevertap errors', () => {
+    it('wrong credentials => 401 with a hint and no secret', async () => {
+      const bad = adapter({ passcode: 'not-the-passcode-xyz' });
+      const err = (await bad.listCampaigns({}).catch((e: unknown) => e)) as VendorError;
+      expect(err).toBeInstanceOf(VendorError);
+      expect(err.status).toBe(401);
+      expect(err.message).toBe('Invalid Credentials');
+      expect(err.hint).toMatch(/CLEVERTAP_PASSCODE/);
+      expect(`${err.message} ${err.hint}`).not.toContain('not-the-passcode-xyz');
+      expect(`${err.message} ${err.hint}`).not.toContain(CLEVERTAP_SANDBOX_CREDENTIALS.passcode);
+    });
 
-describe('clevertap get and report', () => {
-  it('finds a campaign from the day its epoch id was created, and trims raw', async () => {
-    const t = sim.campaigns.find((c) => c.channel === 'email' && day(c) < addDay(TODAY, -300))!;
-    const idDay = addDay(new Date(t.id * 1000).toISOString().slice(0, 10), -1);
-    const n = sim.requests.length;
-    const { campaign, range } = await adapter().getCampaign(String(t.id), { raw: true });
-    expect(range!.from).toBe(idDay);
-    expect(campaign).toMatchObject({ id: String(t.id), name: t.name, channel: 'email', delivery: t.delivery, respects_frequency_caps: t.respect_frequency_caps, control_group: t.control_group !== null });
-    expect(campaign.content!.length).toBeLessThanOrEqual(200);
-    expect(campaign.content).not.toMatch(/<|>/);
-    expect(JSON.stringify(campaign.raw)).toMatch(/chars trimmed/);
-    const lists = since(n, '/1/targets/list.json').map((r) => r.body as { from: number; to: number });
-    expect(lists[0]!.from).toBe(Number(idDay.replaceAll('-', '')));
-    expect(lists.length).toBeLessThanOrEqual(2); // scheduled within days of creation
-    expect(since(n, '/1/message/report.json')).toHaveLength(1);
-  });
+    it('retries a 5xx HTML page then succeeds; persistent HTML and malformed JSON are clear errors', async () => {
+      sim.faults.htmlErrors = 1;
+      expect((await ct.getReport(String(sim.campaigns.find((c) => c.status === 'completed')!.id))).available).toBe(true);
+      sim.faults.htmlErrors = 10;
+      await expect(ct.getReport('1000000001')).rejects.toThrow(/HTML page/);
+      sim.faults.htmlErrors = 0;
+      sim.faults.malformed = 1;
+      await expect(ct.listCampaigns({ from: TODAY, to: TODAY })).rejects.toThrow(/malformed JSON/);
+      sim.faults.malformed = 0;
+    });
 
-  it('finds an upcoming campaign the listing shows, and says how far it looked when not found', async () => {
-    const upcoming = sim.campaigns.find((c) => day(c) > addDay(TODAY, 3))!;
-    expect((await ct.getCampaign(String(upcoming.id), {})).campaign.id).toBe(String(upcoming.id));
-    const err = await ct.getCampaign('12345', {}).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(VendorError);
-    expect((err as VendorError).message).toBe(`campaign 12345 not found between ${addDay(TODAY, -179)} and ${addDay(TODAY, 30)} (7 list.json requests)`);
-    expect((err as VendorError).hint).toMatch(/from\/to/);
-    const old = sim.campaigns.find((c) => day(c) < addDay(TODAY, -300))!;
-    const found = await ct.getCampaign(String(old.id), { from: addDay(day(old), -3), to: addDay(day(old), 3) });
-    expect(found.campaign.id).toBe(String(old.id));
-    await expect(ct.getCampaign('abc', {})).rejects.toThrow(InputError);
-  });
+    it('honours Retry-After on a 429', async () => {
+      sim.faults.burst429 = 1;
+      sim.faults.retryAfterSec = 1;
+      const n = sim.requests.length;
+      await ct.getReport(String(sim.campaigns.find((c) => c.status === 'completed')!.id));
+      const seen = (sim.requests.slice(n) as SeenRequest[]).filter((r) => r.path === '/1/targets/result.json');
+      expect(seen.map((r) => r.status)).toEqual([429, 200]);
+      expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
+    });
 
-  it('reports a completed campaign and says when one is not completed', async () => {
-    const done = sim.campaigns.find((c) => c.status === 'completed')!;
-    const rep = await ct.getReport(String(done.id));
-    expect(rep).toEqual({ vendor: 'clevertap', account: 'default', id: String(done.id), available: true, metrics: { sent: done.stats.sent, opened: done.stats.viewed, clicked: done.stats.clicked, converted: done.stats.converted } });
-    const running = sim.campaigns.find((c) => c.status === 'running')!;
-    expect(await ct.getReport(String(running.id))).toMatchObject({ available: false, message: `Campaign ${running.id} is running; CleverTap reports numbers once it has completed.` });
-    await expect(ct.getReport('12x')).rejects.toThrow(InputError);
-    await expect(ct.getReport('1000000001')).rejects.toMatchObject({ status: 404, message: 'campaign 1000000001 not found' });
-  });
-});
-
-describe('clevertap estimate', () => {
-  it('estimates with estimate_only, the mapped where, sums platforms, creates nothing, paced 1/s', async () => {
-    const count = sim.campaigns.length;
-    const n = sim.requests.length;
-    const audience = { event: { name: 'Added To Cart' }, profile: [{ field: 'Customer Type', op: 'equals' as const, value: 'Platinum' }] };
-    const a = await ct.estimateReach('push', audience);
-    const b = await ct.estimateReach('webpush', { segment_id: '1042' });
-    const creates = since(n, '/1/targets/create.json');
-    expect(creates).toHaveLength(2);
-    const body = creates[0]!.body as Record<string, unknown>;
-    expect(body).toMatchObject({ estimate_only: true, target_mode: 'push', when: 'now', where: audienceToWhere(audience, NOW).where });
-    expect(creates[1]!.body).toMatchObject({ estimate_only: true, target_mode: 'webpush', segment: 1042 });
-    expect(Object.keys(a.by_platform!).sort()).toEqual(['android', 'ios']);
-    expect(a.estimated_reach).toBe(a.by_platform!.android! + a.by_platform!.ios!);
-    expect(a.estimated_reach).toBeGreaterThan(0);
-    expect(b).toMatchObject({ channel: 'webpush', estimated_reach: b.by_platform!.web });
-    expect(creates[1]!.at - creates[0]!.at).toBeGreaterThanOrEqual(950);
-    expect(creates.every((r) => r.status === 200)).toBe(true);
-    expect(sim.campaigns).toHaveLength(count);
-    await expect(ct.estimateReach('inapp', { all_users: true })).rejects.toThrow(UnsupportedError);
-  });
-});
-
-describe('clevertap errors', () => {
-  it('wrong credentials => 401 with a hint and no secret', async () => {
-    const bad = adapter({ passcode: 'not-the-passcode-xyz' });
-    const err = (await bad.listCampaigns({}).catch((e: unknown) => e)) as VendorError;
-    expect(err).toBeInstanceOf(VendorError);
-    expect(err.status).toBe(401);
-    expect(err.message).toBe('Invalid Credentials');
-    expect(err.hint).toMatch(/CLEVERTAP_PASSCODE/);
-    expect(`${err.message} ${err.hint}`).not.toContain('not-the-passcode-xyz');
-    expect(`${err.message} ${err.hint}`).not.toContain(CLEVERTAP_SANDBOX_CREDENTIALS.passcode);
-  });
-
-  it('retries a 5xx HTML page then succeeds; persistent HTML and malformed JSON are clear errors', async () => {
-    sim.faults.htmlErrors = 1;
-    expect((await ct.getReport(String(sim.campaigns.find((c) => c.status === 'completed')!.id))).available).toBe(true);
-    sim.faults.htmlErrors = 10;
-    await expect(ct.getReport('1000000001')).rejects.toThrow(/HTML page/);
-    sim.faults.htmlErrors = 0;
-    sim.faults.malformed = 1;
-    await expect(ct.listCampaigns({ from: TODAY, to: TODAY })).rejects.toThrow(/malformed JSON/);
-    sim.faults.malformed = 0;
-  });
-
-  it('honours Retry-After on a 429', async () => {
-    sim.faults.burst429 = 1;
-    sim.faults.retryAfterSec = 1;
-    const n = sim.requests.length;
-    await ct.getReport(String(sim.campaigns.find((c) => c.status === 'completed')!.id));
-    const seen = (sim.requests.slice(n) as SeenRequest[]).filter((r) => r.path === '/1/targets/result.json');
-    expect(seen.map((r) => r.status)).toEqual([429, 200]);
-    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(950);
-  });
-
-  it('treats a 200 with status fail as an error', async () => {
-    const fake: RunningSim = await serveSim(() => ({ status: 200, body: { status: 'fail', error: 'Something broke', code: 89 } }));
-    try {
-      await expect(adapter({ baseUrl: fake.url }).listCampaigns({})).rejects.toMatchObject({ message: 'Something broke', code: 89 });
-    } finally {
-      await fake.close();
-    }
+    it('treats a 200 with status fail as an error', async () => {
+      const fake: RunningSim = await serveSim(() => ({ status: 200, body: { status: 'fail', error: 'Something broke', code: 89 } }));
+      try {
+        await expect(adapter({ baseUrl: fake.url }).listCampaigns({})).rejects.toMatchObject({ message: 'Something broke', code: 89 });
+      } finally {
+        await fake.close();
+      }
+    });
   });
 });
 
 describe('clevertap simulator strictness', () => {
   let s: CleverTapSim;
   beforeAll(async () => {
-    s = await startCleverTapSim({ seed: 3, now: NOW, credentials: { passcode: 'other-pass' }, createPerSecond: 1 });
+    // Raw requests, no client pacing: a clock that stands still, so the second create surely lands within the same second.
+    s = await startCleverTapSim({ seed: 3, now: NOW, credentials: { passcode: 'other-pass' }, createPerSecond: 1, clock: virtualClock() });
   });
   afterAll(() => s.close());
   const call = async (path: string, body: unknown, init: { method?: string; headers?: Record<string, string> } = {}) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { serveSim, type SimReply } from '../src/sandbox/sim.js';
 import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
@@ -26,8 +27,9 @@ function plant(id: number, scheduled: Date, name: string): CtCampaign {
 }
 
 beforeAll(async () => {
-  sim = await startCleverTapSim({ seed: 11, now: NOW, documentedOnly: true });
-  http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5 });
+  const fast = fastClock(20);
+  sim = await startCleverTapSim({ seed: 11, now: NOW, documentedOnly: true, clock: fast });
+  http = new HttpClient({ baseDelayMs: 1, maxDelayMs: 5, clock: fast });
 });
 afterAll(async () => {
   await sim.close();

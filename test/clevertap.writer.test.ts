@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, UnsupportedError, VendorError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
 import { CleverTapAdapter } from '../src/vendors/clevertap.js';
@@ -10,6 +11,8 @@ let sim: CleverTapSim;
 let http: HttpClient;
 let writer: CleverTapWriter;
 const clock = () => new Date();
+/** create.json pacing runs 20x faster on one clock shared by the client and the simulator; the sim records virtual times. */
+const fast = fastClock(20);
 const ids = (n: number, p = 'u') => Array.from({ length: n }, (_, i) => `${p}${i}`);
 const make = (over: Partial<ConstructorParameters<typeof CleverTapAdapter>[0]> = {}, client = http) =>
   new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url, ...over }, client).writer;
@@ -30,8 +33,8 @@ async function sendAll(w: CleverTapWriter, input: SendInput, all: string[]) {
 }
 
 beforeAll(async () => {
-  sim = await startCleverTapSim({ seed: 11 });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
+  sim = await startCleverTapSim({ seed: 11, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
   writer = make();
 });
 afterAll(async () => {
@@ -66,6 +69,18 @@ describe('clevertap writer: create', () => {
     const today = new Date().toISOString().slice(0, 10);
     const listed = await new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url }, http).listCampaigns({ from: today, to: today });
     expect(listed.campaigns.map((c) => c.id)).toContain(outcome.vendor_ref);
+  });
+
+  it('paces every create.json (estimates included) 1 s apart on the vendor\'s clock: none refused, none closer', async () => {
+    const n = sim.requests.length;
+    for (let i = 0; i < 3; i++) {
+      const plan = await writer.prepare({ kind: 'create', input: { ...createInput, name: `Paced ${i}` } }, clock);
+      expect((await writer.execute(plan.parts[0]!)).state).toBe('succeeded');
+    }
+    const creates = sim.requests.slice(n).filter((r) => r.path === '/1/targets/create.json').sort((a, b) => a.at - b.at);
+    expect(creates).toHaveLength(6);
+    expect(creates.map((r) => r.status)).toEqual(creates.map(() => 200));
+    for (let i = 1; i < creates.length; i++) expect(creates[i]!.at - creates[i - 1]!.at).toBeGreaterThanOrEqual(1000);
   });
 
   it('schedules in the account zone as YYYYMMDD HH:MM and shows local and UTC', async () => {

@@ -154,7 +154,8 @@ describe('HttpClient', () => {
     answers = [{ status: 429 }, { status: 200 }, { status: 200 }];
     const before = sim.requests.length;
     const first = http.send(req('read', { hold: 'h', minWaitAfter429Ms: 400 }));
-    await new Promise((r) => setTimeout(r, 50));
+    while (sim.requests.length === before) await new Promise((r) => setTimeout(r, 5)); // the 429 is answered...
+    await new Promise((r) => setTimeout(r, 50)); // ...and read, so the hold is set
     await Promise.all([first, http.send(req('read', { hold: 'h' }))]);
     const seen = sim.requests.slice(before);
     expect(seen[0]!.status).toBe(429);

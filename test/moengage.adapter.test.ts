@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareNewestFirst, type Status } from '../src/domain.js';
 import { UnsupportedError, VendorError } from '../src/errors.js';
+import { fastClock, type Clock } from '../src/clock.js';
+import { virtualClock } from '../src/concurrency.js';
 import { HttpClient } from '../src/http.js';
 import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import type { MoeSimCampaign } from '../src/sandbox/moengage-data.js';
@@ -11,17 +13,19 @@ const NOW = new Date('2026-11-20T12:00:00Z');
 const WORDS: Record<string, Status> = {
   Active: 'running', Sending: 'running', Scheduled: 'scheduled', Paused: 'paused', Sent: 'completed', Stopped: 'stopped', Archived: 'archived', Draft: 'draft',
 };
-const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
+/** Pacing, windows and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
+const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
 const sims: RunningSim[] = [];
 
 /** Adapter suites run against the documented-fields-only simulator: the adapter may rely on nothing else. */
-async function sim(workspaceId: string, apiKey = `key-${workspaceId}-secret`): Promise<MoEngageSim> {
-  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey }, documentedOnly: true });
+async function sim(workspaceId: string, apiKey = `key-${workspaceId}-secret`, clock: Clock = fast): Promise<MoEngageSim> {
+  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey }, documentedOnly: true, clock });
   sims.push(s);
   return s;
 }
-function adapter(s: { url: string; credentials: { workspaceId: string; apiKey: string } }, apiKey = s.credentials.apiKey, more: Partial<MoEngageOptions> = {}) {
-  return new MoEngageAdapter({ account: 'default', workspaceId: s.credentials.workspaceId, apiKey, baseUrl: s.url, now: () => NOW, ...more }, http);
+function adapter(s: { url: string; credentials: { workspaceId: string; apiKey: string } }, apiKey = s.credentials.apiKey, more: Partial<MoEngageOptions> = {}, client = http) {
+  return new MoEngageAdapter({ account: 'default', workspaceId: s.credentials.workspaceId, apiKey, baseUrl: s.url, now: () => NOW, ...more }, client);
 }
 const live = (s: MoEngageSim) => s.campaigns.filter((c) => c.status !== 'Archived');
 const ids = (list: Array<{ id: string } | MoeSimCampaign>) => list.map((c) => ('id' in c ? c.id : c.campaign_id)).sort();
@@ -78,6 +82,24 @@ describe('moengage listing against the simulator', () => {
     }
     expect(new Set(all.map((r) => bodyOf(r).request_id)).size).toBe(all.length);
     for (const r of all) expect(all.filter((x) => x.at > r.at - 1000 && x.at <= r.at).length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('moengage search pacing, on the vendor\'s clock', () => {
+  // At 20x a request's own latency (a few real ms) already spans 100 ms of virtual time and would hide
+  // missing pacing; at 4x it is well under the 115 ms pace, so removing the pace fails this test.
+  const slow = fastClock(4);
+  const client = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: slow });
+  afterAll(() => client.close());
+
+  it('sends every page of a listing at least 100 ms after the previous one: never 11 in a second, no 429', async () => {
+    const s = await sim('WSPACE01', undefined, slow);
+    await adapter(s, undefined, {}, client).listCampaigns({});
+    const r = searches(s);
+    expect(r.length).toBeGreaterThan(10);
+    expect(r.map((q) => q.status)).toEqual(r.map(() => 200));
+    const at = r.map((q) => q.at).sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(100);
   });
 });
 
@@ -257,9 +279,9 @@ describe('moengage failures', () => {
   it('honours Retry-After on a 429 burst', async () => {
     s.faults.burst429 = 2;
     s.faults.retryAfterSec = 1;
-    const started = Date.now();
+    const started = fast.now();
     await adapter(s).getCampaign(first(), {});
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(fast.now() - started).toBeGreaterThanOrEqual(1900);
     const tail = s.requests.slice(-3);
     expect(tail.map((r) => r.status)).toEqual([429, 429, 200]);
     expect(tail[1]!.at - tail[0]!.at).toBeGreaterThanOrEqual(950);
@@ -312,7 +334,9 @@ describe('moengage lenient parsing of other shapes', () => {
 
 describe('moengage simulator strictness', () => {
   let s: MoEngageSim;
-  beforeAll(async () => void (s = await sim('WSSTRICT1')));
+  /** Raw requests, no client pacing: a clock that stands still until slept, so a burst lands in one instant. */
+  const still = virtualClock();
+  beforeAll(async () => void (s = await sim('WSSTRICT1', undefined, still)));
   const auth = (ws = 'WSSTRICT1', key = 'key-WSSTRICT1-secret', appkey = ws) => ({
     authorization: `Basic ${Buffer.from(`${ws}:${key}`).toString('base64')}`, 'moe-appkey': appkey, 'content-type': 'application/json',
   });
@@ -344,7 +368,7 @@ describe('moengage simulator strictness', () => {
   });
 
   it('accepts the three created_date formats and sends rate-limit headers', async () => {
-    await new Promise((r) => setTimeout(r, 1000));
+    await still.sleep(1000);
     for (const [from_date, to_date] of [['01-01-2026', '31-03-2026'], ['2026-01-01', '2026-03-31'], ['2026-01-01T00:00:00', '2026-03-31T00:00:00']]) {
       const r = await post('campaigns/search', { ...ok, campaign_fields: { created_date: { from_date, to_date } } });
       expect(r.status).toBe(200);
@@ -355,7 +379,7 @@ describe('moengage simulator strictness', () => {
   });
 
   it('answers more than 10 searches a second with the v1 429 and Retry-After', async () => {
-    await new Promise((r) => setTimeout(r, 1000));
+    await still.sleep(1000);
     const replies = await Promise.all(Array.from({ length: 14 }, (_, i) => post('campaigns/meta', { ...ok, request_id: `b${i}`, limit: 1 })));
     const limited = replies.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThanOrEqual(4);
@@ -370,7 +394,7 @@ describe('moengage simulator strictness', () => {
     const long = await post('campaign-stats', { ...base, end_date: '2026-11-01' });
     expect([long.status, long.body!.title, long.body!.code]).toEqual([400, 'Bad Request', 400]);
     expect((await post('campaign-stats', { ...base, campaign_ids: Array.from({ length: 11 }, (_, i) => `c${i}`) })).status).toBe(400);
-    await new Promise((r) => setTimeout(r, 1000));
+    await still.sleep(1000);
     const paused = s.campaigns.find((c) => c.status === 'Paused')!;
     const resumed = await post('campaigns/status', { request_id: 'x1', action: 'RESUME', campaign_ids: [paused.campaign_id] });
     expect([resumed.status, resumed.body, paused.status]).toEqual([200, undefined, 'Active']);

@@ -3,8 +3,9 @@ import { CHANNELS, STATUSES } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
 import {
   MOENGAGE_CHANNEL, MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS, MOENGAGE_STATUS_FILTER, contentExcerpt, describeAudience, mapChannel,
-  mapStatus, moeTime, stripHtml, sumStats, toDetail, toSummary, trimRaw,
+  mapStatus, moeTime, stripHtml, toDetail, toSummary, trimRaw,
 } from '../src/vendors/moengage-map.js';
+import { sumStats } from '../src/vendors/moengage-stats.js';
 import { describeMoeError, moengageBaseUrl } from '../src/vendors/moengage.js';
 import { classifyMoe } from '../src/vendors/moengage-errors.js';
 

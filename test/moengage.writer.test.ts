@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import { MOENGAGE_SANDBOX_ALERT } from '../src/sandbox/moengage-writes.js';
@@ -8,19 +9,21 @@ import type { SendInput, WriteOp } from '../src/vendors/vendor.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const clock = () => NOW;
-const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, timeoutMs: 1_500 });
+/** Pacing, quotas and Retry-After run 20x faster on one clock shared by the client and the simulators. */
+const fast = fastClock(20);
+const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
 const sims: MoEngageSim[] = [];
 let n = 0;
 
 /** A fresh simulator and adapter per test: creation quotas and dedupe windows never leak between tests. */
-async function setup(opts: { createdBy?: string | null; apiKey?: string; creations?: Array<{ max: number; ms: number }> } = {}) {
+async function setup(opts: { createdBy?: string | null; apiKey?: string; creations?: Array<{ max: number; ms: number }>; client?: HttpClient } = {}) {
   const workspaceId = `WSWRITE${++n}`;
-  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey: `key-${workspaceId}-secret` }, creations: opts.creations });
+  const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey: `key-${workspaceId}-secret` }, creations: opts.creations, clock: fast });
   sims.push(s);
   const a = new MoEngageAdapter({
     account: 'default', workspaceId, apiKey: opts.apiKey ?? s.credentials.apiKey, baseUrl: s.url, now: clock,
     ...(opts.createdBy !== null && { createdBy: opts.createdBy ?? 'priya.shah@shop.example' }),
-  }, http);
+  }, opts.client ?? http);
   return { s, w: a.writer, a };
 }
 const writes = (s: MoEngageSim) => s.requests.filter((r) => /\/core-services\/v1\/campaigns\/?$|\/alerts\/send|\/campaigns\/status/.test(r.path));
@@ -89,10 +92,18 @@ describe('moengage writer: create', () => {
   });
 
   it('a slow answer past the client timeout is unknown, and the sim shows it acted', async () => {
-    const { s, w } = await setup();
-    s.writes.faults.slowMs = 2_000;
-    expect(await w.execute((await w.prepare(pushCreate, clock)).parts[0]!)).toMatchObject({ state: 'unknown' });
-    expect(s.writes.created).toHaveLength(1);
+    // A client of its own (warmed up first) gives up after 300 ms: real time, like the answer's delay.
+    const impatient = new HttpClient({ timeoutMs: 300, clock: fast });
+    try {
+      const { s, w } = await setup({ client: impatient });
+      await impatient.send({ vendor: 'moengage', method: 'GET', url: `${s.url}/warm-up`, kind: 'read' }).catch(() => undefined);
+      const plan = await w.prepare(pushCreate, clock);
+      s.writes.faults.slowMs = 900;
+      expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'unknown' });
+      expect(s.writes.created).toHaveLength(1);
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('a retry of the same request_id after a success is recognised, not created twice', async () => {

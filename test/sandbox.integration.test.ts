@@ -3,6 +3,7 @@ import { EmbeddedStore } from '../src/store.js';
 import type { Client } from '@modelcontextprotocol/client';
 import { connectInProcess } from './helpers/client.js';
 import { STATUSES, type CampaignSummary } from '../src/domain.js';
+import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
@@ -10,6 +11,9 @@ import { createServer } from '../src/server.js';
 import { createAdapters } from '../src/vendors/index.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from '../src/tool.js';
+
+/** Pacing, rate windows and Retry-After run 20x faster on one clock shared by the HTTP client and the simulators. */
+const fast = fastClock(20);
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const RANGE = { from: '2025-05-01', to: '2026-12-31' }; // the whole seeded history
@@ -41,8 +45,8 @@ async function listAll(c: Client, args: Record<string, unknown>): Promise<{ camp
 const key = (c: CampaignSummary) => `${c.vendor}/${c.account ?? ''}/${c.id}`;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: NOW });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40 });
+  sandbox = await startSandbox({ now: NOW, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
   client = await connect();
 });
 afterAll(async () => {
@@ -117,7 +121,7 @@ describe('every vendor at once, against the four simulators', () => {
 describe('several accounts of one vendor', () => {
   let second: CleverTapSim;
   beforeAll(async () => {
-    second = await startCleverTapSim({ seed: 7, now: NOW, credentials: { accountId: 'US-PROJECT-2', passcode: 'us-passcode-2' } });
+    second = await startCleverTapSim({ seed: 7, now: NOW, credentials: { accountId: 'US-PROJECT-2', passcode: 'us-passcode-2' }, clock: fast });
   });
   afterAll(async () => second.close());
 

@@ -1,3 +1,4 @@
+import { realClock, type Clock } from '../clock.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 import { seedAltcraft, type SimMailing, type SimScampaign, type SimSegment } from './altcraft-data.js';
 import { altcraftWrites, type AltcraftWrites } from './altcraft-writes.js';
@@ -22,6 +23,8 @@ export interface AltcraftSimOptions {
    * type, updated_user, update_time, is_active (notes 4(b)); get adds content and start_schedule (regulars/get).
    */
   documentedOnly?: boolean;
+  /** The clock of its rate limit (a test's fast clock; default wall time). */
+  clock?: Clock;
 }
 
 /** Mailing fields the notes document for campaigns/get (4(b)): what documentedOnly mode answers in listings. */
@@ -58,6 +61,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
   const documented = opts.documentedOnly === true;
   const pickFields = (r: SimMailing, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, r[k as keyof SimMailing]]));
   const recent: number[] = [];
+  const clock = opts.clock ?? realClock;
 
   /** [U] Errors: HTTP 200 + envelope for scampaigns/segments, the code as HTTP status for campaigns. */
   const fail = (method: string, code: number, text: string): SimReply => ({
@@ -163,7 +167,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     const route = routes[method] ?? writes.routes[method];
     if (!route || disabledRoutes.has(method)) return { status: 404, body: { error: 404, error_text: 'Method not found', data: null } };
     if (req.method !== 'POST') return { status: 405, body: { error: 405, error_text: 'Use POST', data: null } };
-    const now = Date.now();
+    const now = req.at;
     while (recent.length && recent[0]! <= now - 1000) recent.shift();
     if (recent.length >= perSec) return { ...tooMany(), headers: { 'retry-after': '1' } };
     recent.push(now);
@@ -179,7 +183,7 @@ export async function startAltcraftSim(opts: AltcraftSimOptions = {}): Promise<A
     return route(method, b);
   }
 
-  const sim = await serveSim(handle, { port: opts.port, rng: prng(seed ^ 0x5eed), rateLimited: tooMany });
+  const sim = await serveSim(handle, { port: opts.port, rng: prng(seed ^ 0x5eed), rateLimited: tooMany, clock });
   return { ...sim, credentials, campaigns: truth.scampaigns, mailings: truth.mailings, segments: truth.segments, disabledRoutes, failRoutes, writes };
 }
 

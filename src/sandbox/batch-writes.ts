@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import { batchTime, type BatchSeedCampaign } from './batch-data.js';
 import { BAD_JSON, type SimReply, type SimRequest } from './sim.js';
 import { countRecipients, WriteKnobs } from './write-faults.js';
@@ -35,9 +36,9 @@ export interface BatchWrites {
  * `campaigns/update/{token}` changing `live` on API-created campaigns only. Created campaigns join
  * `campaigns`, so campaigns/list shows them.
  */
-export function batchWrites(campaigns: BatchSeedCampaign[]): BatchWrites {
+export function batchWrites(campaigns: BatchSeedCampaign[], clock?: Clock): BatchWrites {
   let counter = 0;
-  const knobs = new WriteKnobs((status, message, headers) => fail(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 0 : 31), message, headers));
+  const knobs = new WriteKnobs((status, message, headers) => fail(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 0 : 31), message, headers), clock);
   const w: BatchWrites = { knobs, received: new Map(), sends: [], counts: { creates: 0, sends: 0, updates: 0 }, handle };
 
   function create(body: unknown, dev: boolean): SimReply {
@@ -102,7 +103,7 @@ export function batchWrites(campaigns: BatchSeedCampaign[]): BatchWrites {
     const [a, b, c, extra] = route.split('/');
     if (a === 'campaigns' && b === 'create' && !c) return knobs.apply(route, () => create(req.body, dev));
     if (a === 'transactional' && b === 'send' && !c) {
-      return knobs.throttle().then((limited) => limited ?? knobs.apply(route, () => send(req.body)));
+      return knobs.throttle(req.at).then((limited) => limited ?? knobs.apply(route, () => send(req.body)));
     }
     if (a === 'campaigns' && b === 'update' && c && !extra) return knobs.apply(route, () => update(decodeURIComponent(c), req.body));
     return undefined;

@@ -1,5 +1,6 @@
 import { BATCH_GET_KEYS, BATCH_LIST_KEYS, batchTime, seedBatchCampaigns, type BatchSeedCampaign, type BatchSimRecord } from './batch-data.js';
 import { batchWrites, type BatchWrites } from './batch-writes.js';
+import { realClock, type Clock } from '../clock.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 
 /** Credentials the simulator accepts; same names as BatchOptions. */
@@ -29,6 +30,8 @@ export interface BatchSimOptions {
   count?: number;
   /** Answer only documented keys (seed 003 for the list, notes §3b for one campaign): no labels, no in-app landing. */
   documentedOnly?: boolean;
+  /** The clock of its rate window (a test's fast clock; default wall time). */
+  clock?: Clock;
 }
 
 /** A running MEP simulator with its seeded truth. */
@@ -66,14 +69,14 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
   const shown = (r: BatchSimRecord) => (opts.documentedOnly ? keep(r, BATCH_GET_KEYS) : r);
   // What the documented fields can tell: without a landing every campaign reads as push.
   if (opts.documentedOnly) for (const c of campaigns) c.expected.channel = 'push';
-  const writes = batchWrites(campaigns);
+  const writes = batchWrites(campaigns, opts.clock);
   const rate = opts.rateLimit === undefined ? BATCH_SIM_DEFAULT_RATE : opts.rateLimit;
   const hits = new Map<string, number[]>();
+  const clock = opts.clock ?? realClock;
   let counter = 0;
 
-  const limited = (key: string): boolean => {
+  const limited = (key: string, t: number): boolean => {
     if (!rate) return false;
-    const t = Date.now();
     const recent = (hits.get(key) ?? []).filter((x) => t - x < rate.windowMs);
     const over = recent.length >= rate.max;
     if (!over) recent.push(t);
@@ -121,7 +124,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     if (header(req.headers['x-authorization']) !== credentials.restApiKey || (key !== credentials.apiKey && !dev)) {
       return fail(401, 10, 'Authentication invalid: check the API key in the URL and the X-Authorization header');
     }
-    if (limited(key)) return tooMany();
+    if (limited(key, req.at)) return tooMany();
     const written = writes.handle(req, route, dev);
     if (written) return written;
     const [a, b, c, extra] = route.split('/');
@@ -135,7 +138,7 @@ export async function startBatchSim(opts: BatchSimOptions = {}): Promise<BatchSi
     return notFound();
   }
 
-  const sim = await serveSim(handle, { rng, rateLimited: tooMany, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+  const sim = await serveSim(handle, { rng, rateLimited: tooMany, clock, ...(opts.port !== undefined ? { port: opts.port } : {}) });
   sim.faults.retryAfterSec = 5;
   return Object.assign(sim, { credentials, devApiKey, campaigns, writes });
 }

@@ -1,5 +1,6 @@
 import { simulateEstimate, toScheduledOn, type CtCampaign } from './clevertap-data.js';
 import { checkContent, checkWhere, CT_TARGET_MODES, parseWhen, recipients } from './clevertap-write-checks.js';
+import { realClock, type Clock } from '../clock.js';
 import type { SimReply } from './sim.js';
 import { countRecipients, WriteKnobs } from './write-faults.js';
 
@@ -26,7 +27,7 @@ export interface CleverTapWrites {
   /** Accepted real creates (estimates excluded), stops, and estimates answered. */
   counts: { creates: number; stops: number; estimates: number; sends: number };
   /** Handle a write path (create.json, stop.json, /1/send/*.json); undefined for any other path. */
-  handle(path: string, body: Rec): Promise<SimReply> | undefined;
+  handle(path: string, body: Rec, at?: number): Promise<SimReply> | undefined;
 }
 
 /**
@@ -34,15 +35,15 @@ export interface CleverTapWrites {
  * paced per second (estimates count), sends of at most 1,000 identities, idempotent stop.
  * Created campaigns join `campaigns` (so list.json shows them).
  */
-export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond?: number }): CleverTapWrites {
+export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond?: number; clock?: Clock }): CleverTapWrites {
   const { campaigns } = opts;
+  const clock = opts.clock ?? realClock;
   const createPerSecond = opts.createPerSecond ?? 1;
   const createTimes: number[] = [];
-  const knobs = new WriteKnobs((status, message, headers) => fail(status, message, status, headers));
+  const knobs = new WriteKnobs((status, message, headers) => fail(status, message, status, headers), clock);
   const w: CleverTapWrites = { knobs, received: new Map(), sends: [], counts: { creates: 0, stops: 0, estimates: 0, sends: 0 }, handle };
 
-  function paced(): SimReply | undefined {
-    const t = performance.now();
+  function paced(t: number): SimReply | undefined {
     while (createTimes.length && t - (createTimes[0] as number) >= CREATE_WINDOW_MS) createTimes.shift();
     if (createTimes.length >= createPerSecond) return fail(429, 'Rate limit exceeded', 429, { 'retry-after': '1' });
     createTimes.push(t);
@@ -117,13 +118,13 @@ export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond
     return ok({});
   }
 
-  function handle(path: string, b: Rec): Promise<SimReply> | undefined {
+  function handle(path: string, b: Rec, at = clock.now()): Promise<SimReply> | undefined {
     const sendPath = /^\/1\/send\/(push|sms|webpush|email)\.json$/.exec(path);
     if (sendPath) {
-      return knobs.throttle().then((limited) => limited ?? knobs.apply(path, () => send(sendPath[1] as string, b)));
+      return knobs.throttle(at).then((limited) => limited ?? knobs.apply(path, () => send(sendPath[1] as string, b)));
     }
     if (path === '/1/targets/create.json') {
-      const limited = paced();
+      const limited = paced(at);
       if (limited) return Promise.resolve(limited);
       return b.estimate_only === true ? Promise.resolve(create(b)) : knobs.apply(path, () => create(b));
     }

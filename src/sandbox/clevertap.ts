@@ -1,3 +1,4 @@
+import { realClock, type Clock } from '../clock.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 import { seedCleverTapCampaigns, simulateEstimate, toScheduledOn, type CtCampaign } from './clevertap-data.js';
 import { cleverTapWrites, type CleverTapWrites } from './clevertap-writes.js';
@@ -11,8 +12,6 @@ const LIST_MAX_DAYS = 31;
 const MAX_CONCURRENT = 3;
 /** /1/send/*.json: "a max of 1000 users across these identifiers" (seed 001). */
 const SEND_MAX_IDENTITIES = 1000;
-/** Arrival-time slack for create.json pacing: requests paced 1 s apart can land a few ms closer. */
-const CREATE_GRACE_MS = 50;
 const TARGET_MODES = ['push', 'email', 'sms', 'webpush', 'whatsapp', 'webhook', 'notificationinbox'];
 const MODE_TO_CHANNEL: Record<string, string> = { webpush: 'browser', webhook: 'webhooks', notificationinbox: 'app_inbox' };
 const OPERATORS = ['equals', 'not_equals', 'contains', 'greater_than', 'less_than', 'greater_than_equals', 'less_than_equals', 'exists', 'not_exists'];
@@ -32,6 +31,8 @@ export interface CleverTapSimOptions {
    * start_date, status, counters and labels (notes 1(b)), none of the sandbox's audit extras.
    */
   documentedOnly?: boolean;
+  /** The clock of its create.json pacing and send throughput (a test's fast clock; default wall time). */
+  clock?: Clock;
 }
 
 /** A running CleverTap simulator with its truth records and what it observed. */
@@ -73,8 +74,8 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
   const credentials = { ...CLEVERTAP_SANDBOX_CREDENTIALS, ...opts.credentials };
   const createPerSecond = opts.createPerSecond ?? 1;
   const campaigns = seedCleverTapCampaigns(seed, now);
-  const writes = cleverTapWrites({ campaigns, createPerSecond });
-  const createTimes: number[] = [];
+  const clock = opts.clock ?? realClock;
+  const writes = cleverTapWrites({ campaigns, createPerSecond, clock });
   let inFlight = 0;
 
   function range(b: Rec, strings: boolean): { from: number; to: number } | SimReply {
@@ -138,7 +139,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     if (!String(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return fail(400, 'Content-Type must be application/json');
     if (req.body === BAD_JSON || !req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return fail(400, 'Invalid JSON payload', 78);
     const b = req.body as Rec;
-    const written = writes.handle(req.path, b);
+    const written = writes.handle(req.path, b, req.at);
     if (written) return written;
     switch (req.path) {
       case '/1/targets/list.json': return list(b);
@@ -153,6 +154,7 @@ export async function startCleverTapSim(opts: CleverTapSimOptions = {}): Promise
     port: opts.port,
     rng: prng(seed ^ 0x5eed),
     rateLimited: () => fail(429, 'Rate limit exceeded'),
+    clock,
   });
   const sim: CleverTapSim = Object.assign(running, { credentials, campaigns, sends: writes.sends, writes, maxInFlight: 0, processingMs: opts.processingMs ?? 0, reportFailStatus: 0 });
   return sim;

@@ -1,4 +1,5 @@
 import type { AccountConfig } from '../config.js';
+import type { Clock } from '../clock.js';
 import { registerSecret } from '../log.js';
 import { startAltcraftSim, type AltcraftSim } from './altcraft.js';
 import { startBatchSim, type BatchSim } from './batch.js';
@@ -14,15 +15,17 @@ export interface Sandbox {
 
 /**
  * Start every vendor simulator on 127.0.0.1 ephemeral ports with deterministic seeded data;
- * `documentedOnly` makes those that have the mode (MoEngage, Batch) answer only documented fields.
+ * `documentedOnly` makes every simulator answer only documented fields; `clock` runs their rate windows
+ * (a test's fast clock, shared with its HTTP client; default wall time).
  */
-export async function startSandbox(options: { seed?: number; now?: Date; documentedOnly?: boolean } = {}): Promise<Sandbox> {
+export async function startSandbox(options: { seed?: number; now?: Date; documentedOnly?: boolean; clock?: Clock } = {}): Promise<Sandbox> {
   const seed = options.seed ?? 42;
+  const { now, documentedOnly, clock } = options;
   const [clevertap, moengage, batch, altcraft] = await Promise.all([
-    startCleverTapSim({ seed, now: options.now }),
-    startMoEngageSim({ seed: seed + 1, now: options.now, documentedOnly: options.documentedOnly }),
-    startBatchSim({ seed: seed + 2, now: options.now, documentedOnly: options.documentedOnly }),
-    startAltcraftSim({ seed: seed + 3, now: options.now }),
+    startCleverTapSim({ seed, now, documentedOnly, clock }),
+    startMoEngageSim({ seed: seed + 1, now, documentedOnly, clock }),
+    startBatchSim({ seed: seed + 2, now, documentedOnly, clock }),
+    startAltcraftSim({ seed: seed + 3, now, documentedOnly, clock }),
   ]);
   const accounts: AccountConfig[] = [
     { vendor: 'clevertap', name: 'default', ...clevertap.credentials, baseUrl: clevertap.url },

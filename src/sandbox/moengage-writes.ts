@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fmt, type MoeSimCampaign } from './moengage-data.js';
 import { BAD_JSON, type SimReply, type SimRequest } from './sim.js';
+import { realClock, type Clock } from '../clock.js';
 import { noWriteFaults, Windows, withWriteFaults, type WriteFaults } from './write-windows.js';
 
 /** An Inform alert as configured in the dashboard: the template a transactional send goes through. */
@@ -51,10 +52,11 @@ const V1_UNAUTHORIZED = v1(401, '401 Authentication error', 'APP_SECRET_KEY', 'A
 const V1_RATE = (wait: number): SimReply => ({ ...v1(429, '429 conflict', '', 'rate_limit'), headers: { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) } });
 
 /** The write side of the MoEngage simulator: v1 create and Inform alerts/send, from campaigns.yaml and inform.yaml. */
-export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: Array<{ max: number; ms: number }> } = {}): MoeWrites {
-  const attempts = new Windows(CREATE_ATTEMPTS);
-  const creations = new Windows(opts.creations ?? MOENGAGE_SIM_CREATIONS);
-  const informRate = new Windows([{ max: INFORM_PER_MIN, ms: 60_000 }]);
+export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: Array<{ max: number; ms: number }>; clock?: Clock } = {}): MoeWrites {
+  const clock = opts.clock ?? realClock;
+  const attempts = new Windows(CREATE_ATTEMPTS, clock);
+  const creations = new Windows(opts.creations ?? MOENGAGE_SIM_CREATIONS, clock);
+  const informRate = new Windows([{ max: INFORM_PER_MIN, ms: 60_000 }], clock);
   const usedRequestIds = new Map<string, number>();
   const transactions = new Map<string, number>();
   const w: MoeWrites = { alerts: [MOENGAGE_SANDBOX_ALERT], reached: new Map(), created: [], faults: noWriteFaults(), handle };
@@ -68,11 +70,11 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     const envelopes = isCreate
       ? { throttled: () => V1_RATE(1000), failed: () => v1(500, '500 Internal Server Error', 'string', 'Something went wrong. Please contact Moengage team') }
       : { throttled: () => inform(429, 'Too many requests', 'Rate Limit', 140110), failed: () => inform(500, 'Unexpected error occurred', 'Internal Server Error', 140109) };
-    return withWriteFaults(w.faults, () => (isCreate ? create(req.body) : send(req.body)), envelopes);
+    return withWriteFaults(w.faults, () => (isCreate ? create(req.body, req.at) : send(req.body, req.at)), envelopes);
   }
 
-  function create(body: unknown): SimReply {
-    const wait = attempts.take();
+  function create(body: unknown, at: number): SimReply {
+    const wait = attempts.take(at);
     if (wait > 0) return V1_RATE(wait);
     if (body === BAD_JSON || !isObj(body)) return bad('body', 'Request body must be a JSON object');
     const rid = body.request_id;
@@ -80,7 +82,7 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     const ch = body.channel;
     if (ch !== 'PUSH' && ch !== 'EMAIL') return bad('channel', 'channel must be PUSH or EMAIL', rid);
     const used = usedRequestIds.get(rid);
-    if (used !== undefined && Date.now() - used < REUSE_MS[ch]!) return v1(409, '409 Conflict', 'request_id', 'request_id was already used for a successful request', rid);
+    if (used !== undefined && clock.now() - used < REUSE_MS[ch]!) return v1(409, '409 Conflict', 'request_id', 'request_id was already used for a successful request', rid);
     const type = body.campaign_delivery_type;
     if (!DELIVERY.includes(String(type)) || (ch === 'EMAIL' && PUSH_ONLY.includes(String(type)))) return bad('campaign_delivery_type', `Invalid campaign_delivery_type for ${ch}`, rid);
     if (!isStr(body.created_by) || !/^[^@\s]+@[^@\s]+$/.test(body.created_by)) return bad('created_by', 'created_by key is mandatory field and must be an email', rid);
@@ -107,9 +109,9 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     const sched = body.scheduling_details;
     if (!isObj(sched) || !SCHEDULES.includes(String(sched.delivery_type))) return bad('scheduling_details.delivery_type', `delivery_type must be one of ${SCHEDULES.join(', ')}`, rid);
     if (sched.delivery_type === 'AT_FIXED_TIME' && !(isStr(sched.start_time) && !Number.isNaN(Date.parse(`${sched.start_time}Z`)))) return bad('scheduling_details.start_time', 'start_time (UTC, YYYY-MM-DDTHH:mm:ss) is mandatory for AT_FIXED_TIME', rid);
-    const quota = creations.take();
+    const quota = creations.take(at);
     if (quota > 0) return V1_RATE(quota);
-    usedRequestIds.set(rid, Date.now());
+    usedRequestIds.set(rid, clock.now());
     const now = new Date();
     const id = `camp_${createHash('sha256').update(rid).digest('hex').slice(0, 20)}`;
     const fixed = sched.delivery_type === 'AT_FIXED_TIME';
@@ -126,8 +128,8 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
     return { status: 201, body: { campaign_id: id } };
   }
 
-  function send(body: unknown): SimReply {
-    if (informRate.take() > 0) return { ...inform(429, 'Too many requests', 'Rate Limit', 140110), headers: { 'retry-after': '60' } };
+  function send(body: unknown, at: number): SimReply {
+    if (informRate.take(at) > 0) return { ...inform(429, 'Too many requests', 'Rate Limit', 140110), headers: { 'retry-after': '60' } };
     if (body === BAD_JSON || !isObj(body)) return inform(400, 'Invalid payload format', 'BAD_REQUEST', 120003);
     const tx = body.transaction_id;
     if (!isStr(tx) || tx.length > TX_MAX) return inform(400, `transaction_id is mandatory, at most ${TX_MAX} characters`, 'BAD_REQUEST', 120003);
@@ -143,8 +145,8 @@ export function moengageWrites(campaigns: MoeSimCampaign[], opts: { creations?: 
       if (!isObj(c) || !isStr(c.recipient) || /[,;]/.test(c.recipient)) return inform(400, 'recipient must be one user (Inform sends to one user per request)', 'BAD_REQUEST', 120003);
     }
     const seen = transactions.get(tx);
-    if (seen !== undefined && Date.now() - seen < TX_WINDOW_MS) return inform(409, 'Duplicate Transaction ID', 'DUPLICATE_REQUEST_RECEIVED', 120105);
-    transactions.set(tx, Date.now());
+    if (seen !== undefined && clock.now() - seen < TX_WINDOW_MS) return inform(409, 'Duplicate Transaction ID', 'DUPLICATE_REQUEST_RECEIVED', 120105);
+    transactions.set(tx, clock.now());
     const byRecipient = w.reached.get(alert.alert_id) ?? new Map<string, number>();
     w.reached.set(alert.alert_id, byRecipient);
     const out: Body = { message: 'Successfully Received', request_id: createHash('sha256').update(tx).digest('hex').slice(0, 24) };

@@ -1,4 +1,5 @@
 import { seedMoEngage, type MoeSimCampaign, type MoeSimStats } from './moengage-data.js';
+import { realClock, type Clock } from '../clock.js';
 import { BAD_JSON, prng, serveSim, type RunningSim, type SimReply, type SimRequest } from './sim.js';
 import { moengageWrites, type MoeWrites } from './moengage-writes.js';
 
@@ -76,15 +77,15 @@ export function simDay(v: unknown): string | undefined {
 
 /** Start a strict loopback simulator of MoEngage's v1 campaigns API (search, meta, campaign-stats, status). */
 export async function startMoEngageSim(
-  opts: { seed?: number; now?: Date; port?: number; credentials?: Partial<MoEngageSimCredentials>; documentedOnly?: boolean; creations?: Array<{ max: number; ms: number }> } = {},
+  opts: { seed?: number; now?: Date; port?: number; credentials?: Partial<MoEngageSimCredentials>; documentedOnly?: boolean; creations?: Array<{ max: number; ms: number }>; clock?: Clock } = {},
 ): Promise<MoEngageSim> {
   const credentials = { ...MOENGAGE_SANDBOX_CREDENTIALS, ...opts.credentials };
   const data = seedMoEngage(opts.seed ?? 2, opts.now ?? new Date());
   const hits = new Map<string, number[]>();
-  const writes = moengageWrites(data.campaigns, { creations: opts.creations });
+  const clock = opts.clock ?? realClock;
+  const writes = moengageWrites(data.campaigns, { creations: opts.creations, clock });
 
-  function take(key: string, windows: Array<{ max: number; ms: number }>): { ok: boolean; headers: Record<string, string> } {
-    const t = Date.now();
+  function take(key: string, windows: Array<{ max: number; ms: number }>, t: number): { ok: boolean; headers: Record<string, string> } {
     const log = (hits.get(key) ?? []).filter((x) => x > t - Math.max(...windows.map((w) => w.ms)));
     hits.set(key, log);
     let wait = 0;
@@ -118,7 +119,7 @@ export async function startMoEngageSim(
     if (req.method !== 'POST') return v1Error(405, '405 Method Not Allowed', 'method', `${req.method} is not allowed; use POST`);
     if (!authorized(req)) return route === 'stats' ? statsError(401, 'Unauthorized', 'Invalid workspace id or API key') : { status: 401, body: UNAUTHORIZED };
     const group = route === 'stats' ? 'stats' : 'search';
-    const limit = take(group, route === 'stats' ? MOENGAGE_SIM_STATS_LIMITS : MOENGAGE_SIM_SEARCH_LIMITS);
+    const limit = take(group, route === 'stats' ? MOENGAGE_SIM_STATS_LIMITS : MOENGAGE_SIM_SEARCH_LIMITS, req.at);
     if (!limit.ok) return { status: 429, body: RATE_BODY, headers: limit.headers };
     const reply = req.body === BAD_JSON
       ? v1Error(500, '500 Internal Server Error', 'string', 'Something went wrong. Please contact Moengage team')
@@ -238,6 +239,6 @@ export async function startMoEngageSim(
     return { status: 200 };
   }
 
-  const sim = await serveSim(handler, { port: opts.port, rng: prng((opts.seed ?? 2) + 1), rateLimited: () => ({ status: 429, body: RATE_BODY }) });
+  const sim = await serveSim(handler, { port: opts.port, rng: prng((opts.seed ?? 2) + 1), rateLimited: () => ({ status: 429, body: RATE_BODY }), clock });
   return Object.assign(sim, { credentials, campaigns: data.campaigns, stats: data.stats, reach: data.reach, writes });
 }

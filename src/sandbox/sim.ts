@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { realClock, type Clock } from '../clock.js';
 
 /** Knobs tests and benchmarks turn to make a simulator slow, flaky or throttled. */
 export interface Faults {
@@ -27,6 +28,7 @@ export interface SeenRequest {
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
   status: number;
+  /** When it arrived (its body read), on the simulator's clock: virtual time under a test's fast clock. */
   at: number;
 }
 
@@ -37,6 +39,8 @@ export interface SimRequest {
   headers: IncomingMessage['headers'];
   /** Parsed JSON body; `undefined` when empty; the symbol BAD_JSON when unparsable. */
   body: unknown;
+  /** Arrival time on the simulator's clock: rate windows count this, the same instant `requests[].at` records. */
+  at: number;
 }
 
 export interface SimReply {
@@ -58,6 +62,8 @@ export interface RunningSim {
   url: string;
   requests: SeenRequest[];
   faults: Faults;
+  /** The clock its rate windows and `requests[].at` run on. */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -67,13 +73,14 @@ export function defaultFaults(): Faults {
 
 /**
  * Serve `handler` on 127.0.0.1 at an ephemeral port, applying the fault knobs first.
- * `rng` makes the injected error rate deterministic.
+ * `rng` makes the injected error rate deterministic; `clock` stamps what it saw (latency faults stay real time).
  */
 export async function serveSim(
   handler: SimHandler,
-  options: { port?: number; rng?: () => number; rateLimited?: (req: SimRequest) => SimReply } = {},
+  options: { port?: number; rng?: () => number; rateLimited?: (req: SimRequest) => SimReply; clock?: Clock } = {},
 ): Promise<RunningSim> {
   const faults = defaultFaults();
+  const clock = options.clock ?? realClock;
   const requests: SeenRequest[] = [];
   const rng = options.rng ?? Math.random;
   const server: Server = createServer((req, res) => {
@@ -92,8 +99,9 @@ export async function serveSim(
         body = BAD_JSON;
       }
     }
+    const at = clock.now();
     const url = new URL(req.url ?? '/', 'http://sim');
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, at };
     let reply: SimReply;
     if (faults.down) reply = { status: faults.down, body: { error: 'service unavailable' } };
     else if (faults.htmlErrors > 0) {
@@ -123,7 +131,7 @@ export async function serveSim(
       headers: req.headers,
       body: body === BAD_JSON ? text : body,
       status: reply.status,
-      at: Date.now(),
+      at,
     });
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (reply.drop) return void res.socket?.destroy();
@@ -141,6 +149,7 @@ export async function serveSim(
     url: `http://127.0.0.1:${port}`,
     requests,
     faults,
+    clock,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,3 +1,4 @@
+import { realClock, type Clock } from '../clock.js';
 import type { SimReply } from './sim.js';
 
 /**
@@ -28,7 +29,7 @@ export class WriteKnobs {
   sendLimitMode: 'queue' | 'refuse' = 'queue';
   private nextSlot = 0;
 
-  constructor(private readonly failReply: FailReply) {}
+  constructor(private readonly failReply: FailReply, private readonly clock: Clock = realClock) {}
 
   /** Queue faults for the next write requests. */
   inject(...faults: QueuedFault[]): void {
@@ -40,11 +41,10 @@ export class WriteKnobs {
     return i < 0 ? undefined : this.faults.splice(i, 1)[0];
   }
 
-  /** Enforce the send throughput limit: wait for the slot, or a 429 reply when refusing. */
-  async throttle(): Promise<SimReply | undefined> {
+  /** Enforce the send throughput limit at `now` (the request's arrival): wait for the slot, or a 429 reply when refusing. */
+  async throttle(now = this.clock.now()): Promise<SimReply | undefined> {
     if (!this.sendPerSecond) return undefined;
     const interval = 1000 / this.sendPerSecond;
-    const now = performance.now();
     if (this.sendLimitMode === 'refuse') {
       if (now < this.nextSlot) {
         const wait = Math.max(0.001, Math.ceil(this.nextSlot - now) / 1000);
@@ -55,7 +55,7 @@ export class WriteKnobs {
     }
     const slot = Math.max(now, this.nextSlot);
     this.nextSlot = slot + interval;
-    if (slot > now) await sleep(slot - now);
+    if (slot > now) await this.clock.sleep(slot - now);
     return undefined;
   }
 

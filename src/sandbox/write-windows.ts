@@ -1,3 +1,4 @@
+import { realClock, type Clock } from '../clock.js';
 import type { SimReply } from './sim.js';
 
 /** Fault knobs that touch only a simulator's write endpoints, so previews and reads stay healthy. */
@@ -55,10 +56,10 @@ export async function withWriteFaults(
 /** Sliding-window counters: `take` says how long until a slot is free (0 = taken now). */
 export class Windows {
   private readonly log: number[] = [];
-  constructor(private readonly windows: ReadonlyArray<{ max: number; ms: number }>) {}
+  constructor(private readonly windows: ReadonlyArray<{ max: number; ms: number }>, private readonly clock: Clock = realClock) {}
 
   /** Milliseconds to wait before one more event fits every window; records the event when it fits now. */
-  take(now = Date.now(), record = true): number {
+  take(now = this.clock.now(), record = true): number {
     const longest = Math.max(...this.windows.map((w) => w.ms));
     while (this.log.length && this.log[0]! <= now - longest) this.log.shift();
     let wait = 0;
@@ -71,7 +72,7 @@ export class Windows {
   }
 
   /** Record an event without checking (a success counted after the fact). */
-  add(now = Date.now()): void {
+  add(now = this.clock.now()): void {
     this.log.push(now);
   }
 }

@@ -12,15 +12,15 @@ import {
   mailingChannel, mailingSummary, num, obj, parseRef, prune, scheduleStart, toStamp, trimRaw, type AltcraftRef,
 } from './altcraft-map.js';
 import { ID_HELP, envelopeStatus, missing, readEnvelope, record, shapeError, type Envelope } from './altcraft-errors.js';
+import { pageAll } from './altcraft-paging.js';
+
+/** Kept importable from the adapter module, where tests have always found it. */
+export { ALTCRAFT_PAGE_SIZE } from './altcraft-paging.js';
 
 /** Cloud host (notes §4 Common); on-premise installs pass their own host (ALTCRAFT_BASE_URL). */
 export const ALTCRAFT_DEFAULT_BASE_URL = 'https://ru.altkraft.com';
 /** Every method is POST <host>/api/v1.1/<method> (notes §4 Common). */
 const API_PREFIX = '/api/v1.1/';
-/** Page size we request: the vendor default and maximum is 1000 (seed 004 `limit`); 100 keeps answers small. */
-export const ALTCRAFT_PAGE_SIZE = 100;
-/** Pages followed in one listing before giving up on a cursor that never ends (our guard, not a vendor limit). */
-const MAX_PAGES = 1000;
 /** Altcraft's API rate limits are undocumented (notes §4 [U]): our own client-side cap and pacing, at most 4 at once and 16 in any second, per token. */
 const ALTCRAFT_MAX_CONCURRENT = 4;
 const ALTCRAFT_PACE = [{ limit: 16, ms: 1000 }] as const;
@@ -80,8 +80,8 @@ export class AltcraftAdapter implements VendorAdapter {
     const containers = (!q.channel || q.channel === 'other') && !(q.status && SCAMPAIGN_NEVER.has(q.status));
     const state = q.status ? STATUS_TO_SCAMPAIGN_STATE[q.status] : undefined;
     const [sc, ml] = await Promise.allSettled([
-      containers ? this.pageAll('scampaigns/list', state ? { state } : {}, signal) : Promise.resolve({ items: [], requests: 0 }),
-      this.pageAll('campaigns/list', {}, signal),
+      containers ? pageAll(this.call.bind(this), 'scampaigns/list', state ? { state } : {}, signal) : Promise.resolve({ items: [], requests: 0 }),
+      pageAll(this.call.bind(this), 'campaigns/list', {}, signal),
     ]);
     for (const r of [ml, sc]) if (r.status === 'rejected' && (signal?.aborted || !(r.reason instanceof VendorError))) throw r.reason;
     if (ml.status === 'rejected' && (sc.status === 'rejected' || !containers)) throw ml.reason;
@@ -205,36 +205,6 @@ export class AltcraftAdapter implements VendorAdapter {
     const hit = (Array.isArray(data) ? data.map(obj) : []).find((r) => num(r.id) === ref.id);
     if (!hit) throw missing(id);
     return hit;
-  }
-
-  private idOf(r: Rec, method: string): number {
-    const id = num(r.id);
-    if (id === undefined) throw shapeError(method, 'a record has no numeric id');
-    return id;
-  }
-
-  /** Follow from_id paging: next_from_id while it is given; without it, a full page continues from the last id + 1 ([U]). */
-  private async pageAll(method: string, filter: Rec, signal?: AbortSignal): Promise<{ items: Rec[]; requests: number }> {
-    const seen = new Map<number, Rec>();
-    let from = 1;
-    for (let requests = 1; requests <= MAX_PAGES; requests++) {
-      const { data, top } = await this.call(method, { ...filter, from_id: from, limit: ALTCRAFT_PAGE_SIZE }, signal);
-      const page = data == null ? [] : Array.isArray(data) ? data : Array.isArray(obj(data).items) ? (obj(data).items as unknown[]) : undefined;
-      if (!page) throw shapeError(method, 'data is not a list');
-      const recs = page.map(obj);
-      for (const r of recs) seen.set(this.idOf(r, method), r);
-      const next = num(top.next_from_id);
-      if (recs.length === 0) return { items: [...seen.values()], requests };
-      if (next !== undefined && next > 0) {
-        if (next <= from) throw shapeError(method, `next_from_id ${next} does not move past from_id ${from}`);
-        from = next;
-      } else if (!('next_from_id' in top) && recs.length >= ALTCRAFT_PAGE_SIZE) {
-        let last = 0;
-        for (const r of recs) last = Math.max(last, this.idOf(r, method)); // no spread: a large page would overflow the stack
-        from = last + 1;
-      } else return { items: [...seen.values()], requests };
-    }
-    throw shapeError(method, `paging did not end after ${MAX_PAGES} pages`);
   }
 
   /** POST one method; an envelope with error != 0 is a failure whatever the HTTP status. */

@@ -10,6 +10,10 @@ import {
   batchSchedule, toBatchSummary, trimRaw, type BatchCampaignRecord,
 } from './batch-map.js';
 import { BatchWriter } from './batch-writer.js';
+import { BATCH_ERRORS, classifyBatch } from './batch-errors.js';
+
+/** Kept importable from the adapter module, where tests and callers have always found them. */
+export { BATCH_ERRORS, classifyBatch } from './batch-errors.js';
 
 /** campaigns/list `limit` maximum (seed 003: "Default : 10, Max : 100"). */
 export const BATCH_LIST_PAGE_SIZE = 100;
@@ -29,17 +33,6 @@ const BATCH_PACE = [{ limit: 8, ms: 1000 }] as const;
 const MAX_PAGES = 1000;
 /** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** Documented MEP errors by HTTP status (notes §3 table; seed 003): the status is authoritative. */
-export const BATCH_ERRORS: Readonly<Record<number, { name: string; code: number; hint?: string }>> = {
-  400: { name: 'MALFORMED_PARAMETER', code: 31, hint: 'Batch rejected a parameter; this is likely a bug in the Batch adapter.' },
-  401: { name: 'AUTHENTICATION_INVALID', code: 10, hint: 'Check BATCH_API_KEY (the Live app API key) and BATCH_REST_API_KEY.' },
-  403: { name: 'API_MISUSE', code: 12, hint: 'Batch refused this use of the API; campaign details and stats accept Live API keys only.' },
-  404: { name: 'ROUTE_NOT_FOUND', code: 20 },
-  429: { name: 'TOO_MANY_REQUESTS', code: 60, hint: 'Batch asks to wait at least 5 s before trying again.' },
-  500: { name: 'SERVER_ERROR', code: 0, hint: 'Batch had an internal error; try again shortly.' },
-  503: { name: 'MAINTENANCE_ERROR', code: 2, hint: 'Batch is under maintenance; try again later.' },
-};
 
 /** How this adapter is configured: the app key goes in the path, the REST key in X-Authorization. */
 export interface BatchOptions {
@@ -68,22 +61,6 @@ export const BATCH_CAPABILITIES: Capabilities = {
 };
 
 type Context = { token?: string; stats?: boolean };
-
-/** Documented error codes (notes §3 table) onto their HTTP status, for an error body that comes with a 200. */
-const STATUS_OF_CODE: Readonly<Record<number, number>> = Object.fromEntries(
-  [...Object.entries(BATCH_ERRORS).map(([status, e]) => [e.code, Number(status)]), [30, 400], [32, 400], [1, 500]],
-);
-
-/**
- * The effective status of a 2xx body that is an error (key names [U], notes §3: `error_code`, or `code`
- * on a body that is neither a campaign nor stats), for the client's `classify`; undefined for a success.
- */
-export function classifyBatch(body: unknown): number | undefined {
-  if (!isObject(body)) return undefined;
-  const code = body.error_code ?? (body.campaign_token === undefined && body.detail === undefined ? body.code : undefined);
-  if (code === undefined || code === null) return undefined;
-  return STATUS_OF_CODE[Number(code)] ?? 400;
-}
 
 /** Batch.com MEP 1.1 (app-scoped push campaigns): list, get, stats. */
 export class BatchAdapter implements VendorAdapter {

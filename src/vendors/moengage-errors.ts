@@ -1,5 +1,5 @@
 import { VendorError } from '../errors.js';
-import type { HttpResponse } from '../http.js';
+import type { HttpClient, HttpResponse } from '../http.js';
 import { shapeError as vendorShapeError } from './common.js';
 import { obj, str } from './moengage-map.js';
 
@@ -67,4 +67,17 @@ export function shapeError(what: string): VendorError {
 /** A campaign id that neither search nor meta returned. */
 export function notFound(id: string): VendorError {
   return new VendorError({ vendor: 'moengage', status: 404, message: `campaign ${id} not found`, hint: 'Check the id with list_campaigns (archived campaigns included).' });
+}
+
+/** Longest wait taken from an x-ratelimit-reset header (notes re-check: seconds or epoch seconds). */
+const MAX_RESET_WAIT_MS = 60_000;
+
+/** When the server says the window is used up, hold further requests until its reset. */
+export function noteRateHeaders(http: HttpClient, key: string, res: HttpResponse): void {
+  const num = (v: string | string[] | undefined) => parseFloat(String(Array.isArray(v) ? v[0] : v ?? '').split(',')[0] ?? '');
+  const remaining = num(res.headers['x-ratelimit-remaining']);
+  const reset = num(res.headers['x-ratelimit-reset']);
+  if (remaining !== 0 || !Number.isFinite(reset)) return;
+  const ms = reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000;
+  if (ms > 0) http.holdFor(key, Math.min(ms, MAX_RESET_WAIT_MS));
 }

@@ -1,4 +1,4 @@
-import { mapLimit, sleep } from '../concurrency.js';
+import { mapLimit } from '../concurrency.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import { clip } from './text.js';
@@ -49,8 +49,6 @@ export const MOENGAGE_WRITE_CAPABILITIES: WriteCapabilities = {
   send: { channels: ['email', 'sms'], id_types: ['email', 'phone'], batch_size: SEND_BATCH, needs_campaign_id: true },
   status: ['stop', 'pause', 'resume'],
 };
-
-const createLog = new Map<string, number[]>();
 
 /** Inform's error body `{message, err_code, status_code}` (inform.yaml), else the v1 envelopes. */
 function describeInform(status: number, body: unknown): { message: string; code?: string | number } {
@@ -156,11 +154,11 @@ export class MoEngageWriter implements VendorWriter {
   async execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome> {
     if (part.request.path === INFORM_PATH) return this.informPart([part.request, ...(part.more ?? [])], signal);
     if (part.request.path === CREATE_PATH) {
-      const wait = this.createSlot();
+      const wait = await this.createSlot();
       if (wait > MAX_CREATE_WAIT_MS) {
-        return { state: 'failed', not_acted: true, message: `MoEngage's creation quota (5 a minute, 25 an hour, 100 a day) is used up; try again after ${new Date(Date.now() + wait).toISOString().slice(11, 16)} UTC` };
+        return { state: 'failed', not_acted: true, message: `MoEngage's creation quota (5 a minute, 25 an hour, 100 a day) is used up; try again after ${new Date(this.http.clock.now() + wait).toISOString().slice(11, 16)} UTC` };
       }
-      if (wait > 0) await sleep(wait, signal);
+      if (wait > 0) await this.http.clock.sleep(wait, signal);
     }
     try {
       const res = await this.post(part.request, {}, signal);
@@ -206,7 +204,7 @@ export class MoEngageWriter implements VendorWriter {
         if (err instanceof VendorError && err.status === 409 && err.code === DUPLICATE) return { state: 'succeeded', message: 'already accepted (duplicate transaction_id)' };
         const o = outcomeOfError(err, { contentError: (e) => e.status === 400 && e.code === INVALID_ALERT });
         if (o.state !== 'unknown' || attempt >= INFORM_RETRIES) return o;
-        await sleep(INFORM_BACKOFF_MS * 2 ** attempt, signal);
+        await this.http.clock.sleep(INFORM_BACKOFF_MS * 2 ** attempt, signal);
       }
     }
   }
@@ -218,16 +216,15 @@ export class MoEngageWriter implements VendorWriter {
     });
   }
 
-  /** Reserve a creation slot under every window; milliseconds until it may be sent. */
-  private createSlot(): number {
-    const key = this.ctx.workspaceId;
-    const log = createLog.get(key) ?? [];
-    createLog.set(key, log);
-    const now = Date.now();
-    let at = now;
-    for (const w of CREATE_WINDOWS) if (log.length >= w.limit) at = Math.max(at, log[log.length - w.limit]! + w.ms);
-    if (at - now <= MAX_CREATE_WAIT_MS) log.push(at);
-    if (log.length > 100) log.splice(0, log.length - 100);
+  /**
+   * Reserve a creation slot under every window, in the HTTP client's rate windows (shared like its pacing);
+   * milliseconds until it may be sent. A slot too far off is given back: that part is refused, not queued.
+   */
+  private async createSlot(): Promise<number> {
+    const key = `moengage:${this.ctx.workspaceId}:create`;
+    const now = this.http.clock.now();
+    const at = await this.http.rates.reserve(key, 0, now, CREATE_WINDOWS);
+    if (at - now > MAX_CREATE_WAIT_MS) await this.http.rates.release(key, at, 0);
     return at - now;
   }
 }

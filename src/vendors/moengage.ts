@@ -5,9 +5,10 @@ import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
 import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocally, sendClassified, type PageBudget } from './common.js';
 import {
-  MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, sumStats, toDetail, toSummary, trimRaw, type Obj,
+  MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, toDetail, toSummary, trimRaw, type Obj,
 } from './moengage-map.js';
-import { classifyMoe, describeMoeError, notFound, shapeError, unreadable } from './moengage-errors.js';
+import { sumStats } from './moengage-stats.js';
+import { classifyMoe, describeMoeError, noteRateHeaders, notFound, shapeError, unreadable } from './moengage-errors.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import { MoEngageWriter } from './moengage-writer.js';
 
@@ -30,8 +31,6 @@ export const MOENGAGE_LIST_BUDGET: PageBudget = { maxPages: 90, deadlineMs: 30_0
  * created before it is scheduled, so from_date reaches back this far (not a vendor limit) and says so.
  */
 export const MOENGAGE_CREATED_LOOKBACK_DAYS = 90;
-/** Longest wait taken from an x-ratelimit-reset header (notes re-check: seconds or epoch seconds). */
-const MAX_RESET_WAIT_MS = 60_000;
 
 /** Kept importable from the adapter module, where tests and callers have always found it. */
 export { describeMoeError } from './moengage-errors.js';
@@ -239,14 +238,4 @@ function addDay(day: string, n: number): string {
 /** YYYY-MM-DD as seed 002's created_date form, DD-MM-YYYY (notes re-check: the adapter sends this on v1). */
 function dmy(day: string): string {
   return `${day.slice(8, 10)}-${day.slice(5, 7)}-${day.slice(0, 4)}`;
-}
-
-/** When the server says the window is used up, hold further requests until its reset. */
-function noteRateHeaders(http: HttpClient, key: string, res: HttpResponse): void {
-  const num = (v: string | string[] | undefined) => parseFloat(String(Array.isArray(v) ? v[0] : v ?? '').split(',')[0] ?? '');
-  const remaining = num(res.headers['x-ratelimit-remaining']);
-  const reset = num(res.headers['x-ratelimit-reset']);
-  if (remaining !== 0 || !Number.isFinite(reset)) return;
-  const ms = reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000;
-  if (ms > 0) http.holdFor(key, Math.min(ms, MAX_RESET_WAIT_MS));
 }
