@@ -55,7 +55,7 @@ describe('calls in flight are aborted down to the vendor socket', () => {
     const t0 = performance.now();
     stop.abort(new ShutdownError('SIGTERM received'));
     const r = await call;
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(performance.now() - t0).toBeLessThan(1_500);
     expect(r.isError).toBe(true);
     expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/^Could not list campaigns: campaign-mcp is shutting down \(SIGTERM received\)/);
     expect(await untilAborted(aborted)).toBe(1);
@@ -74,7 +74,7 @@ describe('calls in flight are aborted down to the vendor socket', () => {
     cancel.abort();
     await expect(call).rejects.toThrow();
     expect(await untilAborted(aborted)).toBe(1);
-    await new Promise((r) => setTimeout(r, 50));
+    for (const t0 = Date.now(); !lines.some((l) => l.msg === 'tool call cancelled') && Date.now() - t0 < 2_000;) await new Promise((r) => setTimeout(r, 10));
     expect(lines.map((l) => l.msg)).toContain('tool call cancelled');
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     await client.close();

@@ -58,7 +58,7 @@ describe('shared listings', () => {
     const fast = new FakeAdapter('altcraft', 'default', makeCampaigns('altcraft', 3));
     const t0 = performance.now();
     const out = await listAcross(ctxOf([slow, fast], { deadlineMs: 600 }), {}, 5, undefined, never);
-    expect(performance.now() - t0).toBeLessThan(700);
+    expect(performance.now() - t0).toBeLessThan(1_600); // the deadline's 600 ms and room for a loaded machine
     expect(out.total).toBe(3);
     expect(out.errors![0]!.message).toMatch(/^Could not list campaigns on batch: no complete answer within the call's 0\.6 s deadline \(waited 0\.\d s\)/);
     expect(slow.cancelled).toBe(1);

@@ -224,7 +224,7 @@ describe('bounds', () => {
     const pace = { key: 'gb', intervalMs: 1_000 };
     const first = paced.send(req('read', { pace, concurrency: { key: 'gb', max: 1 } }));
     const abandoned = Array.from({ length: 50 }, () => paced.send(req('read', { pace, concurrency: { key: 'gb', max: 1 }, signal: ac.signal })).catch((e: unknown) => e));
-    await new Promise((r) => setTimeout(r, 20));
+    for (const t0 = Date.now(); rates.pending('gb', Date.now()) < 50 && Date.now() - t0 < 2_000;) await new Promise((r) => setTimeout(r, 5));
     expect(rates.pending('gb', Date.now())).toBe(50);
     ac.abort();
     await Promise.all(abandoned);
