@@ -14,6 +14,8 @@ import type { ToolContext } from '../src/tool.js';
 import { coldStart } from './cold-start.js';
 import { largeSend } from './send.js';
 import { auditSandbox, ourToolList, referenceToolList, spawnedServer } from './model-facing.js';
+import { sendAcrossInstances, storeOverhead } from './store.js';
+import { startRedis } from '../test/helpers/redis-server.js';
 import { median, r } from './stats.js';
 
 const VENDORS = ['clevertap', 'moengage', 'batch', 'altcraft'] as const;
@@ -146,6 +148,19 @@ async function main() {
   const rss = await spawnedServer(['dist/campaign-mcp.js', '--sandbox'], { CAMPAIGN_MCP_COMPILE_CACHE: '0' }, { name: 'list_campaigns', arguments: { limit: 100 } });
   const send100k = await largeSend(100_000, 20);
   const send1m = await largeSend(1_000_000, 200);
+  const redis = await startRedis();
+  let store: Awaited<ReturnType<typeof storeOverhead>>;
+  const one: number[] = [];
+  const three: Array<Awaited<ReturnType<typeof sendAcrossInstances>>> = [];
+  try {
+    store = await storeOverhead(`${redis.url}/0`, 200);
+    for (let round = 0; round < 3; round++) {
+      one.push((await sendAcrossInstances(`${redis.url}/1`, 1)).fraction);
+      three.push(await sendAcrossInstances(`${redis.url}/2`, 3));
+    }
+  } finally {
+    await redis.stop();
+  }
 
   const ours = cold['campaign-mcp (bundled bin)']!;
   const everything = cold['server-everything (reference)']!;
@@ -164,6 +179,8 @@ async function main() {
     [`audit_campaigns over the whole sandbox (${audit.campaigns} campaigns, ${audit.findings} findings)`, `${r(audit.ms / 1000, 1)} s; ${audit.text} text / ${audit.structured} structured tokens`, '10,000 tokens budget each', x(Math.max(audit.text, audit.structured), 10_000)],
     [`100,000-recipient CleverTap send from a file (${send100k.requests} requests; each reached once: ${send100k.reachedOnce})`, `${r(send100k.seconds, 1)} s`, 'simulator limit 20 requests/s', `${r(send100k.fraction * 100, 0)}% of the limit`],
     ['  its peak RSS; and for 1,000,000 recipients (limit 200 requests/s)', `${r(send100k.peakRssMb, 0)} MB; ${r(send1m.peakRssMb, 0)} MB`, '', `1M: ${r(send1m.fraction * 100, 0)}% of the limit, once: ${send1m.reachedOnce}`],
+    ['confirmed one-recipient CleverTap send, Redis store (median of 200, interleaved)', `${r(store.redis, 2)} ms`, `${r(store.embedded, 2)} ms embedded store (fsynced journal)`, `${store.overhead >= 0 ? '+' : ''}${r(store.overhead, 2)} ms`],
+    ['100,000-recipient send split over 3 instances sharing one Redis (median of 3; limit 20 requests/s shared)', `${r(median(three.map((t) => t.fraction)) * 100, 0)}% of the limit, 429s: ${three.reduce((n, t) => n + t.refused429, 0)}, each once: ${three.every((t) => t.reachedOnce)}`, `${r(median(one) * 100, 0)}% one instance on Redis`, x(median(three.map((t) => t.fraction)), median(one))],
     ['peak RSS of the bin after tools/list and a 100-campaign all-vendor listing (--sandbox)', `${r(rss.peakRssMb, 0)} MB`, `${r(ref.peakRssMb, 0)} MB server-everything after tools/list`, x(rss.peakRssMb, ref.peakRssMb)],
   ];
   const lines = [

@@ -145,6 +145,7 @@ export async function storeFigures(iterations = 200, rounds = 3): Promise<string
   return lines;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Run as `npm run bench:store` (dist/bench-store.js), not when bundled into dist/bench.js.
+if (process.argv[1]?.endsWith('bench-store.js') && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const line of await storeFigures(Number(process.env.BENCH_ITERATIONS ?? 200), Number(process.env.BENCH_ROUNDS ?? 3))) console.log(line);
 }
