@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DeadlineError, InputError } from './errors.js';
 import { redact, redactValue } from './log.js';
 import type { ToolContext } from './tool.js';
@@ -56,7 +57,9 @@ export async function runBounded<T>(ctx: Pick<ToolContext, 'limits'>, args: unkn
   });
   expired.catch(() => undefined);
   try {
-    return await Promise.race([fn(AbortSignal.any([signal, deadline])), expired]);
+    const joined = AbortSignal.any([signal, deadline]);
+    setMaxListeners(0, joined); // each vendor request of an all-vendor call listens on it, queued ones included
+    return await Promise.race([fn(joined), expired]);
   } finally {
     deadline.removeEventListener('abort', onExpired);
   }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mapLimit, sleep } from '../concurrency.js';
 import type { Status, VendorId } from '../domain.js';
 import { AllFailedError, InputError, describeError } from '../errors.js';
@@ -59,6 +60,8 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   // (The timeout is held here, not only by AbortSignal.any, which keeps its sources weakly on Node 20.)
   const soft = AbortSignal.timeout(Math.max(1, deadlineMs - Math.min(READ_MARGIN_MS, deadlineMs / 5)));
   const reads = AbortSignal.any([signal, soft]);
+  // Every read queued behind a vendor's concurrency cap listens on it: many at once is the design, not a leak.
+  setMaxListeners(0, reads);
   const targets = ctx.adapters.filter((a) => (!input.vendor || a.vendor === input.vendor) && (!input.account || a.account === input.account));
   if (!targets.length) {
     const configured = ctx.adapters.map((a) => `${a.vendor}/${a.account}`).join(', ') || 'none';
