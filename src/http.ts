@@ -191,9 +191,8 @@ export class HttpClient {
     }
     const { dispatcher, request } = await this.client();
     const started = performance.now();
-    // AbortSignal.any holds its sources weakly on Node 20: without a listener of its own, a garbage collection
-    // during the request would take the timeout with it, and a silent vendor would never time out.
-    // (After a failure the listener stays until the timeout fires, which lets the signal go.)
+    // AbortSignal.any holds its sources weakly on Node 20: without a listener of its own a GC could take the timeout
+    // with it and a silent vendor would never time out (after a failure the listener stays until the timeout fires).
     const held = () => {};
     timeout.addEventListener('abort', held, { once: true });
     const r = await request(url, { method: req.method, headers, body, signal, dispatcher });
