@@ -75,8 +75,12 @@ return 0`,
   reserve: `${NOW}
 local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
 local interval, span = tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. tostring(now - span))
+-- Forget slots older than the longest window, but keep the newest, as LocalRateWindows does: the next slot is
+-- spaced from it whatever interval the previous caller used.
+local old = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. tostring(now - span))
 local n = redis.call('ZCARD', KEYS[1])
+if old >= n then old = n - 1 end
+if old > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, old - 1) n = n - old end
 local slot = now
 if n > 0 then
   local last = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])

@@ -122,7 +122,7 @@ describeRedis('RedisStore against a real redis-server', () => {
             await shared.rates.release(key, slot);
           }
         }
-      }), { numRuns: 40 });
+      }), { numRuns: 150 });
     } finally {
       await shared.close();
     }
