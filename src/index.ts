@@ -42,7 +42,9 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     if (accounts.length) logger.warn('--sandbox: configured vendor credentials are ignored; every vendor is simulated');
     // Loaded on demand, like the HTTP transport: a plain stdio start should not pay for node:http and the simulators.
     const { startSandbox } = await import('./sandbox/index.js');
-    sandbox = await startSandbox();
+    // Seeded from the current minute: processes started within one (a server and a `call`, several
+    // instances, two clients' servers) hold the same sandbox campaigns, to the minute of every timestamp.
+    sandbox = await startSandbox({ now: new Date(Math.floor(Date.now() / 60_000) * 60_000) });
     accounts = sandbox.accounts;
   }
   const { deadlineMs, maxBodyBytes, listCacheMs } = config.limits;
