@@ -56,7 +56,7 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   const now = options.now ?? (() => new Date());
   const signer = new TokenSigner(key);
   const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, limits: { deadlineMs, listCacheMs } };
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, limits: { deadlineMs, listCacheMs } };
   return {
     config,
     ctx,

@@ -7,6 +7,7 @@ import type { Store } from './store.js';
 import type { Asked, ToolCall } from './tool-call.js';
 import type { AppView } from './app.js';
 import type { VendorAdapter } from './vendors/vendor.js';
+import type { Clock } from './clock.js';
 
 /** read: no side effects; write: creates something; destructive: sends or stops. */
 export type ToolKind = 'read' | 'write' | 'destructive';
@@ -20,6 +21,8 @@ export interface ToolContext {
   /** The write gate; absent in read-only mode (no write tool is registered). */
   gate?: WriteGate;
   now(): Date;
+  /** What the server's own waits run on (the audit's read spacing); the HTTP client's clock, real time by default. */
+  clock?: Clock;
   /** Deadline, result and input size limits (defaults in src/limits.ts). */
   limits?: Partial<Limits>;
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ now: NOW, clock: fast });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
   // Completeness is asserted here, so the audit runs to its end (a loaded machine can take longer than a call's 45 s).
-  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, limits: { deadlineMs: 150_000 } };
+  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock: fast, limits: { deadlineMs: 150_000 } };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
   process.on('warning', onWarning);
   const t0 = performance.now();

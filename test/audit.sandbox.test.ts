@@ -9,6 +9,7 @@ import { createAdapters } from '../src/vendors/index.js';
 import { allTools } from '../tools/index.js';
 import { connectInProcess } from './helpers/client.js';
 import type { Finding } from '../src/audit/index.js';
+import { READ_INTERVAL_MS } from '../src/audit/collect.js';
 
 /** Pacing, rate windows and Retry-After run 20x faster on one clock shared by the HTTP client and the simulators. */
 const fast = fastClock(20);
@@ -37,7 +38,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ now: NOW, clock: fast });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
   // Completeness is asserted here, so the audit runs to its end (a loaded machine can take longer than a call's 45 s).
-  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, limits: { deadlineMs: 150_000 } };
+  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock: fast, limits: { deadlineMs: 150_000 } };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
   const r = await client.callTool({ name: 'audit_campaigns', arguments: { max_per_check: 500 } }, { timeout: 120_000 });
   expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
@@ -111,6 +112,15 @@ describe('audit of the four simulators: every seeded problem found, nothing else
     const liveMailings = mailings.filter((m) => m.status === 'Active' || m.status === 'Sending');
     const rows = [...live.map((c) => ({ id: `campaign-${c.id}`, key: `other|${simpleName(c.name)}` })), ...liveMailings.map((m) => ({ id: `mailing-${m.id}`, key: `${m.send_channel}|${simpleName(m.name)}` }))];
     expect(flagged('duplicate_name', 'altcraft')).toEqual(dupes(rows, (r) => r.key, (r) => r.id));
+  });
+
+  it('Batch reads are spaced on the simulators\' clock: never refused for rate (the audit\'s own spacing, not real time)', () => {
+    const reads = sandbox.sims.batch.requests.filter((r) => !r.path.endsWith('/campaigns/list'));
+    expect(reads.length).toBeGreaterThan(50);
+    expect(reads.filter((r) => r.status === 429)).toEqual([]);
+    // Arrival jitter (real latency times the clock's factor) is well under a tenth of the spacing summed over the run.
+    const at = reads.map((r) => r.at);
+    expect(Math.max(...at) - Math.min(...at)).toBeGreaterThanOrEqual((reads.length - 1) * READ_INTERVAL_MS.batch! * 0.9);
   });
 
   it('every finding quotes a vendor field with its value, and overlaps name running peers on the same channel', () => {

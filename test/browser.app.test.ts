@@ -98,6 +98,7 @@ maybe('MCP Apps views in a real browser', () => {
     auditHttp = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
     const ag = gateContext(createAdapters(sandbox.accounts, auditHttp), {});
     ag.ctx.sandbox = true;
+    ag.ctx.clock = fast;
     auditClient = await connectInProcess(createServer(ag.ctx, allTools, { readOnly: true }));
     audit = auditClient.callTool({ name: 'audit_campaigns', arguments: { status: ['running'] } }, { timeout: 60_000 }).then((r) => r as Record<string, unknown>).finally(() => ag.cleanup());
     audit.catch(() => undefined);

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { mapLimit, sleep } from '../concurrency.js';
+import { realClock, type Clock } from '../clock.js';
+import { mapLimit } from '../concurrency.js';
 import type { Status, VendorId } from '../domain.js';
 import { AllFailedError, InputError, describeError } from '../errors.js';
 import { limitsOf } from '../limits.js';
@@ -98,7 +99,7 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   progress(0, total, `listed ${plans.reduce((n, p) => n + (p?.entries.length ?? 0), 0)} campaigns; reading ${total} in detail`);
   const tally = await Promise.all(plans.filter((p) => p !== undefined).map(async (p) => {
     const t: AccountTally = { vendor: p.adapter.vendor, ...(p.account ? { account: p.account } : {}), campaigns: p.entries.filter((e) => e.item.inScope).length, detail_reads: 0, report_reads: 0, ...(p.range ? { listed_range: p.range } : {}) };
-    const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, reads);
+    const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, reads, ctx.clock ?? realClock);
     await mapLimit(p.entries, READS_PER_ACCOUNT, async ({ item, detail, report }) => {
       if (!detail && !report) return;
       if (soft.aborted || reads.aborted) {
@@ -130,14 +131,15 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   return { items: plans.flatMap((p) => p?.entries.map((e) => e.item) ?? []), tally, errors };
 }
 
-/** Resolves one caller every `ms`, in call order. */
-function spacer(ms: number, signal: AbortSignal): () => Promise<void> {
+/** Resolves one caller every `ms` of `clock`'s time, in call order. */
+function spacer(ms: number, signal: AbortSignal, clock: Clock): () => Promise<void> {
   let next = 0;
   return async () => {
     if (ms <= 0) return;
-    const at = Math.max(Date.now(), next);
+    const at = Math.max(clock.now(), next);
     next = at + ms;
-    if (at > Date.now()) await sleep(at - Date.now(), signal);
+    const wait = at - clock.now();
+    if (wait > 0) await clock.sleep(wait, signal);
   };
 }
 
