@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareNewestFirst, type CampaignSummary } from '../src/domain.js';
-import { dayInZone, formatInZone, normalizeStamp, wallToInstant } from '../src/vendors/common.js';
+import { dayInZone, formatInZone, normalizeStamp, wallToInstant, zoneOffsetMinutes } from '../src/vendors/common.js';
 
 const c = (id: string, scheduled_at: string): CampaignSummary => ({ vendor: 'clevertap', id, name: id, status: 'scheduled', channel: 'push', scheduled_at });
 
@@ -21,6 +21,32 @@ describe('times are instants', () => {
     expect(normalizeStamp('2025-08-23T10:36:25.099+0300', 'UTC')).toBe('2025-08-23T07:36Z');
     expect(normalizeStamp(1_700_000_000, 'UTC')).toBe('2023-11-14T22:13Z');
     expect(normalizeStamp('soon', 'UTC')).toBeUndefined();
+  });
+});
+
+describe('zone offsets (cached by hour) agree with Intl across transitions', () => {
+  /** The offset as Intl's longOffset names it (GMT+05:45, GMT-03:30, GMT), independently of the code under test. */
+  const named = new Map<string, Intl.DateTimeFormat>();
+  const intl = (ms: number, tz: string) => {
+    if (!named.has(tz)) named.set(tz, new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }));
+    const name = named.get(tz)!.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')!.value;
+    const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name)!;
+    return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  };
+  // Transition days of zones with hour, half-hour and quarter-hour offsets and a 30-minute DST (Lord Howe).
+  const days: Array<[string, string]> = [
+    ['America/New_York', '2026-03-08'], ['America/New_York', '2026-11-01'], ['Europe/London', '2026-03-29'], ['Europe/London', '2026-10-25'],
+    ['Australia/Lord_Howe', '2026-04-05'], ['Australia/Lord_Howe', '2026-10-04'], ['America/St_Johns', '2026-03-08'], ['Asia/Kathmandu', '2026-06-01'],
+  ];
+  it.each(days)('%s around %s, every other minute, asked in random order', (tz, day) => {
+    const start = Date.parse(`${day}T00:00:00Z`) - 14 * 3_600_000;
+    const minutes = Array.from({ length: 52 * 30 }, (_, i) => start + i * 120_000 + (i % 7) * 1_000);
+    for (let i = minutes.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [minutes[i], minutes[j]] = [minutes[j]!, minutes[i]!];
+    }
+    const wrong = minutes.filter((ms) => zoneOffsetMinutes(ms, tz) !== intl(ms, tz)).map((ms) => new Date(ms).toISOString());
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -37,19 +37,51 @@ export function shapeError(vendor: VendorId, message: string, hint = 'The API ma
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Offsets by zone and UTC hour, where the whole hour has one offset: listings and audits convert thousands of stamps. */
+const offsets = new Map<string, number>();
+const HOUR = 3_600_000;
 
-/** Offset of `tz` from UTC at instant `ms`, in minutes (+330 for Asia/Kolkata). */
-export function zoneOffsetMinutes(ms: number, tz: string): number {
+/** Offset of `tz` from UTC at instant `ms`, exact to the second, read from Intl (the one place that does). */
+function offsetMs(ms: number, tz: string): number {
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
     formatters.set(tz, f);
   }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  let y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  for (const part of f.formatToParts(new Date(ms))) {
+    const v = Number(part.value);
+    switch (part.type) {
+      case 'year': y = v; break;
+      case 'month': mo = v; break;
+      case 'day': d = v; break;
+      case 'hour': h = v; break;
+      case 'minute': mi = v; break;
+      case 'second': sec = v; break;
+    }
+  }
   const wall = new Date(0);
-  wall.setUTCFullYear(Number(p.year), Number(p.month) - 1, Number(p.day));
-  wall.setUTCHours(Number(p.hour), Number(p.minute), Number(p.second), 0);
-  return Math.round((wall.getTime() - (ms - (((ms % 1000) + 1000) % 1000))) / 60_000);
+  wall.setUTCFullYear(y, mo - 1, d);
+  wall.setUTCHours(h, mi, sec, 0);
+  return wall.getTime() - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** offsetMs, from the hour's cached offset when the hour's first and last second agree (no transition inside it). */
+function cachedOffsetMs(ms: number, tz: string): number {
+  const hour = Math.floor(ms / HOUR);
+  const key = `${tz}\u0000${hour}`;
+  const hit = offsets.get(key);
+  if (hit !== undefined) return hit;
+  const first = offsetMs(hour * HOUR, tz);
+  if (first !== offsetMs(hour * HOUR + HOUR - 1000, tz)) return offsetMs(ms, tz);
+  if (offsets.size >= 50_000) offsets.clear();
+  offsets.set(key, first);
+  return first;
+}
+
+/** Offset of `tz` from UTC at instant `ms`, in minutes (+330 for Asia/Kolkata). */
+export function zoneOffsetMinutes(ms: number, tz: string): number {
+  return Math.round(cachedOffsetMs(ms, tz) / 60_000);
 }
 
 /** An instant as `YYYY-MM-DDTHH:MM` wall time in `tz` with its offset (`Z` when zero). */
@@ -126,13 +158,9 @@ export async function sendClassified(http: HttpClient, req: HttpRequest): Promis
 
 const STAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** Wall-clock parts of an instant in an IANA zone. */
+/** The wall-clock time of an instant in an IANA zone, as if it were UTC (whole seconds). */
 function wall(ms: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return ms - (((ms % 1000) + 1000) % 1000) + cachedOffsetMs(ms, timezone);
 }
 
 /** An instant as `YYYY-MM-DDTHH:MMZ`, the form every adapter returns (string order is time order). */
