@@ -9,8 +9,11 @@ const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.mode
 const listening = () => new McpServer({ name: 'streams', version: '1' }, { capabilities: { tools: { listChanged: true } } });
 const MAX_STREAMS = 100;
 const LIFETIME_MS = 1_000;
-/** A short drain idle so the trickle below outlasts the old fixed drain window many times over. */
-const DRAIN = { idleMs: 300, maxMs: 20_000, maxBytes: 64 * 1024 * 1024 };
+/**
+ * A short drain idle (the default is 5 s) so the stalled sender below is cut quickly; still 40 times the trickle's
+ * 25 ms gaps, so a loaded machine delaying the sender's timers does not read as a stall.
+ */
+const DRAIN = { idleMs: 1_000, maxMs: 20_000, maxBytes: 64 * 1024 * 1024 };
 
 let served: HttpServing;
 let port: number;
@@ -119,7 +122,7 @@ describe('a body over the cap always gets its 413', () => {
     const t0 = Date.now();
     const r = await rawExchange(head(`content-length: ${TEN_MB}`), pieces(1024 * 1024, 5));
     expect(r.status).toBe('HTTP/1.1 413 Payload Too Large');
-    while (!r.socket.destroyed && Date.now() - t0 < 3_000) await new Promise((res) => r.socket.once('close', res).once('end', res));
+    while (!r.socket.destroyed && Date.now() - t0 < 4_000) await new Promise((res) => r.socket.once('close', res).once('end', res));
     expect(Date.now() - t0).toBeLessThan(DRAIN.idleMs + 1_500);
     r.socket.destroy();
   });
