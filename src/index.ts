@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { WriteGate } from './confirm.js';
-import { setCursorKey } from './cursor.js';
+import { CursorCodec } from './cursor.js';
 import { EmbeddedStore, StartError, type Store } from './store.js';
 import { loadSecret, loadSharedSecret, TokenSigner } from './tokens.js';
 import { allTools } from '../tools/index.js';
@@ -34,8 +34,6 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   // Sandbox writes never mix with an account's: their journal, secret and Redis keys live apart.
   const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
   const { store, key } = await openStore(config, dataDir, logger);
-  // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
-  setCursorKey(key);
   let sandbox: Sandbox | undefined;
   let accounts: AccountConfig[] = config.accounts;
   if (config.sandbox) {
@@ -56,7 +54,9 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   const now = options.now ?? (() => new Date());
   const signer = new TokenSigner(key);
   const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, limits: { deadlineMs, listCacheMs } };
+  // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
+  const cursors = new CursorCodec(key);
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, cursors, limits: { deadlineMs, listCacheMs } };
   return {
     config,
     ctx,
