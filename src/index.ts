@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { join } from 'node:path';
 import { WriteGate } from './confirm.js';
-import { setCursorKey } from './cursor.js';
+import { CursorCodec } from './cursor.js';
 import { EmbeddedStore, StartError, type Store } from './store.js';
 import { loadSecret, loadSharedSecret, TokenSigner } from './tokens.js';
 import { allTools } from '../tools/index.js';
@@ -34,8 +34,6 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   // Sandbox writes never mix with an account's: their journal, secret and Redis keys live apart.
   const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
   const { store, key } = await openStore(config, dataDir, logger);
-  // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
-  setCursorKey(key);
   let sandbox: Sandbox | undefined;
   let accounts: AccountConfig[] = config.accounts;
   if (config.sandbox) {
@@ -56,7 +54,9 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   const now = options.now ?? (() => new Date());
   const signer = new TokenSigner(key);
   const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, limits: { deadlineMs, listCacheMs } };
+  // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
+  const cursors = new CursorCodec(key);
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, cursors, limits: { deadlineMs, listCacheMs } };
   return {
     config,
     ctx,
@@ -88,31 +88,43 @@ async function openStore(config: Config, dataDir: string, logger: Logger): Promi
   }
 }
 
-/** The bin: parse, wire, and serve (or run one terminal command). Returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where main writes and what environment it reads: the process's own, or a test's (terminal commands run in-process). */
+export interface MainIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The bin: parse, wire, and serve (or run one terminal command). Returns the exit code (-1: serving).
+ * help, version, tools and call write only to `io` and release everything they opened before returning;
+ * serving (stdio, HTTP) speaks on the process's own streams.
+ */
+export async function main(argv: readonly string[], io: MainIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let parsed;
   let config: Config;
   try {
     parsed = parseArgs(argv);
     if (parsed.command === 'help' || parsed.command === 'version') {
-      process.stdout.write(parsed.command === 'help' ? usage(VERSION) : `${VERSION}\n`);
+      io.stdout.write(parsed.command === 'help' ? usage(VERSION) : `${VERSION}\n`);
       return 0;
     }
-    config = loadConfig(parsed.flags);
+    config = loadConfig(parsed.flags, io.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`campaign-mcp: ${err.message}\n`);
+      io.stderr.write(`campaign-mcp: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
-  const logger = createLogger(parsed.command === 'serve' ? config.logLevel : 'warn');
+  // A terminal command logs its warnings where it prints its errors; a server logs to fd 2 (stdout is the protocol's).
+  const logger = parsed.command === 'serve' ? createLogger(config.logLevel) : createLogger('warn', io.stderr);
   let app: App;
   try {
     app = await buildApp(config, logger);
   } catch (err) {
     if (!(err instanceof StartError)) throw err;
-    process.stderr.write(`campaign-mcp: ${err.message}\n`);
+    io.stderr.write(`campaign-mcp: ${err.message}\n`);
     return 2;
   }
   if (app.ctx.adapters.length === 0 && parsed.command === 'serve') {
@@ -120,15 +132,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const shutdown = new Shutdown(logger);
   const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger, signal: shutdown.signal });
-  if (parsed.command === 'tools') {
-    await printTools(make(), process.stdout);
-    await app.close();
-    return 0;
-  }
-  if (parsed.command === 'call') {
-    const code = await callTool(make(), parsed.toolName!, parsed.toolArgs!, process.stdout, process.stderr, { all: parsed.flags.all });
-    await app.close();
-    return code;
+  if (parsed.command === 'tools' || parsed.command === 'call') {
+    try {
+      if (parsed.command === 'tools') {
+        await printTools(make(), io.stdout);
+        return 0;
+      }
+      return await callTool(make(), parsed.toolName!, parsed.toolArgs!, io.stdout, io.stderr, { all: parsed.flags.all });
+    } finally {
+      await app.close();
+    }
   }
   if (config.transport === 'http') {
     let served;

@@ -4,7 +4,7 @@ import {
   CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, TEXT_LIMITS, VendorIdSchema, clipSummary, clipText, compareNewestFirst,
   type CampaignSummary, type VendorId,
 } from './domain.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { processCursors, type CursorPayload } from './cursor.js';
 import { AllFailedError, InputError, describeError } from './errors.js';
 import { limitsOf } from './limits.js';
 import { sharedList, summaryBytes } from './list-share.js';
@@ -51,7 +51,8 @@ interface Filters extends ListQuery {
 export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25, cursor: string | undefined, signal: AbortSignal): Promise<ListOutput> {
   if (filters.from && filters.to && filters.from > filters.to) throw new InputError(`from (${filters.from}) is after to (${filters.to})`);
   const key = hashFilters(filters);
-  const position = cursor ? openCursor(cursor, key) : { s: '', o: 0 };
+  const cursors = ctx.cursors ?? processCursors;
+  const position = cursor ? openCursor(cursors.decode(cursor), key) : { s: '', o: 0 };
   let snapshotId = position.s;
   let snap: Snapshot | undefined;
   if (cursor) {
@@ -70,7 +71,7 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   const next = position.o + limit;
   return {
     campaigns: page,
-    ...(next < snap.campaigns.length ? { next_cursor: encodeCursor({ k: key, s: snapshotId, o: next }) } : {}),
+    ...(next < snap.campaigns.length ? { next_cursor: cursors.encode({ k: key, s: snapshotId, o: next }) } : {}),
     total: snap.campaigns.length,
     ...(snap.errors?.length ? { errors: snap.errors } : {}),
     ...(snap.warnings?.length ? { warnings: snap.warnings } : {}),
@@ -137,9 +138,8 @@ function hashFilters(f: Filters): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 10);
 }
 
-/** The snapshot and offset of a signed cursor issued for the same filters. */
-function openCursor(cursor: string, key: string): { s: string; o: number } {
-  const c = decodeCursor(cursor);
+/** The snapshot and offset of a verified cursor, when it was issued for the same filters. */
+function openCursor(c: CursorPayload, key: string): { s: string; o: number } {
   if (c.k !== key) throw new InputError('cursor belongs to a different query: repeat the same filters with it, or drop it');
   return { s: c.s, o: c.o };
 }

@@ -42,8 +42,8 @@ const REDACT_PATHS = [
   '*.headers["moe-appkey"]', '*.token', '*.passcode', '*.api_key', '*.apiKey', 'token', 'passcode',
 ];
 
-/** pino on stderr (fd 2): stdout belongs to the protocol in stdio mode. */
-export function createLogger(level = 'info'): Logger {
+/** pino on stderr (fd 2), or on `to` (a terminal command run in-process): stdout belongs to the protocol in stdio mode. */
+export function createLogger(level = 'info', to?: { write(line: string): unknown }): Logger {
   return pino(
     {
       level,
@@ -63,7 +63,7 @@ export function createLogger(level = 'info'): Logger {
         },
       },
     },
-    pino.destination({ fd: 2, sync: true }),
+    to ?? pino.destination({ fd: 2, sync: true }),
   );
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { VendorId } from './domain.js';
 import { InputError } from './errors.js';
 import type { WriteGate } from './confirm.js';
+import type { CursorCodec } from './cursor.js';
 import type { Limits } from './limits.js';
 import type { Store } from './store.js';
 import type { Asked, ToolCall } from './tool-call.js';
@@ -23,6 +24,8 @@ export interface ToolContext {
   now(): Date;
   /** What the server's own waits run on (the audit's read spacing); the HTTP client's clock, real time by default. */
   clock?: Clock;
+  /** Signs listing cursors with the server's persistent key; absent (contexts built by hand), one random key per process. */
+  cursors?: CursorCodec;
   /** Deadline, result and input size limits (defaults in src/limits.ts). */
   limits?: Partial<Limits>;
 }

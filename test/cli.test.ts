@@ -7,6 +7,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { callTool } from '../src/cli-call.js';
 import { ConfigError, loadConfig, parseArgs } from '../src/config.js';
+import { runMain, tempDirs } from './helpers/main-io.js';
 import { spawnBin } from './helpers/spawn.js';
 import { stdioSession } from './helpers/mcpb.js';
 import { fileURLToPath } from 'node:url';
@@ -64,25 +65,24 @@ describe('npx campaign-mcp from a checkout (after a build)', () => {
   }, 60_000);
 });
 
-describe('campaign-mcp call from the terminal (spawned)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-cli-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-  const call = async (...argv: string[]) => {
-    const p = spawnBin(['call', ...argv, '--sandbox', '--data-dir', dataDir]);
-    return { code: await p.exited, out: p.stdout(), err: p.stderr() };
-  };
+describe('campaign-mcp call and tools from the terminal (in-process: main() with its own io)', () => {
+  const dirs = tempDirs('campaign-mcp-cli-');
+  afterAll(() => dirs.remove());
+  const callIn = (dataDir: string, ...argv: string[]) => runMain(['call', ...argv, '--sandbox', '--data-dir', dataDir]);
 
   it('a cursor printed by one run, given to the next, gets a clear way forward (never "expired"); --all prints every page', async () => {
-    const first = await call('list_campaigns', '{"limit":5}');
+    const dataDir = dirs.make();
+    const first = await callIn(dataDir, 'list_campaigns', '{"limit":5}');
     expect(first.code).toBe(0);
     const cursor = first.out.match(/cursor="([^"]+)"/)![1]!;
     expect(first.err).toMatch(/add --all/);
     const total = Number(first.out.match(/5 of (\d+) campaigns/)![1]);
-    const second = await call('list_campaigns', JSON.stringify({ limit: 5, cursor }));
+    const second = await callIn(dataDir, 'list_campaigns', JSON.stringify({ limit: 5, cursor }));
     expect(second.code).toBe(1);
     expect(second.err).not.toMatch(/expired/i);
     expect(second.err).toContain(`campaign-mcp call list_campaigns '{"limit":5}' --all`);
-    const all = await call('list_campaigns', '{"limit":100}', '--all');
+    expect(second.out).toBe('');
+    const all = await callIn(dataDir, 'list_campaigns', '{"limit":100}', '--all');
     expect(all.code).toBe(0);
     expect(all.out).toContain(`${total} of ${total} campaigns`);
     expect(all.out.split('\n').filter((l) => /^(clevertap|moengage|batch|altcraft)(\/\S+)? \S+ "/.test(l))).toHaveLength(total);
@@ -91,15 +91,32 @@ describe('campaign-mcp call from the terminal (spawned)', () => {
   });
 
   it('unknown arguments and tools are refused with the known ones', async () => {
-    const bad = await call('list_campaigns', '{"vendr":"batch"}');
+    const dataDir = dirs.make();
+    const bad = await callIn(dataDir, 'list_campaigns', '{"vendr":"batch"}');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('list_campaigns has no argument "vendr"; its arguments: vendor?, ');
-    const typo = await call('list_campaign', '{}');
+    const typo = await callIn(dataDir, 'list_campaign', '{}');
     expect(typo.code).toBe(2);
     expect(typo.err).toMatch(/unknown tool "list_campaign"; the tools here: list_vendors, list_campaigns/);
-    const noCursor = await call('list_vendors', '{}', '--all');
+    const noCursor = await callIn(dataDir, 'list_vendors', '{}', '--all');
     expect(noCursor.code).toBe(2);
     expect(noCursor.err).toMatch(/list_vendors takes no cursor/);
+    for (const r of [bad, typo, noCursor]) expect(r.out).toBe('');
+  });
+
+  it('tools prints one line per tool with its arguments, on stdout only', async () => {
+    const r = await runMain(['tools', '--sandbox', '--data-dir', dirs.make()]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^list_vendors\(\)\n {2}\S/);
+    expect(r.out).toMatch(/^list_campaigns\(vendor\?, account\?, .*cursor\?\)$/m);
+    expect(r.err).toBe('');
+  });
+
+  it('a misconfiguration is refused on its stderr with exit 2, from the environment it was given', async () => {
+    const r = await runMain(['call', 'list_vendors', '{}', '--data-dir', dirs.make()], { CLEVERTAP_ACCOUNT_ID: 'only-half' });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^campaign-mcp: CLEVERTAP_PASSCODE is not set/);
+    expect(r.out).toBe('');
   });
 });
 

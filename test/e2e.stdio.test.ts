@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { runMain, tempDirs } from './helpers/main-io.js';
 import { BIN, isolatedEnv, spawnBin } from './helpers/spawn.js';
 
 describe('the bin over stdio (spawned)', () => {
@@ -46,12 +47,26 @@ describe('the bin over stdio (spawned)', () => {
     expect(p.stderr()).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
 
-  it('campaign-mcp call prints the text result', async () => {
-    const p = spawnBin(['call', 'list_vendors', '{}', '--sandbox']);
+  it('campaign-mcp call through the real bin: the listing on stdout, the hint on stderr, exit 0', async () => {
+    const p = spawnBin(['call', 'list_campaigns', '{"limit":5,"vendor":"batch"}', '--sandbox']);
     expect(await p.exited).toBe(0);
-    expect(p.stdout()).toMatch(/clevertap\/default: list; search/);
-    const bad = spawnBin(['call', 'get_campaign', '{"vendor":"nope","id":"1"}', '--sandbox']);
-    expect(await bad.exited).toBe(1);
-    expect(bad.stderr()).toMatch(/vendor must be one of/);
+    expect(p.stdout()).toMatch(/^\[sandbox data\] 5 of \d+ campaigns, newest first\.\n(batch \S+ ".*\n){5}More: cursor="[^"]+"\n$/);
+    expect(p.stderr()).toBe('campaign-mcp: more results remain: add --all to print every page in this run (a cursor pages in another process only when they share CAMPAIGN_MCP_REDIS_URL).\n');
+  });
+});
+
+describe('campaign-mcp call (in-process: main() with its own io)', () => {
+  const dirs = tempDirs('campaign-mcp-e2e-call-');
+  afterAll(() => dirs.remove());
+
+  it('prints the text result on stdout, a tool error on stderr with exit 1', async () => {
+    const ok = await runMain(['call', 'list_vendors', '{}', '--sandbox', '--data-dir', dirs.make()]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/clevertap\/default: list; search/);
+    expect(ok.err).toBe('');
+    const bad = await runMain(['call', 'get_campaign', '{"vendor":"nope","id":"1"}', '--sandbox', '--data-dir', dirs.make()]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/vendor must be one of/);
+    expect(bad.out).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor, decodeCursor, setCursorKey } from '../src/cursor.js';
+import { CursorCodec } from '../src/cursor.js';
 import { clipText, DaySchema } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
 import { listAcross } from '../src/listing.js';
@@ -76,10 +76,23 @@ describe('signed cursors', () => {
     for (const bad of [`${tampered}.${sig}`, `${nul}.${sig}`, nul, 'garbage', `${body}.${sig}.x`]) {
       await expect(listAcross(ctx, {}, 10, bad, never)).rejects.toThrow(/cursor is not one this server issued/);
     }
-    setCursorKey('another server');
-    await expect(listAcross(ctx, {}, 10, first.next_cursor, never)).rejects.toThrow(InputError);
-    const mine = encodeCursor({ k: 'k', s: 's', o: 1 });
-    expect(decodeCursor(mine)).toEqual({ k: 'k', s: 's', o: 1 });
+  });
+
+  it('signs with the context\'s codec: another secret is another server, the same secret verifies (another instance, a later run)', async () => {
+    const ctx = ctxOf([new FakeAdapter('batch', 'default', makeCampaigns('batch', 30))]);
+    const here = { ...ctx, cursors: new CursorCodec('this server') };
+    const first = await listAcross(here, {}, 10, undefined, never);
+    const foreign = 'cursor is not one this server issued (or it was altered); drop it to start from the first page';
+    const refused = listAcross({ ...ctx, cursors: new CursorCodec('another server') }, {}, 10, first.next_cursor, never);
+    await expect(refused).rejects.toThrow(InputError);
+    await expect(refused).rejects.toThrow(new InputError(foreign));
+    // A context with no codec signs with the process's random key: not this server's either.
+    await expect(listAcross(ctx, {}, 10, first.next_cursor, never)).rejects.toThrow(foreign);
+    const again = await listAcross({ ...ctx, cursors: new CursorCodec('this server') }, {}, 10, first.next_cursor, never);
+    expect(again.campaigns[0]!.id).toBe('batch-10');
+    const codec = new CursorCodec(Buffer.from('a key'));
+    expect(codec.decode(codec.encode({ k: 'k', s: 's', o: 1 }))).toEqual({ k: 'k', s: 's', o: 1 });
+    expect(() => new CursorCodec().decode(codec.encode({ k: 'k', s: 's', o: 1 }))).toThrow(foreign);
   });
 });
 
