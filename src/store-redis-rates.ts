@@ -45,6 +45,9 @@ export function unreachable(err: unknown): StoreError {
  * set, reserved by one script. `clock: 'redis'` (the default) spaces slots by the server's clock, so hosts
  * whose clocks differ still keep the interval; 'caller' uses the `now` passed in (tests with a virtual clock).
  */
+/** How long after its window a reservation can still be given back (a cancelled call releases late). */
+const RELEASE_GRACE_MS = 60_000;
+
 export class RedisRateWindows implements RateWindows {
   private readonly members = new Map<string, string[]>();
 
@@ -65,8 +68,9 @@ export class RedisRateWindows implements RateWindows {
     const local = this.clock === 'redis' ? now + (slot - at) : slot;
     const id = `${key}\u0000${local}`;
     this.members.set(id, [...(this.members.get(id) ?? []), member]);
-    // The local bookkeeping only serves release(); a slot in the past can no longer be given back usefully.
-    setTimeout(() => this.forget(id, member), Math.max(0, local - now) + span).unref();
+    // The local bookkeeping only serves release(). It outlives the slot's window by a minute: a slot given back
+    // after its window may still be the newest, which the next reservation is spaced from (as LocalRateWindows does).
+    setTimeout(() => this.forget(id, member), Math.max(0, local - now) + span + RELEASE_GRACE_MS).unref();
     return local;
   }
 
