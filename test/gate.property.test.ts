@@ -54,13 +54,17 @@ describe('no write without a valid token', () => {
   it('holds over random sequences of previews and calls with forged, stale or missing tokens', async () => {
     const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
     await fc.assert(fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 6 }), async (calls) => {
+      // Counted per sequence, so a failure shrinks to the sequence that wrote.
+      const before = adapter.writer.executed;
       const issued: string[] = [];
       const real: Array<{ tool: string; confirm: string; body: string }> = [];
       for (const c of calls) {
         const prior = real.at(-1);
         if (prior && c.n % 3 === 0) {
-          // A genuine token, sent with arguments that differ from the previewed ones.
-          const args = { vendor: 'clevertap', channel: 'push', recipients: { ids: ['other'], id_type: 'identity' }, content: { title: 't', body: `${prior.body}!` }, name: 'x', id: 'x', action: 'stop', audience: { all_users: true } };
+          // A genuine token, sent with arguments that differ from the previewed ones in every tool's terms
+          // (a fixed id here once equalled a previewed one, `x`, and the write rightly went through).
+          const other = `${prior.body}!`;
+          const args = { vendor: 'clevertap', channel: 'push', recipients: { ids: ['other'], id_type: 'identity' }, content: { title: 't', body: other }, name: other, id: other, action: 'stop', audience: { all_users: true } };
           await client.callTool({ name: prior.tool, arguments: { ...args, confirm: prior.confirm } });
         }
         const args = c.tool === 'send_to_users'
@@ -75,7 +79,7 @@ describe('no write without a valid token', () => {
         if (s?.confirm) real.push({ tool: c.tool, confirm: s.confirm, body: c.body });
         if (s?.confirm) issued.push(`${s.confirm.slice(0, -1)}${s.confirm.endsWith('A') ? 'B' : 'A'}`);
       }
-      expect(adapter.writer.executed).toBe(0);
+      expect(adapter.writer.executed - before).toBe(0);
     }), { numRuns: 60 });
     await client.close();
   });
