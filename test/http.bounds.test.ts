@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpServer } from '@modelcontextprotocol/server';
-import { silentLogger } from '../src/log.js';
+import { createLogger, silentLogger } from '../src/log.js';
 import { serveHttp, type HttpServing } from '../src/transports/http.js';
 
 const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
@@ -125,5 +125,37 @@ describe('a body over the cap always gets its 413', () => {
     while (!r.socket.destroyed && Date.now() - t0 < 4_000) await new Promise((res) => r.socket.once('close', res).once('end', res));
     expect(Date.now() - t0).toBeLessThan(DRAIN.idleMs + 1_500);
     r.socket.destroy();
+  });
+});
+
+describe('connections are bounded, idle ones too', () => {
+  it('past the cap a new connection is closed as it arrives, said once in the log; closing some lets new ones in', async () => {
+    const lines: string[] = [];
+    const capped = await serveHttp(listening, { host: '127.0.0.1', port: 0, logger: createLogger('warn', { write: (l: string) => lines.push(l) }), maxStreams: 5, maxConnections: 20 });
+    const to = Number(new URL(capped.url).port);
+    const closed = new Set<Socket>();
+    const open = async () => {
+      const socket = connect(to, '127.0.0.1');
+      socket.once('close', () => closed.add(socket)).on('error', () => undefined).resume();
+      await new Promise((r) => socket.once('connect', r));
+      return socket;
+    };
+    const sockets: Socket[] = [];
+    try {
+      for (let i = 0; i < 60; i++) sockets.push(await open());
+      await expect.poll(() => closed.size, { timeout: 5_000 }).toBe(40);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(closed.size).toBe(40); // the first 20, silent as they are, stay open
+      expect(sockets.slice(0, 20).every((s) => !closed.has(s))).toBe(true);
+      await expect.poll(() => lines.join(''), { timeout: 3_000 }).toMatch(/"dropped":40,"max":20,"msg":"connections refused: too many open"/);
+      for (const s of sockets.slice(0, 10)) s.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await rawExchange(`GET /elsewhere HTTP/1.1\r\nhost: 127.0.0.1:${to}\r\n\r\n`, [], 0, to);
+      expect(r.status).toBe('HTTP/1.1 404 Not Found');
+      r.socket.destroy();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await capped.close(0);
+    }
   });
 });

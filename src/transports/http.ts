@@ -11,6 +11,11 @@ import { MAX_STREAMS, STREAM_LIFETIME_MS, StreamSlots, wantsStream } from './str
 
 /** The largest request body accepted; a larger one is answered 413 before anything is parsed. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Connections open at once, idle or not: the long-lived streams plus room for ordinary requests. Beyond it a new
+ * connection is closed at once, so sockets opened and left silent cannot use up the process's file descriptors.
+ */
+export const MAX_CONNECTIONS = 512;
 
 export interface HttpServeOptions {
   host: string;
@@ -22,6 +27,8 @@ export interface HttpServeOptions {
   streamLifetimeMs?: number;
   /** How the rest of a body over the cap is drained before its connection is dropped. */
   drain?: Drain;
+  /** Connections open at once (default MAX_CONNECTIONS); more are closed as they arrive. */
+  maxConnections?: number;
 }
 
 /** A listening endpoint, stopped in steps: refuse new requests, drain those in flight, close. */
@@ -105,6 +112,13 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
     }
     await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res, req.method === 'POST' ? body : undefined)), end);
   }
+
+  http.maxConnections = Math.max(opts.maxConnections ?? MAX_CONNECTIONS, streams.max + 1);
+  let dropped = 0;
+  http.on('drop', () => {
+    // One line per burst, not one per refused socket.
+    if (dropped++ === 0) setTimeout(() => (opts.logger.warn({ dropped, max: http.maxConnections }, 'connections refused: too many open'), (dropped = 0)), 1_000).unref();
+  });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
