@@ -41,13 +41,16 @@ export function unreachable(err: unknown): StoreError {
 }
 
 /**
+ * How long (real time) after its window a reservation can still be given back (a cancelled call releases late);
+ * later, Redis keeps the slot, which only spaces the next reservation more (never less) than the local windows.
+ */
+const RELEASE_GRACE_MS = 60_000;
+
+/**
  * LocalRateWindows' semantics over Redis, so every instance draws on one budget per key: slots in a sorted
  * set, reserved by one script. `clock: 'redis'` (the default) spaces slots by the server's clock, so hosts
  * whose clocks differ still keep the interval; 'caller' uses the `now` passed in (tests with a virtual clock).
  */
-/** How long after its window a reservation can still be given back (a cancelled call releases late). */
-const RELEASE_GRACE_MS = 60_000;
-
 export class RedisRateWindows implements RateWindows {
   private readonly members = new Map<string, string[]>();
 
