@@ -40,6 +40,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Offsets by zone and UTC hour, where the whole hour has one offset: listings and audits convert thousands of stamps. */
 const offsets = new Map<string, number>();
 const HOUR = 3_600_000;
+/** An hour asked for once: read directly, cached on the next ask. */
+const SEEN = -Infinity;
 
 /** Offset of `tz` from UTC at instant `ms`, exact to the second, read from Intl (the one place that does). */
 function offsetMs(ms: number, tz: string): number {
@@ -66,15 +68,22 @@ function offsetMs(ms: number, tz: string): number {
   return wall.getTime() - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
-/** offsetMs, from the hour's cached offset when the hour's first and last second agree (no transition inside it). */
+/**
+ * offsetMs, from the hour's cached offset once an hour is asked for a second time (stamps spread over years each
+ * cost one read), and only when the hour's first and last second agree (no transition inside it).
+ */
 function cachedOffsetMs(ms: number, tz: string): number {
   const hour = Math.floor(ms / HOUR);
   const key = `${tz}\u0000${hour}`;
   const hit = offsets.get(key);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined && hit !== SEEN) return hit;
+  if (offsets.size >= 50_000) offsets.clear();
+  if (hit === undefined) {
+    offsets.set(key, SEEN);
+    return offsetMs(ms, tz);
+  }
   const first = offsetMs(hour * HOUR, tz);
   if (first !== offsetMs(hour * HOUR + HOUR - 1000, tz)) return offsetMs(ms, tz);
-  if (offsets.size >= 50_000) offsets.clear();
   offsets.set(key, first);
   return first;
 }
