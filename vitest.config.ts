@@ -5,9 +5,9 @@ import { defineConfig } from 'vitest/config';
  * Inspector and conformance CLIs, chromium. Their cost is those processes' CPU, not waiting: `npm run test:fast`
  * leaves them out for the edit loop; `npm test` (and CI) runs everything.
  */
-const PROCESSES = [
-  'browser.app', 'cli', 'conformance', 'e2e.http', 'e2e.stdio', 'hostile.secrets', 'hostile.spawned', 'inspector',
-  'interop', 'launcher', 'pack', 'redis.crash', 'redis.instances', 'secrets', 'shutdown', 'start',
+export const PROCESSES = [
+  'app.server', 'browser.app', 'cli', 'conformance', 'e2e.http', 'e2e.stdio', 'gate.crash', 'hostile.secrets', 'hostile.spawned',
+  'inspector', 'interop', 'launcher', 'pack', 'redis.crash', 'redis.instances', 'secrets', 'shutdown', 'start',
 ].map((f) => `test/${f}.test.ts`);
 
 const common = {

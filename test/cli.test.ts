@@ -112,6 +112,28 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(r.err).toBe('');
   });
 
+  it('a cursor verifies in a later run on the same data directory (its key), and another data directory refuses it', async () => {
+    const dataDir = dirs.make();
+    const first = await callIn(dataDir, 'list_campaigns', '{"limit":4,"vendor":"batch"}');
+    const cursor = first.out.match(/cursor="([^"]+)"/)![1]!;
+    const same = await callIn(dataDir, 'list_campaigns', JSON.stringify({ limit: 4, vendor: 'batch', cursor }));
+    expect(same.code).toBe(1);
+    expect(same.err).toContain('it points into a listing held in the memory of the `call` that printed it');
+    // Every run here shares one process: the key is the app's (its data directory's), never one per process.
+    const elsewhere = await callIn(dirs.make(), 'list_campaigns', JSON.stringify({ limit: 4, vendor: 'batch', cursor }));
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.err).toContain('cursor is not one this server issued (or it was altered); drop it to start from the first page');
+  });
+
+  it('its warnings go to the stderr it was given, and never carry a credential', async () => {
+    const r = await callIn(dirs.make(), 'list_vendors', '{}');
+    expect(r.err).toBe('');
+    const warned = await runMain(['call', 'list_vendors', '{}', '--sandbox', '--data-dir', dirs.make()], { CLEVERTAP_ACCOUNT_ID: 'ACC-1', CLEVERTAP_PASSCODE: 'pc-unique-1234' });
+    expect(warned.code).toBe(0);
+    expect(warned.err).toContain('configured vendor credentials are ignored');
+    expect(warned.err + warned.out).not.toContain('pc-unique-1234');
+  });
+
   it('a misconfiguration is refused on its stderr with exit 2, from the environment it was given', async () => {
     const r = await runMain(['call', 'list_vendors', '{}', '--data-dir', dirs.make()], { CLEVERTAP_ACCOUNT_ID: 'only-half' });
     expect(r.code).toBe(2);

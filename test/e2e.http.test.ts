@@ -89,6 +89,18 @@ describe('HTTP on another loopback address', () => {
   });
 });
 
+describe('HTTP with CAMPAIGN_MCP_REDIS_URL unreachable', () => {
+  it('exits 2 with where and why, never the password, nothing on stdout, and leaves nothing running', async () => {
+    const p = spawnBin(['--http', '--port', '0'], { CAMPAIGN_MCP_REDIS_URL: 'redis://:s3cret-redis-pw@127.0.0.1:1/0' });
+    // A Redis client left reconnecting would keep the process alive: it must exit by itself.
+    const timer = setTimeout(() => p.proc.kill('SIGKILL'), 10_000);
+    expect(await p.exited.finally(() => clearTimeout(timer))).toBe(2);
+    expect(p.stderr()).toContain('cannot reach Redis at redis://:***@127.0.0.1:1/0');
+    expect(p.stderr() + p.stdout()).not.toContain('s3cret-redis-pw');
+    expect(p.stdout()).toBe('');
+  });
+});
+
 describe('HTTP beyond loopback', () => {
   it('refuses to start without CAMPAIGN_MCP_HTTP_TOKEN', async () => {
     const p = spawnBin(['--sandbox', '--http', '--host', '0.0.0.0', '--port', '0']);

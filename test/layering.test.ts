@@ -66,3 +66,17 @@ describe('import rules (DESIGN.md Layout)', () => {
     expect(brokenRules([module]).join('\n')).toMatch(message);
   });
 });
+
+describe('the in-process project starts no process', () => {
+  /** What a test file uses to start one: the bin (spawn, rpc, mcpb helpers), chromium, instances on Redis, a stdio client, child_process. */
+  const STARTS = /helpers\/(spawn|mcpb|browser|redis-instances|rpc)\.js|node:child_process|StdioClientTransport/;
+
+  it('every test file that starts a process is listed in the processes project, and every listed file exists', async () => {
+    const { PROCESSES } = await import('../vitest.config.js');
+    const files = readdirSync(join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts')).map((f) => `test/${f}`);
+    const starting = files.filter((f) => f !== 'test/layering.test.ts' && STARTS.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(starting.length).toBeGreaterThan(10);
+    expect(starting.filter((f) => !PROCESSES.includes(f))).toEqual([]);
+    expect(PROCESSES.filter((f) => !files.includes(f))).toEqual([]);
+  });
+});

@@ -25,19 +25,6 @@ describeRedis('CAMPAIGN_MCP_REDIS_URL from the terminal (in-process runs of main
     expect(second.out).toMatch(/cursor="/);
   });
 
-  it('without Redis a cursor from an earlier `call` still verifies (the key is the data directory\'s), and its listing is gone; another data directory refuses it', async () => {
-    const dataDir = dirs.make();
-    const first = await run(list(), {}, dataDir);
-    const cursor = first.out.match(/cursor="([^"]+)"/)![1]!;
-    const second = await run(list({ cursor }), {}, dataDir);
-    expect(second.code).toBe(1);
-    expect(second.err).toContain('it points into a listing held in the memory of the `call` that printed it');
-    // Every run here shares one process: the key is the app's (its data directory's), never one per process.
-    const elsewhere = await run(list({ cursor }), {}, dirs.make());
-    expect(elsewhere.code).toBe(1);
-    expect(elsewhere.err).toContain('cursor is not one this server issued (or it was altered); drop it to start from the first page');
-  });
-
   it('an unreachable Redis: exit 2 with where and why, never the password, nothing on stdout', async () => {
     const t0 = Date.now();
     const r = await run(['call', 'list_vendors', '{}'], { CAMPAIGN_MCP_REDIS_URL: 'redis://:s3cret-redis-pw@127.0.0.1:1/0' }, dirs.make());
