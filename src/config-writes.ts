@@ -21,7 +21,7 @@ export const DEFAULT_MAX_RECIPIENTS = 100_000;
 export function dataDirOf(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   if (flag) return flag;
   if (env.CAMPAIGN_MCP_DATA_DIR) return env.CAMPAIGN_MCP_DATA_DIR;
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'campaign-mcp');
 }
 

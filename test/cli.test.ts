@@ -26,6 +26,8 @@ describe('flags', () => {
     const c = loadConfig(parseArgs(['--sandbox=false']).flags, env);
     expect(c).toMatchObject({ accounts: [], readOnly: false, sandbox: false });
     expect(c.writes.dataDir).toBe('/xdg/campaign-mcp');
+    // From the environment it is given (in-process runs too), never only the process's own HOME.
+    expect(loadConfig(parseArgs([]).flags, { HOME: '/home/someone' }).writes.dataDir).toBe('/home/someone/.local/state/campaign-mcp');
   });
 });
 
