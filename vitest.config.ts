@@ -3,11 +3,12 @@ import { defineConfig } from 'vitest/config';
 /**
  * Files that start processes: the bundled bin (stdio, HTTP, several instances on Redis, `npx`, `npm start`), the
  * Inspector and conformance CLIs, chromium. Their cost is those processes' CPU, not waiting: `npm run test:fast`
- * leaves them out for the edit loop; `npm test` (and CI) runs everything.
+ * leaves them out for the edit loop; `npm test` (and CI) runs everything, in one pool so the in-process files fill
+ * the cores while these wait on their children (vitest runs projects one after another).
  */
 export const PROCESSES = [
-  'app.server', 'browser.app', 'cli', 'conformance', 'e2e.http', 'e2e.stdio', 'gate.crash', 'hostile.secrets', 'hostile.spawned',
-  'inspector', 'interop', 'launcher', 'pack', 'redis.crash', 'redis.instances', 'secrets', 'shutdown', 'start',
+  'browser.app', 'redis.instances', 'launcher', 'interop', 'redis.crash', 'hostile.spawned', 'cli', 'e2e.http', 'e2e.stdio',
+  'conformance', 'inspector', 'secrets', 'shutdown', 'start', 'pack', 'gate.crash', 'hostile.secrets', 'app.server',
 ].map((f) => `test/${f}.test.ts`);
 
 const common = {
@@ -26,11 +27,9 @@ const common = {
 export default defineConfig({
   test: {
     ...common,
-    // Once for the run (build, data directory, redis-server), so not in the projects, which would each run it again.
+    include: ['test/**/*.test.ts'],
+    // npm run test:fast: the in-process files only.
+    exclude: process.env.TEST_FAST ? PROCESSES : [],
     globalSetup: ['test/global-setup.ts'],
-    projects: [
-      { test: { ...common, name: 'in-process', include: ['test/**/*.test.ts'], exclude: PROCESSES } },
-      { test: { ...common, name: 'processes', include: PROCESSES } },
-    ],
   },
 });
