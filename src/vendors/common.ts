@@ -40,8 +40,9 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Offsets by zone and UTC hour, where the whole hour has one offset: listings and audits convert thousands of stamps. */
 const offsets = new Map<string, number>();
 const HOUR = 3_600_000;
-/** An hour asked for once: read directly, cached on the next ask. */
+/** An hour asked for once (read directly, cached on the next ask), and one holding a transition (always read directly). */
 const SEEN = -Infinity;
+const MIXED = Infinity;
 
 /** Offset of `tz` from UTC at instant `ms`, exact to the second, read from Intl (the one place that does). */
 function offsetMs(ms: number, tz: string): number {
@@ -76,6 +77,7 @@ function cachedOffsetMs(ms: number, tz: string): number {
   const hour = Math.floor(ms / HOUR);
   const key = `${tz}\u0000${hour}`;
   const hit = offsets.get(key);
+  if (hit === MIXED) return offsetMs(ms, tz);
   if (hit !== undefined && hit !== SEEN) return hit;
   if (offsets.size >= 50_000) offsets.clear();
   if (hit === undefined) {
@@ -83,7 +85,10 @@ function cachedOffsetMs(ms: number, tz: string): number {
     return offsetMs(ms, tz);
   }
   const first = offsetMs(hour * HOUR, tz);
-  if (first !== offsetMs(hour * HOUR + HOUR - 1000, tz)) return offsetMs(ms, tz);
+  if (first !== offsetMs(hour * HOUR + HOUR - 1000, tz)) {
+    offsets.set(key, MIXED);
+    return offsetMs(ms, tz);
+  }
   offsets.set(key, first);
   return first;
 }
