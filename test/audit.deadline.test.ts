@@ -7,6 +7,8 @@ import { DEFAULT_LIMITS } from '../src/limits.js';
 import type { GetResult } from '../src/vendors/vendor.js';
 import { connectInProcess } from './helpers/client.js';
 import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
+import { virtualClock } from '../src/concurrency.js';
+import { READ_INTERVAL_MS } from '../src/audit/collect.js';
 
 /** A vendor whose detail reads take 100 ms each: 300 campaigns need 10 s at 3 reads at a time. */
 class SlowDetail extends FakeAdapter {
@@ -45,4 +47,27 @@ describe('an audit longer than the call deadline', () => {
     const text = (r.content as Array<{ text: string }>)[0]!.text;
     expect(text).toContain(`moengage: ${moe!.unread} campaigns were not read in detail before the call's deadline`);
   }, 15_000);
+});
+
+describe('the audit\'s own read spacing', () => {
+  it('waits on the context\'s clock, never on real time: 40 Batch reads spaced on a clock that stands still', async () => {
+    const clock = virtualClock();
+    const batch = new FakeAdapter('batch', 'default', makeCampaigns('batch', 40).map((c) => ({ ...c, status: 'running' as const })));
+    const ctx = { adapters: [batch], sandbox: false, store: new EmbeddedStore(), now: () => new Date('2026-11-22T12:00:00Z'), clock, limits: DEFAULT_LIMITS };
+    const c = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+    try {
+      const t0 = performance.now();
+      const r = await c.callTool({ name: 'audit_campaigns', arguments: {} });
+      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      const reads = batch.calls.filter((x) => x.startsWith('get ')).length;
+      expect(reads).toBe(40);
+      // Every read after the first waited its turn on the virtual clock (real time would leave slept empty)...
+      expect(clock.slept.length).toBeGreaterThanOrEqual(reads - 1 - 3);
+      expect(clock.slept.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual((reads - 4) * READ_INTERVAL_MS.batch!);
+      // ...and nothing waited for real: 39 spacings of 150 ms would take 5.9 s.
+      expect(performance.now() - t0).toBeLessThan(3_000);
+    } finally {
+      await c.close();
+    }
+  });
 });

@@ -114,16 +114,14 @@ describe('audit of the four simulators: every seeded problem found, nothing else
     expect(flagged('duplicate_name', 'altcraft')).toEqual(dupes(rows, (r) => r.key, (r) => r.id));
   });
 
-  it('Batch reads are spaced on the simulators\' clock: never refused for rate (the audit\'s own spacing, not real time)', () => {
+  it('Batch reads are spaced: never refused for rate during the audit', () => {
     const reads = sandbox.sims.batch.requests.filter((r) => !r.path.endsWith('/campaigns/list'));
     expect(reads.length).toBeGreaterThan(50);
     expect(reads.filter((r) => r.status === 429)).toEqual([]);
     // Arrival jitter (real latency times the clock's factor) is well under a tenth of the spacing summed over the run.
     const at = reads.map((r) => r.at);
-    const span = Math.max(...at) - Math.min(...at);
-    expect(span).toBeGreaterThanOrEqual((reads.length - 1) * READ_INTERVAL_MS.batch! * 0.9);
-    // Spaced in real time instead, the span on this 20x clock would be about 20 times the spacing: 5 leaves room for load.
-    expect(span).toBeLessThan((reads.length - 1) * READ_INTERVAL_MS.batch! * 5);
+    expect(Math.max(...at) - Math.min(...at)).toBeGreaterThanOrEqual((reads.length - 1) * READ_INTERVAL_MS.batch! * 0.9);
+    // (That the spacing runs on the context's clock, not real time, is shown in audit.deadline.test.ts on a virtual clock.)
   });
 
   it('every finding quotes a vendor field with its value, and overlaps name running peers on the same channel', () => {
