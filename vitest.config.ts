@@ -11,22 +11,19 @@ export const PROCESSES = [
   'conformance', 'inspector', 'secrets', 'shutdown', 'start', 'pack', 'gate.crash', 'hostile.secrets', 'app.server',
 ].map((f) => `test/${f}.test.ts`);
 
-const common = {
-  testTimeout: 30_000,
-  hookTimeout: 30_000,
-  // Measured on the 2 shared cores (in-process files): forks with isolation 84 s CPU, forks without 38 s,
-  // threads without 33 s. Waits run on injected clocks now, so CPU is what the suite costs; no test relies on
-  // a fresh module registry (module state is per object: store, clients, simulators, cursor codec). Forks, not
-  // threads: a file that measures its own RSS (http.bounds) must not count other files' threads.
-  pool: 'forks',
-  isolate: false,
-  // Spawned-bin suites still wait on their children: more workers than cores keep the cores busy.
-  maxWorkers: 4,
-} as const;
 
 export default defineConfig({
   test: {
-    ...common,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Measured on the 2 shared cores (in-process files): forks with isolation 84 s CPU, forks without 38 s,
+    // threads without 33 s. Waits run on injected clocks now, so CPU is what the suite costs; no test relies on
+    // a fresh module registry (module state is per object: store, clients, simulators, cursor codec). Forks, not
+    // threads: a file that measures its own RSS (http.bounds) must not count other files' threads.
+    pool: 'forks',
+    isolate: false,
+    // Spawned-bin suites still wait on their children: more workers than cores keep the cores busy.
+    maxWorkers: 4,
     include: ['test/**/*.test.ts'],
     // npm run test:fast: the in-process files only.
     exclude: process.env.TEST_FAST ? PROCESSES : [],
