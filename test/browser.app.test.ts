@@ -16,6 +16,7 @@ import { CHROMIUM, haveChromium, hostPage, launch } from './helpers/browser.js';
 // against a real server on the sandbox: the card's Confirm goes through the bridge to the real write gate.
 const VIEW = (id: string) => readFileSync(`dist/ui/${id}.html`, 'utf8');
 const ARTIFACTS = 'test-artifacts';
+const SHOTS = Boolean(process.env.SCREENSHOTS || process.env.UPDATE_SCREENSHOTS);
 const MINUTE = 60_000;
 const TOMORROW_10 = `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T10:00:00`;
 
@@ -63,11 +64,15 @@ async function show(id: string, tool: string, args: Record<string, unknown>, res
   await page.evaluate((m) => (globalThis as unknown as { testHost: HostApi }).testHost.mount(m), { html: VIEW(id), tool, args, result, theme });
 }
 
-/** Screenshot the card in both themes (the dark one through a host-context change) into test-artifacts/, and docs/ when asked. */
+/**
+ * The card in both themes, the dark one through a host-context change. Screenshots (into test-artifacts/, and docs/
+ * with UPDATE_SCREENSHOTS) only when asked: SCREENSHOTS=1. Rendering and encoding them was a quarter of chromium's CPU.
+ */
 async function shots(name: string) {
   for (const theme of ['light', 'dark'] as const) {
     await page.evaluate((t) => (globalThis as unknown as { testHost: HostApi }).testHost.theme(t), theme);
     await expect.poll(() => view().locator('html').getAttribute('data-theme')).toBe(theme);
+    if (!SHOTS) continue;
     await page.waitForTimeout(50);
     const path = `${ARTIFACTS}/${name}-${theme}.png`;
     await page.locator('iframe').screenshot({ path });
@@ -86,7 +91,7 @@ if (!haveChromium) {
 
 maybe('MCP Apps views in a real browser', () => {
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
+    if (SHOTS) mkdirSync(ARTIFACTS, { recursive: true });
     if (process.env.UPDATE_SCREENSHOTS) mkdirSync('docs/screenshots', { recursive: true });
     const now = () => new Date(Date.now() + offset);
     [sandbox, browser] = await Promise.all([startSandbox({ clock: fast }), launch()]);

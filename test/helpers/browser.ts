@@ -8,7 +8,12 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// One renderer for the host page and its views (no per-site processes): a third less CPU. The views' isolation under
+// test is their sandboxed iframe and CSP, which hold in one process; site isolation is the browser's own hardening.
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-site-isolation-trials', '--disable-features=site-per-process,IsolateOrigins',
+];
 
 /** One headless chromium with a fresh profile; `close` also removes the profile. */
 export async function launch(): Promise<{ context: BrowserContext; requests: string[]; close(): Promise<void> }> {
@@ -38,7 +43,8 @@ export async function launch(): Promise<{ context: BrowserContext; requests: str
 export async function hostPage(context: BrowserContext): Promise<Page> {
   const out = await build({ entryPoints: [join(import.meta.dirname, 'browser-host.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
   const script = out.outputFiles[0]!.text.replace(/<\/script/gi, '<\\/script');
-  const page = await context.newPage();
+  // The persistent context opens with a page: use it rather than start a second one.
+  const page = context.pages()[0] ?? await context.newPage();
   const css = 'body{margin:0;padding:16px;background:#eef0f3;width:592px}body[data-theme=dark]{background:#0e0f11}iframe{display:block;width:560px;height:120px;border:1px solid #8883;border-radius:10px;background:transparent}';
   await page.setContent(`<!doctype html><html><head><style>${css}</style></head><body><script>${script}</script></body></html>`);
   return page;
