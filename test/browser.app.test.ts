@@ -154,6 +154,8 @@ maybe('MCP Apps views in a real browser', () => {
     await card.getByRole('button', { name: 'Create campaign' }).focus();
     await card.getByRole('button', { name: 'Create campaign' }).press('Escape');
     await expect.poll(() => card.locator('main').getAttribute('data-phase')).toBe('cancelled');
+    // The message reaches the host through the bridge after the card shows its phase: wait for it, then check no call went.
+    await expect.poll(async () => (await log()).messages.length).toBe(1);
     const l = await log();
     expect(l.calls).toEqual([]);
     expect(l.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'I cancelled this in the preview card: do not create a one-time email campaign "November newsletter" on moengage/default. Nothing was sent.' }] }]);
@@ -167,6 +169,7 @@ maybe('MCP Apps views in a real browser', () => {
     await shots('preview-send-2500');
     await card.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => card.locator('main').getAttribute('data-phase')).toBe('cancelled');
+    await expect.poll(async () => (await log()).messages.length).toBe(1);
     const l = await log();
     expect(l.calls).toEqual([]);
     expect(l.messages).toHaveLength(1);
