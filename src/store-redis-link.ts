@@ -33,6 +33,27 @@ export function maskRedisUrl(url: string): string {
   }
 }
 
+/** One `field:value` of an INFO reply, or undefined. */
+const infoField = (info: string, field: string): string | undefined => info.match(new RegExp(`^${field}:(.*?)\\r?$`, 'm'))?.[1];
+
+/**
+ * What in Redis' own settings (its INFO persistence and memory sections) can lose what the server keeps there: no
+ * append-only file (a Redis restart drops the journal and previews since the last snapshot, or all of them), or an
+ * eviction policy that may drop a key under memory pressure. One sentence each, for a warning at start.
+ */
+export function durabilityWarnings(info: string): string[] {
+  const out: string[] = [];
+  if (infoField(info, 'aof_enabled') === '0') {
+    out.push('Redis keeps no append-only file (appendonly no): if Redis restarts, the write journal and previews since its last snapshot are lost; run it with appendonly yes');
+  }
+  const policy = infoField(info, 'maxmemory_policy');
+  const max = Number(infoField(info, 'maxmemory') ?? '0');
+  if (policy && policy !== 'noeviction' && max > 0) {
+    out.push(`Redis may evict keys when it reaches maxmemory (maxmemory-policy ${policy}): a preview, a batch record or the journal could be dropped; set maxmemory-policy noeviction`);
+  }
+  return out;
+}
+
 /**
  * One connection to Redis (node-redis): commands fail fast while it is down (no offline queue), each
  * has a timeout, it reconnects in the background, and scripts run by SHA with a reload after a restart.
@@ -87,6 +108,9 @@ export class RedisLink {
       throw new StartError(`cannot reach Redis at ${masked} (CAMPAIGN_MCP_REDIS_URL): ${why || (err as Error).name}`);
     }
     ready = true;
+    // Redis 6 takes one INFO section per call; a Redis that refuses INFO (renamed on some hosted plans) is not checked.
+    const info = await Promise.all(['persistence', 'memory'].map((section) => client.sendCommand(['INFO', section]).then(String, () => ''))).then((parts) => parts.join('\n'));
+    for (const warning of durabilityWarnings(info)) logger.warn({ redis: masked }, warning);
     return new RedisLink(client as unknown as Client);
   }
 

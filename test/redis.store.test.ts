@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRateWindows, StartError } from '../src/store.js';
+import pino from 'pino';
 import { RedisStore } from '../src/store-redis.js';
+import { durabilityWarnings } from '../src/store-redis-link.js';
 import { loadSharedSecret } from '../src/tokens.js';
 import { describeRedis, testRedisUrl } from './helpers/redis.js';
 
@@ -170,6 +172,16 @@ describeRedis('RedisStore against a real redis-server', () => {
     await expect(loadSharedSecret('another secret', b)).rejects.toThrow(StartError);
   });
 
+  it('warns at start that this Redis keeps no append-only file (the test Redis runs with appendonly no), once, naming no password', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const s = await RedisStore.connect(url, { prefix, logger });
+    await s.close();
+    const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string; redis: string });
+    expect(warnings.map((w) => [w.level, w.msg])).toEqual([[40, expect.stringMatching(/^Redis keeps no append-only file \(appendonly no\).*appendonly yes$/)]]);
+    expect(warnings[0]!.redis).toBe(`${url.replace(/\/0$/, '')}/0`);
+  });
+
   it('does not start against an unreachable Redis, and never says its password', async () => {
     const t0 = Date.now();
     const err = (await RedisStore.connect('redis://:hunter2-password@127.0.0.1:1/0').catch((e: unknown) => e)) as Error;
@@ -177,5 +189,24 @@ describeRedis('RedisStore against a real redis-server', () => {
     expect(err.message).toContain('127.0.0.1:1');
     expect(err.message).not.toContain('hunter2');
     expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
+
+describe('durabilityWarnings (Redis INFO persistence and memory, as redis-server 7 prints them)', () => {
+  const info = (aof: 0 | 1, maxmemory: number, policy: string) =>
+    `# Persistence\r\nloading:0\r\nrdb_changes_since_last_save:0\r\nrdb_last_save_time:1796181125\r\naof_enabled:${aof}\r\naof_rewrite_in_progress:0\r\n\n# Memory\r\nused_memory:1000\r\nmaxmemory:${maxmemory}\r\nmaxmemory_human:100.00M\r\nmaxmemory_policy:${policy}\r\n`;
+  it('nothing for an append-only file and no eviction', () => {
+    expect(durabilityWarnings(info(1, 104857600, 'noeviction'))).toEqual([]);
+    expect(durabilityWarnings(info(1, 0, 'allkeys-lru'))).toEqual([]); // no maxmemory: nothing is evicted
+  });
+  it('one sentence each for no append-only file and an evicting policy under a memory cap', () => {
+    const w = durabilityWarnings(info(0, 104857600, 'allkeys-lru'));
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(/appendonly no/);
+    expect(w[1]).toBe('Redis may evict keys when it reaches maxmemory (maxmemory-policy allkeys-lru): a preview, a batch record or the journal could be dropped; set maxmemory-policy noeviction');
+    expect(durabilityWarnings(info(1, 104857600, 'volatile-ttl'))).toHaveLength(1);
+  });
+  it('nothing it cannot read (INFO refused): no guess', () => {
+    expect(durabilityWarnings('')).toEqual([]);
   });
 });
