@@ -4,7 +4,7 @@ import type { WriteRecord } from './journal.js';
 import { batches, countRecipients, verifySource, type RecipientSource } from './recipients.js';
 import type { Store } from './store.js';
 import { argsHash, type TokenSigner } from './tokens.js';
-import type { PartOutcome, PlanPart, SendInput, VendorAdapter, VendorWriter } from './vendors/vendor.js';
+import type { PartControl, PartOutcome, PlanPart, SendInput, VendorAdapter, VendorWriter } from './vendors/vendor.js';
 import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult } from './write-result.js';
 import { storeLost } from './write-lost.js';
 import type { ApprovalNeeded, GateCall, GateSettings, StoredPlan, WriteRequest } from './gate-types.js';
@@ -175,27 +175,51 @@ export class WriteGate {
     let lost: Error | undefined;
     let done = rec.parts.length - todo.size;
     const stopAt = this.now().getTime() + (this.settings.callBudgetMs ?? 40_000);
+    // Stops every part still waiting its turn in the HTTP client (pace, concurrency cap) once one is refused for all
+    // or the store is lost; a request already on the wire runs to its answer (cut, its outcome would be unknown).
+    const halt = new AbortController();
+    const stop = () => {
+      stopped = true;
+      halt.abort();
+    };
     const one = async (index: number, part: PlanPart) => {
       if (stopped || signal?.aborted) return;
-      try {
-        await this.store.recordAttempt(rec.id, index, this.now().toISOString());
-      } catch (err) {
-        lost ??= err as Error;
-        stopped = true;
-        return;
+      // The attempt is journaled just before the part's first request goes out, not when it starts waiting for its turn.
+      let attempted = false;
+      const attempt = async () => {
+        if (attempted) return;
+        try {
+          await this.store.recordAttempt(rec.id, index, this.now().toISOString());
+          attempted = true;
+        } catch (err) {
+          lost ??= err as Error;
+          stop();
+          throw err;
+        }
+      };
+      const control: PartControl = { halt: halt.signal, onSend: attempt };
+      const out = await writer.execute(part, control).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
+      if (!attempted) {
+        // Halted (or the store lost) before anything went out: the part stays pending, and the same token sends it.
+        if (halt.signal.aborted && out.state === 'failed' && (out as PartOutcome).not_acted) return;
+        // A writer that answered without sending (MoEngage's creation quota used up): journaled like any outcome.
+        try {
+          await attempt();
+        } catch {
+          return;
+        }
       }
-      // A batch once started is never cancelled mid-request (that would make its outcome unknown).
-      const out = await writer.execute(part).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
       const { fatal, ...kept } = out as PartOutcome;
+      // At once, before journaling the outcome: parts queued behind this one must see the halt before their turn.
+      if (fatal) stop();
       try {
         await this.store.recordOutcome(rec.id, index, { t: 'outcome', at: this.now().toISOString(), id: rec.id, part: index, ...kept });
         rec.parts[index] = { state: kept.state, ...(kept.message ? { message: kept.message } : {}) };
       } catch (err) {
         lost ??= err as Error;
-        stopped = true;
+        stop();
         rec.parts[index] = { state: 'unknown', message: `the vendor answered ${kept.state}, but the journal could not record it` };
       }
-      if (fatal) stopped = true;
       await call.progress?.(++done, rec.parts.length, `batch ${index + 1} of ${rec.parts.length}: ${out.state}`);
     };
     const pending: Array<Promise<void>> = [];

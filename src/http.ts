@@ -58,6 +58,14 @@ export interface HttpRequest {
   /** Turn a non-2xx answer into the vendor's own message and code. */
   describe?: (status: number, body: unknown, text: string) => { message: string; code?: string | number; hint?: string };
   signal?: AbortSignal;
+  /**
+   * Aborted while the request still waits its turn (pace, concurrency cap, a hold, a retry's backoff), it is not
+   * sent: a VendorError with `notSent`. Unlike `signal` it never cuts a request already on the wire (its outcome
+   * would be unknown): a send stopping after a refusal that applies to every batch halts only what has not gone out.
+   */
+  beforeSend?: AbortSignal;
+  /** Runs just before the request goes on the wire, each attempt (the write gate journals the attempt here); a throw sends nothing. */
+  onSend?: () => Promise<void>;
 }
 
 export interface HttpResponse {
@@ -125,19 +133,24 @@ export class HttpClient {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const cap = req.concurrency;
     const started = this.clock.now();
+    // What every wait listens to; a `beforeSend` abort there means "not sent".
+    const waits = req.beforeSend ? (req.signal ? AbortSignal.any([req.signal, req.beforeSend]) : req.beforeSend) : req.signal;
+    const wait = (ms: number) => this.clock.sleep(ms, waits).catch((err: unknown) => Promise.reject(notSent(req, err)));
     for (let attempt = 0; ; attempt++) {
       const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.clock.now() : 0;
-      if (held > 0) await this.clock.sleep(held, req.signal);
+      if (held > 0) await wait(held);
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
       // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
-      const slot = req.pace ? await this.paced(req.pace, req.signal).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
+      const slot = req.pace ? await this.paced(req.pace, waits).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
       let release: (() => void) | undefined;
       let res: HttpResponse | undefined;
       let failure: VendorError;
       try {
         try {
-          release = cap ? await this.slots.acquire(cap.key, cap.max, req.signal) : undefined;
-          if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, req.signal);
+          release = cap ? await this.slots.acquire(cap.key, cap.max, waits) : undefined;
+          if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, waits);
+          if (req.beforeSend?.aborted) throw req.beforeSend.reason;
+          await req.onSend?.();
         } catch (err) {
           if (slot !== undefined) await this.rates.release(req.pace!.key, slot, req.pace!.intervalMs);
           throw notSent(req, err);
@@ -149,19 +162,21 @@ export class HttpClient {
       } finally {
         // Also space from the answer: the next request then arrives >= interval after this one did, whatever the latency.
         if (req.pace) await this.rates.sent(req.pace.key, this.clock.now()).catch(() => undefined);
-        release?.();
+        // After a refusal the slot passes on a turn later, once the caller has seen it: a write gate halting on a
+        // refusal for every batch must stop the request queued behind this one before it goes out.
+        if (release) (res && res.status >= 200 && res.status < 300 && req.classify?.(res.body) === undefined ? release() : setImmediate(release));
       }
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
       if (res && res.status >= 200 && res.status < 300 && effective === undefined) return res;
       if (res) failure = statusError(req, effective === undefined ? res : { ...res, status: effective });
-      const wait = this.retryDelay(req, failure!, attempt);
-      if (req.hold && failure!.status === 429) this.holdFor(req.hold, Math.max(wait ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
-      if (wait === undefined) {
+      const delay = this.retryDelay(req, failure!, attempt);
+      if (req.hold && failure!.status === 429) this.holdFor(req.hold, Math.max(delay ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
+      if (delay === undefined) {
         // "no answer within 20 s" after four attempts would understate the wait: say how long it really was.
         throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.clock.now() - started) : failure!;
       }
-      this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait }, 'retrying vendor request');
-      await this.clock.sleep(wait, req.signal);
+      this.logger.debug({ vendor: req.vendor, status: failure!.status, attempt, wait: delay }, 'retrying vendor request');
+      await wait(delay);
     }
   }
 
@@ -235,9 +250,16 @@ export class HttpClient {
   }
 }
 
-/** A shared store that failed while a request waited for its turn: the request was certainly not sent. */
+/**
+ * A shared store that failed while a request waited for its turn, or a `beforeSend` that stopped it: the request
+ * was certainly not sent. Anything else (the call's own `signal`) passes through as it was.
+ */
 function notSent(req: HttpRequest, err: unknown): unknown {
-  return err instanceof StoreError ? new VendorError({ vendor: req.vendor, message: `${err.message}; the request was not sent`, notSent: true, cause: err }) : err;
+  if (err instanceof StoreError) return new VendorError({ vendor: req.vendor, message: `${err.message}; the request was not sent`, notSent: true, cause: err });
+  if (req.beforeSend?.aborted && !req.signal?.aborted && !(err instanceof VendorError)) {
+    return new VendorError({ vendor: req.vendor, message: 'not sent: the write stopped before this request went out', notSent: true, cause: err });
+  }
+  return err;
 }
 
 function parseJson(text: string): unknown {

@@ -181,9 +181,13 @@ describe.each([false, true])('clevertap adapter (documentedOnly: %s)', (document
   });
 
   describe('clevertap errors', () => {
-    it('wrong credentials => 401 with a hint and no secret', async () => {
+    it('wrong credentials => 401 with a hint and no secret; the windows still queued are not sent', async () => {
       const bad = adapter({ passcode: 'not-the-passcode-xyz' });
-      const err = (await bad.listCampaigns({}).catch((e: unknown) => e)) as VendorError;
+      const n = sim.requests.length;
+      // A year: 12 list windows and 12 report windows, three at a time; once the first 401 is back the rest stay unsent.
+      const err = (await bad.listCampaigns({ from: '2025-12-01', to: '2026-11-30' }).catch((e: unknown) => e)) as VendorError;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sim.requests.length - n).toBeLessThanOrEqual(6);
       expect(err).toBeInstanceOf(VendorError);
       expect(err.status).toBe(401);
       expect(err.message).toBe('Invalid Credentials');
@@ -198,7 +202,8 @@ describe.each([false, true])('clevertap adapter (documentedOnly: %s)', (document
       sim.faults.htmlErrors = 10;
       await expect(ct.getReport('1000000001')).rejects.toThrow(/HTML page/);
       sim.faults.htmlErrors = 0;
-      sim.faults.malformed = 1;
+      // Both of the window's requests (list and report go out together, in no set order): the list's is the error.
+      sim.faults.malformed = 2;
       await expect(ct.listCampaigns({ from: TODAY, to: TODAY })).rejects.toThrow(/malformed JSON/);
       sim.faults.malformed = 0;
     });

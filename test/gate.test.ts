@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +101,7 @@ describe('the write gate', () => {
     expect(new Set(writer.delivered).size).toBe(2500);
   });
 
-  it('a refusal that applies to every batch stops the send; the same token resumes only what was not sent', async () => {
+  it('a refusal that applies to every batch stops the send; the same token, once it is fixed, sends the refused batch and the rest', async () => {
     const { writer, g, call } = await setup({ settings: { concurrency: 1 } });
     writer.faults.set(1, 'fatal');
     const p = await call('send_to_users', send());
@@ -109,10 +109,46 @@ describe('the write gate', () => {
     expect(r.s).toMatchObject({ status: 'partial', counts: { succeeded: 1000, failed: 1000, pending: 500 } });
     expect(r.text).toMatch(/not sent can be sent/);
     writer.faults.clear();
+    // DESIGN: "batches never sent, or refused by the vendor before it acted, are sent" (a 401 is refused before acting).
     const resumed = await call('send_to_users', send({ confirm: p.s.confirm }));
-    expect(resumed.s).toMatchObject({ resumed: true, counts: { succeeded: 1500, failed: 1000, pending: 0 } });
-    expect(writer.delivered).toEqual([...ids(1000), ...ids(500, 2000)]);
+    expect(resumed.s).toMatchObject({ status: 'succeeded', resumed: true, counts: { succeeded: 2500, failed: 0, pending: 0 } });
+    expect(writer.delivered).toEqual([...ids(1000), ...ids(1000, 1000), ...ids(500, 2000)]);
+    expect(new Set(writer.delivered).size).toBe(2500);
     void g;
+  });
+
+  it('batches still waiting their turn when a refusal for all arrives are halted, never sent: pending, and the same token sends them', async () => {
+    // Four at once, each waiting "for its turn" (a paced request): batch 0 is refused for all while 1-3 still wait.
+    const many = (extra: Record<string, unknown> = {}) => send({ recipients: { ids: ids(6000), id_type: 'identity' }, ...extra });
+    const { writer, call } = await setup({ settings: { concurrency: 4 } });
+    writer.faults.set(0, 'fatal');
+    const p = await call('send_to_users', many());
+    let open!: () => void;
+    let go!: () => void;
+    const later = new Promise<void>((r) => (open = r));
+    const zero = new Promise<void>((r) => (go = r));
+    let queued = 0;
+    writer.turn = (i) => {
+      if (i === 0) return zero;
+      if (++queued === 3) go();
+      return later;
+    };
+    const running = call('send_to_users', many({ confirm: p.s.confirm }));
+    // Batch 0 goes out once 1-3 are queued behind their turn, and is refused; they get their turn only after that answer.
+    await vi.waitFor(() => expect(writer.executed).toBe(1));
+    await new Promise((r) => setTimeout(r, 20));
+    open();
+    const r = await running;
+    expect(writer.halted).toBe(3);
+    expect(writer.executed).toBe(1);
+    expect(r.s.counts).toMatchObject({ recipients: 6000, succeeded: 0, failed: 1000, pending: 5000 });
+    expect(r.s.batches.map((b: { state: string }) => b.state)).toEqual(['failed', 'pending', 'pending', 'pending', 'pending', 'pending']);
+    writer.faults.clear();
+    writer.turn = undefined;
+    const resumed = await call('send_to_users', many({ confirm: p.s.confirm }));
+    expect(resumed.s).toMatchObject({ status: 'succeeded', resumed: true, counts: { succeeded: 6000 } });
+    expect(new Set(writer.delivered).size).toBe(6000);
+    expect(writer.delivered).toHaveLength(6000);
   });
 
   it('a batch refused before the vendor acted (429 after retries) is sent again on resume', async () => {
@@ -161,8 +197,9 @@ describe('the write gate', () => {
     first.g.close();
     const second = await setup({ dir });
     const r = await second.call('send_to_users', send({ confirm: p.s.confirm }));
-    expect(r.s).toMatchObject({ resumed: true, counts: { succeeded: 1500, failed: 1000 } });
-    expect(second.writer.delivered).toEqual(ids(500, 2000));
+    // The refused batch's "not acted" survives in the journal on disk: the restarted server sends it and the rest.
+    expect(r.s).toMatchObject({ resumed: true, counts: { succeeded: 2500, failed: 0 } });
+    expect(second.writer.delivered).toEqual([...ids(1000, 1000), ...ids(500, 2000)]);
   });
 
   it('recipients_file: CSV with a header, de-duplicated, hash-bound; a changed file is refused', async () => {

@@ -6,9 +6,9 @@ import { ID_HELP, envelopeStatus } from './altcraft-errors.js';
 import { describeAltcraft, hintFor, parseRef } from './altcraft-map.js';
 import { ALTCRAFT_ID_TYPES, ALTCRAFT_SEND_CHANNELS, altcraftAudience, altcraftStart, channelContent, matching, triggerId } from './altcraft-write-map.js';
 import { resolveSchedule } from './schedule.js';
-import type { GetResult, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview } from './vendor.js';
+import type { GetResult, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview } from './vendor.js';
 import { requireContent } from './write-input.js';
-import { outcomeOfError } from './write-outcome.js';
+import { outcomeOfError, sendControl } from './write-outcome.js';
 
 /** Profiles per start_batch request: batch endpoints take ≤10,000 (notes §4 Common, (f)). */
 export const ALTCRAFT_BATCH_SIZE = 10_000;
@@ -130,12 +130,12 @@ export class AltcraftWriter implements VendorWriter {
     return { request: { method: 'POST', path: `${API}campaigns/triggers/start_batch`, body }, recipients: ids.length, retry_safe: false };
   }
 
-  async execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome> {
+  async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
     const method = part.request.path.slice(API.length);
     try {
       const res = await this.http.send({
         vendor: 'altcraft', method: 'POST', url: `${this.ctx.base}${part.request.path}`, headers: { authorization: `Bearer ${this.ctx.token}` },
-        body: part.request.body, kind: 'write', describe: describeAltcraft, classify: envelopeStatus, signal,
+        body: part.request.body, kind: 'write', describe: describeAltcraft, classify: envelopeStatus, ...sendControl(control),
       });
       const top = rec(res.body);
       if (res.body === undefined || typeof res.body !== 'object') return { state: 'unknown', message: `${method} answered without Altcraft's JSON envelope; it may have acted` };

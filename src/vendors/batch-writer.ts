@@ -5,9 +5,9 @@ import {
   batchPushTime, batchSendBody, batchTargeting,
 } from './batch-write-map.js';
 import { resolveSchedule } from './schedule.js';
-import type { CreateInput, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteOp, WritePlan } from './vendor.js';
+import type { CreateInput, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteOp, WritePlan } from './vendor.js';
 import { contentExcerpt, requireChannel, requireContent, requireIdType, requireRecipients, unusedContent, type DraftContent } from './write-input.js';
-import { outcomeOfError } from './write-outcome.js';
+import { outcomeOfError, sendControl } from './write-outcome.js';
 
 /** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -50,9 +50,9 @@ export class BatchWriter implements VendorWriter {
     return { request: { method: 'POST', path: 'transactional/send', body: batchSendBody(input, ids) }, recipients: ids.length, retry_safe: false };
   }
 
-  async execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome> {
+  async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
     try {
-      const res = await this.send(part.request.method, part.request.path, 'write', part.request.body, signal);
+      const res = await this.send(part.request.method, part.request.path, 'write', part.request.body, undefined, control);
       return this.outcome(res);
     } catch (err) {
       return outcomeOfError(err, { contentError: (e) => e.status === 400 });
@@ -163,11 +163,11 @@ export class BatchWriter implements VendorWriter {
     return { state: 'succeeded', ...(ref ? { vendor_ref: ref } : {}) };
   }
 
-  private send(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, kind: 'read' | 'write', body: unknown, signal?: AbortSignal): Promise<HttpResponse> {
+  private send(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, kind: 'read' | 'write', body: unknown, signal?: AbortSignal, control?: PartControl): Promise<HttpResponse> {
     return this.http.send({
       vendor: 'batch', method, url: `${this.ctx.base}/1.1/${encodeURIComponent(this.ctx.apiKey)}/${path}`, kind,
       headers: { 'x-authorization': this.ctx.restApiKey, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}),
+      ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}), ...sendControl(control),
       minWaitAfter429Ms: this.ctx.minWaitAfter429Ms, hold: this.ctx.holdKey,
       concurrency: { key: `${this.ctx.holdKey}:write`, max: BATCH_WRITE_CONCURRENCY },
       describe: this.ctx.describe, classify: batchEnvelopeStatus,

@@ -7,9 +7,9 @@ import {
   CLEVERTAP_USED_CONTENT, CLEVERTAP_WRITE_CAPABILITIES, clevertapContent, clevertapCreatePaceKey, clevertapSendBody, clevertapWhen, sendCampaignId,
 } from './clevertap-write-map.js';
 import { resolveSchedule } from './schedule.js';
-import type { CreateInput, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteOp, WritePlan } from './vendor.js';
+import type { CreateInput, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteOp, WritePlan } from './vendor.js';
 import { contentExcerpt, requireChannel, requireContent, requireIdType, requireRecipients, unusedContent, type DraftContent } from './write-input.js';
-import { outcomeOfError } from './write-outcome.js';
+import { outcomeOfError, sendControl } from './write-outcome.js';
 
 /** "Three concurrent requests are the max" (notes re-check); the same key as the read side. */
 const MAX_CONCURRENT = 3;
@@ -44,9 +44,9 @@ export class CleverTapWriter implements VendorWriter {
     return { request: { method: 'POST', path: `/1/send/${input.channel}.json`, body: clevertapSendBody(input, ids) }, recipients: ids.length, retry_safe: false };
   }
 
-  async execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome> {
+  async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
     try {
-      return this.outcome(await this.post(part.request.path, part.request.body, signal), part.request.path === CREATE_PATH);
+      return this.outcome(await this.post(part.request.path, part.request.body, undefined, 'write', control), part.request.path === CREATE_PATH);
     } catch (err) {
       return outcomeOfError(err, { contentError });
     }
@@ -149,9 +149,9 @@ export class CleverTapWriter implements VendorWriter {
     return new VendorError({ vendor: 'clevertap', status: effective, ...describeCleverTap(effective, b, res.text), ...(effective >= 500 ? { outcome: 'unknown' as const } : {}) });
   }
 
-  private post(path: string, body: unknown, signal?: AbortSignal, kind: 'read' | 'write' = 'write'): Promise<HttpResponse> {
+  private post(path: string, body: unknown, signal?: AbortSignal, kind: 'read' | 'write' = 'write', control?: PartControl): Promise<HttpResponse> {
     return this.http.send({
-      vendor: 'clevertap', method: 'POST', url: `${this.ctx.base}${path}`, kind, body, ...(signal ? { signal } : {}),
+      vendor: 'clevertap', method: 'POST', url: `${this.ctx.base}${path}`, kind, body, ...(signal ? { signal } : {}), ...sendControl(control),
       headers: { 'x-clevertap-account-id': this.ctx.accountId, 'x-clevertap-passcode': this.ctx.passcode, 'content-type': 'application/json' },
       concurrency: { key: `clevertap:${this.ctx.accountId}`, max: MAX_CONCURRENT },
       ...(path === CREATE_PATH ? { pace: { key: clevertapCreatePaceKey(this.ctx.accountId), intervalMs: CLEVERTAP_CREATE_INTERVAL_MS } } : {}),

@@ -86,9 +86,19 @@ export class CleverTapAdapter implements VendorAdapter {
     const range = resolveRange(query.from, query.to, this.now(), LIST_DEFAULT_DAYS, LIST_AHEAD_DAYS, this.timezone);
     if (spanDays(range.from, range.to) > LIST_MAX_RANGE_DAYS) throw new InputError(`a CleverTap listing covers at most ${LIST_MAX_RANGE_DAYS} days; narrow from/to`);
     const windows = splitWindows(range.from, range.to, LIST_MAX_DAYS);
+    // The first list window that fails fails the listing: the windows still queued behind CleverTap's 3-at-once cap
+    // are not sent (a 401 would only come back again from each), and the error is that first one.
+    const stop = new AbortController();
+    const inner = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    let first: unknown;
+    const failFast = (err: unknown): never => {
+      first ??= err;
+      stop.abort();
+      throw first;
+    };
     const [lists, reports] = await Promise.all([
-      Promise.all(windows.map((w) => this.listWindow(w, signal))),
-      Promise.all(windows.map((w) => this.reportWindow(w, signal).catch((err: unknown) => secondary(err, signal)))),
+      Promise.all(windows.map((w) => this.listWindow(w, inner).catch(failFast))),
+      Promise.all(windows.map((w) => this.reportWindow(w, inner).catch((err: unknown) => (first !== undefined ? failFast(err) : secondary(err, signal))))),
     ]);
     const failed = reports.find((r): r is VendorError => r instanceof VendorError);
     if (failed && query.channel) {

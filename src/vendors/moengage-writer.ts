@@ -7,9 +7,9 @@ import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody } from '
 import { requireContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
 import type {
-  GetResult, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
+  GetResult, PartControl, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
 } from './vendor.js';
-import { outcomeOfError } from './write-outcome.js';
+import { NOT_SENT, outcomeOfError, sendControl } from './write-outcome.js';
 
 /** Successful creations: 5/min, 25/h, 100/day (rate-limits.mdx); the yaml says 5/s. We pace to the stricter page. */
 export const CREATE_WINDOWS = [{ limit: 5, ms: 60_000 }, { limit: 25, ms: 3_600_000 }, { limit: 100, ms: 86_400_000 }] as const;
@@ -151,19 +151,19 @@ export class MoEngageWriter implements VendorWriter {
     return { request, ...(more.length && { more }), recipients: ids.length, retry_safe: false };
   }
 
-  async execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome> {
-    if (part.request.path === INFORM_PATH) return this.informPart([part.request, ...(part.more ?? [])], signal);
+  async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
+    if (part.request.path === INFORM_PATH) return this.informPart([part.request, ...(part.more ?? [])], control);
     if (part.request.path === CREATE_PATH) {
       const wait = await this.createSlot();
       if (wait > MAX_CREATE_WAIT_MS) {
         return { state: 'failed', not_acted: true, message: `MoEngage's creation quota (5 a minute, 25 an hour, 100 a day) is used up; try again after ${new Date(this.http.clock.now() + wait).toISOString().slice(11, 16)} UTC` };
       }
-      if (wait > 0) await this.http.clock.sleep(wait, signal);
+      if (wait > 0 && !(await this.waitUnlessHalted(wait, control))) return NOT_SENT;
     }
     try {
-      const res = await this.post(part.request, {}, signal);
+      const res = await this.post(part.request, sendControl(control));
       const env = envelopeError(res.body);
-      if (env) return { state: 'failed', fatal: true, message: `${env.message}${env.code === undefined ? '' : ` (code ${env.code})`}` };
+      if (env) return { state: 'failed', fatal: true, not_acted: true, message: `${env.message}${env.code === undefined ? '' : ` (code ${env.code})`}` };
       if (part.request.path !== CREATE_PATH) return { state: 'succeeded' };
       const id = (res.body as { campaign_id?: unknown } | undefined)?.campaign_id;
       return typeof id === 'string' ? { state: 'succeeded', vendor_ref: id } : { state: 'succeeded', message: 'MoEngage accepted the campaign but its answer carried no campaign_id; find it with list_campaigns' };
@@ -176,9 +176,9 @@ export class MoEngageWriter implements VendorWriter {
   }
 
   /** One Inform request per recipient; an unknown answer is retried with the same transaction_id inside its 5-minute window. */
-  private async informPart(requests: PlannedRequest[], signal?: AbortSignal): Promise<PartOutcome> {
+  private async informPart(requests: PlannedRequest[], control?: PartControl): Promise<PartOutcome> {
     let fatal: PartOutcome | undefined;
-    const results = await mapLimit(requests, INFORM_CONCURRENCY, async (r): Promise<PartOutcome | undefined> => (fatal ? undefined : this.informOne(r, signal).then((o) => {
+    const results = await mapLimit(requests, INFORM_CONCURRENCY, async (r): Promise<PartOutcome | undefined> => (fatal || control?.halt?.aborted ? undefined : this.informOne(r, control).then((o) => {
       if (o.fatal) fatal ??= o;
       return o;
     })));
@@ -195,24 +195,30 @@ export class MoEngageWriter implements VendorWriter {
     return { state: 'failed', accepted, message, ...(fatal && accepted === 0 && { fatal: true }), ...(notActed && { not_acted: true }) };
   }
 
-  private async informOne(r: PlannedRequest, signal?: AbortSignal): Promise<PartOutcome> {
+  /** Wait `ms` unless the gate halts the write meanwhile: false when it did (nothing was sent). */
+  private async waitUnlessHalted(ms: number, control?: PartControl): Promise<boolean> {
+    return this.http.clock.sleep(ms, control?.halt).then(() => true, () => false);
+  }
+
+  private async informOne(r: PlannedRequest, control?: PartControl): Promise<PartOutcome> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS } }, signal);
+        await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS }, ...sendControl(control) });
         return { state: 'succeeded' };
       } catch (err) {
         if (err instanceof VendorError && err.status === 409 && err.code === DUPLICATE) return { state: 'succeeded', message: 'already accepted (duplicate transaction_id)' };
         const o = outcomeOfError(err, { contentError: (e) => e.status === 400 && e.code === INVALID_ALERT });
         if (o.state !== 'unknown' || attempt >= INFORM_RETRIES) return o;
-        await this.http.clock.sleep(INFORM_BACKOFF_MS * 2 ** attempt, signal);
+        // Halted while it waits to retry: the unknown answer stands (the first attempt may have reached MoEngage).
+        if (!(await this.waitUnlessHalted(INFORM_BACKOFF_MS * 2 ** attempt, control))) return o;
       }
     }
   }
 
-  private post(req: PlannedRequest, extra: Partial<HttpRequest>, signal?: AbortSignal): Promise<HttpResponse> {
+  private post(req: PlannedRequest, extra: Partial<HttpRequest>): Promise<HttpResponse> {
     return this.http.send({
       vendor: 'moengage', method: req.method, url: `${this.ctx.base}${req.path}`, headers: this.ctx.headers, body: req.body, kind: 'write',
-      describe: (status, body) => describeInform(status, body), signal, ...extra,
+      describe: (status, body) => describeInform(status, body), ...extra,
     });
   }
 

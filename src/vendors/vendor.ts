@@ -141,6 +141,15 @@ export interface PartOutcome {
   accepted?: number;
 }
 
+/**
+ * How the gate steers one part's requests (HttpRequest `beforeSend` and `onSend`): `halt` stops a request still
+ * waiting its turn, never one on the wire; `onSend` runs just before each goes out (the gate journals the attempt).
+ */
+export interface PartControl {
+  halt?: AbortSignal;
+  onSend?: () => Promise<void>;
+}
+
 /** What a writer can do; list_vendors and tool registration read this, never guess. */
 export interface WriteCapabilities {
   create: ReadonlyArray<Channel>;
@@ -159,7 +168,7 @@ export interface VendorWriter {
    */
   sendPart(input: SendInput, ids: readonly string[], index: number, key: string): PlanPart;
   /** Send one planned part; every vendor answer (and network fault) becomes an outcome. */
-  execute(part: PlanPart, signal?: AbortSignal): Promise<PartOutcome>;
+  execute(part: PlanPart, control?: PartControl): Promise<PartOutcome>;
 }
 
 /** The read side every adapter has. */

@@ -1,5 +1,6 @@
 import { VendorError } from '../errors.js';
-import type { PartOutcome } from './vendor.js';
+import type { HttpRequest } from '../http.js';
+import type { PartControl, PartOutcome } from './vendor.js';
 
 /** HTTP statuses whose refusal applies to every part of a write (credentials, rights, the route itself). */
 const FATAL_STATUSES = new Set([401, 403, 404, 405]);
@@ -7,14 +8,23 @@ const FATAL_STATUSES = new Set([401, 403, 404, 405]);
 /**
  * A failed write request as a part outcome, in the journal's vocabulary. `fatal` when the refusal applies
  * to every batch (bad credentials, or `contentError` says the content itself was refused); `not_acted`
- * when the vendor certainly did not act (a 429 after the client's retries, a connection never made).
+ * when the vendor certainly did not act (a 429 after the client's retries, a connection never made, and a
+ * refusal of the whole request, which is a fatal one: the same token sends that part again once it is fixed).
  */
 export function outcomeOfError(err: unknown, options: { contentError?: (e: VendorError) => boolean } = {}): PartOutcome {
   if (!(err instanceof VendorError)) throw err;
   const detail = [err.message, err.status ? `HTTP ${err.status}` : undefined, err.code !== undefined ? `code ${err.code}` : undefined]
     .filter(Boolean).join(', ');
   if (err.outcome === 'unknown') return { state: 'unknown', message: `${detail}. ${err.hint ?? 'The vendor may have acted on it.'}` };
-  const notActed = err.notSent || err.status === 429;
   const fatal = (err.status !== undefined && FATAL_STATUSES.has(err.status)) || options.contentError?.(err) === true;
+  const notActed = err.notSent || err.status === 429 || fatal;
   return { state: 'failed', message: detail, ...(notActed ? { not_acted: true } : {}), ...(fatal ? { fatal: true } : {}) };
 }
+
+/** A part's control as request fields: `halt` stops it before it goes out, `onSend` journals the attempt. */
+export function sendControl(control: PartControl | undefined): Pick<HttpRequest, 'beforeSend' | 'onSend'> {
+  return { ...(control?.halt ? { beforeSend: control.halt } : {}), ...(control?.onSend ? { onSend: control.onSend } : {}) };
+}
+
+/** A part the gate halted before its request went out. */
+export const NOT_SENT: PartOutcome = { state: 'failed', not_acted: true, message: 'not sent: the write stopped before this request went out' };

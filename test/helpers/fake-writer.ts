@@ -1,4 +1,4 @@
-import type { SendInput, PartOutcome, PlanPart, VendorWriter, WriteOp, WritePlan } from '../../src/vendors/vendor.js';
+import type { SendInput, PartControl, PartOutcome, PlanPart, VendorWriter, WriteOp, WritePlan } from '../../src/vendors/vendor.js';
 import { FakeAdapter } from './fake-adapter.js';
 
 /** How the fake vendor answers one part, by part index. */
@@ -37,13 +37,25 @@ export class FakeWriter implements VendorWriter {
     return { request: { method: 'POST', path: '/send', body: { ids: [...ids], key, index, channel: input.channel } }, recipients: ids.length, retry_safe: false };
   }
 
-  async execute(part: PlanPart): Promise<PartOutcome> {
+  /** Parts the gate halted before they went out (a real writer's request stopped in the HTTP client's queue). */
+  halted = 0;
+  /** Set to make part `index` wait "for its turn" first, as a paced request does, so a halt can stop it there. */
+  turn?: (index: number) => Promise<void>;
+
+  async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
+    // As the HTTP client does: wait for its turn, stop there if halted, journal the attempt, then send (held by `gate`).
+    if (this.turn) await this.turn((part.request.body as { index?: number }).index ?? 0);
+    if (control?.halt?.aborted) {
+      this.halted++;
+      return { state: 'failed', not_acted: true, message: 'not sent: halted' };
+    }
+    await control?.onSend?.();
     if (this.gate) await this.gate;
     this.executed++;
     const body = part.request.body as { ids?: string[]; index?: number; name?: string };
     const fault = this.faults.get(body.index ?? 0);
     if (fault === 'fail') return { state: 'failed', message: 'refused: bad id' };
-    if (fault === 'fatal') return { state: 'failed', message: 'HTTP 401', fatal: true };
+    if (fault === 'fatal') return { state: 'failed', message: 'HTTP 401', fatal: true, not_acted: true };
     if (fault === 'not_acted') return { state: 'failed', message: 'HTTP 429', not_acted: true };
     if (fault === 'unknown') return { state: 'unknown', message: 'no answer within 20 s' };
     if (body.ids) this.delivered.push(...body.ids);

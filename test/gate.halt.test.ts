@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/client';
+import { HttpClient } from '../src/http.js';
+import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
+import { createServer } from '../src/server.js';
+import { CleverTapAdapter } from '../src/vendors/clevertap.js';
+import { allTools } from '../tools/index.js';
+import { connectInProcess } from './helpers/client.js';
+import { gateContext } from './helpers/gate-ctx.js';
+
+// DESIGN, the write gate: "a refusal that applies to every batch (bad credentials, bad content) stops the send and
+// leaves the rest pending. The same token again after a partial run resumes: batches never sent, or refused by the
+// vendor before it acted, are sent." Through the real CleverTap writer and HTTP client: the gate runs 4 batches at
+// once, CleverTap takes 3 at a time, so a 4th waits for a slot in the client when the 401s come back.
+let sim: CleverTapSim;
+let http: HttpClient;
+let client: Client;
+let cleanup: () => void;
+beforeAll(async () => {
+  sim = await startCleverTapSim({ seed: 5 });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
+  const adapter = new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url }, http);
+  const g = gateContext([adapter], { settings: { ask: 'never', concurrency: 4 } });
+  cleanup = g.cleanup;
+  client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+});
+afterAll(async () => {
+  await client?.close();
+  cleanup?.();
+  await http?.close();
+  await sim?.close();
+});
+
+const sendRequests = () => sim.requests.filter((r) => r.path.startsWith('/1/send/')).length;
+
+describe('a refusal for every batch, on a real writer', () => {
+  it('halts the batch still waiting for its turn (never sent: pending); fixed, the same token sends every batch, each recipient once', async () => {
+    const args = { vendor: 'clevertap', channel: 'push', recipients: { id_type: 'identity', ids: Array.from({ length: 5_000 }, (_, i) => `user-${i}`) }, content: { title: 'Hi', body: 'Back in stock' } };
+    const preview = await client.callTool({ name: 'send_to_users', arguments: args });
+    const confirm = (preview.structuredContent as { confirm: string }).confirm;
+    sim.faults.down = 401; // the passcode stopped working between the preview and the confirmation
+    const refused = await client.callTool({ name: 'send_to_users', arguments: { ...args, confirm } });
+    const r = refused.structuredContent as { status: string; counts: Record<string, number>; batches: Array<{ state: string }> };
+    // Three went out together and were refused; the fourth was waiting for CleverTap's concurrency slot and was halted there.
+    expect(sendRequests()).toBe(3);
+    expect(r.counts).toEqual({ recipients: 5_000, succeeded: 0, failed: 3_000, unknown: 0, pending: 2_000 });
+    expect(r.batches.map((b) => b.state)).toEqual(['failed', 'failed', 'failed', 'pending', 'pending']);
+    expect(refused.isError).toBe(true);
+
+    sim.faults.down = undefined;
+    const resumed = await client.callTool({ name: 'send_to_users', arguments: { ...args, confirm } });
+    expect(resumed.structuredContent).toMatchObject({ status: 'succeeded', resumed: true, counts: { succeeded: 5_000, failed: 0, pending: 0 } });
+    expect(sim.writes.sends.reduce((n, s) => n + s.recipients, 0)).toBe(5_000);
+    expect(sendRequests()).toBe(3 + 5);
+  });
+});
