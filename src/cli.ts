@@ -1,4 +1,5 @@
 import type { ListToolsResult, McpServer } from '@modelcontextprotocol/server';
+import type { StdioLaunch } from './config.js';
 import { connectInProcess } from './in-process.js';
 
 /** `campaign-mcp tools`: one line per tool with its arguments. */
@@ -17,11 +18,22 @@ export async function printTools(server: McpServer, out: NodeJS.WritableStream):
 /** The MCP Inspector release pinned in what we print: 0.16 and later require Node 22; 0.15.0 runs on Node 20 (checked, both forms). */
 export const INSPECTOR = '@modelcontextprotocol/inspector@0.15.0';
 
-/** What `npm start` prints: the endpoint and client configuration that works as printed (a token stays in its variable). */
-export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid): string {
+/**
+ * What `npm start` prints: the endpoint and client configuration that works as printed (a token stays in its variable).
+ * The stdio forms start the same server: its flags, and the variables it reads (a client does not pass on the shell's);
+ * a secret by name only: the Inspector command reads it from the shell, the JSON says where to put it.
+ */
+export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid, launch?: StdioLaunch): string {
   const header = token ? ' --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"' : '';
   const auth = token ? ', "headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }' : '';
-  const stdioArgs = [bin, ...(sandbox ? ['--sandbox'] : [])];
+  const stdioArgs = [bin, ...(launch?.args ?? (sandbox ? ['--sandbox'] : []))];
+  const secrets = launch?.secrets ?? [];
+  const env = { ...launch?.env, ...Object.fromEntries(secrets.map((s) => [s, `<your ${s}>`])) };
+  const envJson = Object.keys(env).length ? `, "env": { ${Object.entries(env).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')} }` : '';
+  const envFlags = [
+    ...Object.entries(launch?.env ?? {}).map(([k, v]) => `-e ${shellWord(`${k}=${v}`)}`),
+    ...secrets.map((s) => `-e ${s}="$${s}"`),
+  ];
   return [
     `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
     '',
@@ -29,10 +41,10 @@ export function httpBanner(url: string, sandbox: boolean, token?: string, bin = 
     `  claude mcp add --transport http campaign-mcp ${url}${header}`,
     `Cursor (~/.cursor/mcp.json) or any client that takes a URL${token ? ' (the token is read from CAMPAIGN_MCP_HTTP_TOKEN)' : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,
-    'Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb):',
-    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": ${JSON.stringify(stdioArgs)} } } }`,
-    `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio:`,
-    `  npx -y ${INSPECTOR} node ${stdioArgs.map(shellWord).join(' ')}`,
+    `Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb)${secrets.length ? `; put your own ${secrets.join(', ')} where it says <your ...> (secrets are not printed)` : ''}:`,
+    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": ${JSON.stringify(stdioArgs)}${envJson} } } }`,
+    `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio${secrets.length ? ' (secrets read from this shell)' : ''}:`,
+    `  npx -y ${INSPECTOR} ${[...envFlags, 'node', ...stdioArgs.map(shellWord)].join(' ')}`,
     ...(token ? [] : ['or, against this endpoint from the terminal:', `  npx -y ${INSPECTOR} --cli ${url} --method tools/list`]),
     '',
     `Ctrl-C, or kill ${pid}, stops the server.`,

@@ -8,7 +8,7 @@ import { allTools } from '../tools/index.js';
 import type { ToolContext } from './tool.js';
 import { httpBanner, printTools } from './cli.js';
 import { callTool } from './cli-call.js';
-import { ConfigError, loadConfig, parseArgs, type AccountConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, parseArgs, stdioLaunch, type AccountConfig, type Config } from './config.js';
 import { HttpClient } from './http.js';
 import { Inflight } from './inflight.js';
 import { createLogger } from './log.js';
@@ -154,7 +154,7 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
       await app.close();
       return 2;
     }
-    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken)}\n`);
+    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env))}\n`);
     shutdown.use({
       refuse: () => served.refuse(),
       drain: (ms) => served.drain(ms),

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpBanner, INSPECTOR } from '../src/cli.js';
+import { parseArgs, stdioLaunch } from '../src/config.js';
+import { runMain } from './helpers/main-io.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-start-'));
@@ -62,7 +64,7 @@ describe('npm start', () => {
   it('the PID it prints is the process serving: killing it frees the port and exits 0', async () => {
     const s = await start(process.execPath, ['scripts/start.mjs', '--sandbox', '--http', '--port', '0', '--data-dir', dataDir]);
     expect(s.serverPid).toBe(s.proc.pid);
-    expect(s.out).toContain(`"args": ${JSON.stringify([join(ROOT, 'dist', 'campaign-mcp.js'), '--sandbox'])}`);
+    expect(s.out).toContain(`"args": ${JSON.stringify([join(ROOT, 'dist', 'campaign-mcp.js'), '--sandbox', '--data-dir', dataDir])}`);
     process.kill(s.serverPid, 'SIGTERM');
     const code = await new Promise((r) => s.proc.once('exit', r));
     expect(code).toBe(0);
@@ -79,6 +81,38 @@ describe('the banner', () => {
     expect(b).toContain(`npx -y ${INSPECTOR} --cli ${url} --method tools/list`);
     expect(b).not.toMatch(/inspector(?!@0\.15\.0)/);
     expect(b).toContain('kill 42, stops the server');
+  });
+
+  it('the stdio forms start the same server: its flags (paths absolute) and the variables it reads, a secret never printed', async () => {
+    const env = { CLEVERTAP_ACCOUNT_ID: 'W9R-5Z6-KK7Z', CLEVERTAP_PASSCODE: 'passcode-never-printed', CLEVERTAP_REGION: 'eu1', CAMPAIGN_MCP_MAX_RECIPIENTS: '5000', CAMPAIGN_MCP_HTTP_TOKEN: 'http-token-never-printed', HOME: '/home/x' };
+    const flags = parseArgs(['--http', '--read-only', '--data-dir', 'state', '--port', '0']).flags;
+    const launch = stdioLaunch(flags, env, '/srv/app');
+    const b = httpBanner(url, false, undefined, '/x/campaign-mcp.js', 1, launch);
+    expect(b).not.toContain('passcode-never-printed');
+    expect(b).not.toContain('http-token-never-printed');
+    const desktop = JSON.parse(b.split('\n').find((l) => l.includes('"command": "node"'))!.trim()) as { mcpServers: { 'campaign-mcp': { args: string[]; env: Record<string, string> } } };
+    const server = desktop.mcpServers['campaign-mcp'];
+    expect(server.args).toEqual(['/x/campaign-mcp.js', '--read-only', '--data-dir', '/srv/app/state']);
+    expect(server.env).toEqual({ CLEVERTAP_ACCOUNT_ID: 'W9R-5Z6-KK7Z', CLEVERTAP_REGION: 'eu1', CAMPAIGN_MCP_MAX_RECIPIENTS: '5000', CLEVERTAP_PASSCODE: '<your CLEVERTAP_PASSCODE>' });
+    expect(b).toContain('put your own CLEVERTAP_PASSCODE where it says <your ...>');
+    expect(b).toContain(`npx -y ${INSPECTOR} -e CLEVERTAP_ACCOUNT_ID=W9R-5Z6-KK7Z -e CLEVERTAP_REGION=eu1 -e CAMPAIGN_MCP_MAX_RECIPIENTS=5000 -e CLEVERTAP_PASSCODE="$CLEVERTAP_PASSCODE" node /x/campaign-mcp.js --read-only --data-dir /srv/app/state`);
+    // As a client would start it (with the secret filled in): read-only, so no write tool.
+    const dir = mkdtempSync(join(tmpdir(), 'campaign-mcp-banner-'));
+    try {
+      const [, ...args] = server.args;
+      const ran = await runMain(['tools', ...args.map((a) => (a === '/srv/app/state' ? dir : a))], { ...server.env, CLEVERTAP_PASSCODE: env.CLEVERTAP_PASSCODE, HOME: dir });
+      expect(ran.code).toBe(0);
+      expect(ran.out).toContain('list_campaigns(');
+      expect(ran.out).not.toMatch(/create_campaign|send_to_users|set_campaign_status/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on the sandbox, no vendor variable (the simulators stand in) and --sandbox first', () => {
+    const launch = stdioLaunch(parseArgs(['--sandbox', '--http']).flags, { CLEVERTAP_ACCOUNT_ID: 'A', CLEVERTAP_PASSCODE: 'p' });
+    expect(launch).toEqual({ args: ['--sandbox'], env: {}, secrets: [] });
+    expect(httpBanner(url, true, undefined, '/x/c.js', 1, launch)).toContain('"args": ["/x/c.js","--sandbox"] } } }');
   });
 
   it('in token mode carries the Authorization header for Claude Code and Cursor, without printing the token', () => {
