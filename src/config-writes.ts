@@ -2,6 +2,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { VENDORS, type VendorId } from './domain.js';
 
+/** The shortest CAMPAIGN_MCP_SECRET taken (characters). */
+const MIN_SECRET_CHARS = 16;
+
 /** What governs writes: where the journal and secret live, the policy caps, and whether to ask the person. */
 export interface WriteConfig {
   dataDir: string;
@@ -44,5 +47,10 @@ export function writeConfig(flags: { dataDir?: string }, env: NodeJS.ProcessEnv,
   if (!Number.isFinite(ttlMs) || ttlMs < 1000 || ttlMs > 86_400_000) throw fail('CAMPAIGN_MCP_CONFIRM_TTL_SECONDS must be 1-86400');
   const redisUrl = env.CAMPAIGN_MCP_REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/[^/\s]/.test(redisUrl)) throw fail('CAMPAIGN_MCP_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://:password@redis.internal:6379/0');
-  return { dataDir: dataDirOf(flags.dataDir, env), secret: env.CAMPAIGN_MCP_SECRET || undefined, maxRecipients, writeVendors, ask, ttlMs, ...(redisUrl ? { redisUrl } : {}) };
+  const secret = env.CAMPAIGN_MCP_SECRET || undefined;
+  // The HMAC key behind every confirm token and cursor: a short one can be guessed. Its length only, never its value.
+  if (secret !== undefined && secret.length < MIN_SECRET_CHARS) {
+    throw fail(`CAMPAIGN_MCP_SECRET is ${secret.length} characters; use at least ${MIN_SECRET_CHARS} random ones (e.g. openssl rand -hex 32), or unset it to have one generated`);
+  }
+  return { dataDir: dataDirOf(flags.dataDir, env), secret, maxRecipients, writeVendors, ask, ttlMs, ...(redisUrl ? { redisUrl } : {}) };
 }

@@ -32,8 +32,8 @@ Environment (a vendor is enabled when its credentials are set):
   each vendor CLEVERTAP_TIMEZONE, MOENGAGE_TIMEZONE, BATCH_TIMEZONE, ALTCRAFT_TIMEZONE: the account's IANA zone (default UTC)
   server      CAMPAIGN_MCP_READ_ONLY, CAMPAIGN_MCP_HTTP_TOKEN (Bearer token for --http), LOG_LEVEL,
               CAMPAIGN_MCP_DATA_DIR (default $XDG_STATE_HOME/campaign-mcp, else ~/.local/state/campaign-mcp),
-              CAMPAIGN_MCP_SECRET (token and cursor signing key; generated once into the data directory when unset,
-              or into Redis when CAMPAIGN_MCP_REDIS_URL is set: every instance sharing it must have the same one or none)
+              CAMPAIGN_MCP_SECRET (token and cursor signing key, 16+ characters; when unset, generated once into the data
+              directory, or into Redis with CAMPAIGN_MCP_REDIS_URL: every instance sharing it must have the same one or none)
   instances   CAMPAIGN_MCP_REDIS_URL (redis[s]://[:password@]host:port[/db]: several instances share confirmations,
               the journal, send leases, vendor rate budgets and listing cursors; unreachable at start = exit 2)
   writes      CAMPAIGN_MCP_MAX_RECIPIENTS (cap per send, default 100000), CAMPAIGN_MCP_WRITE_VENDORS (e.g. clevertap,batch),

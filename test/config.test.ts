@@ -69,3 +69,19 @@ describe('config', () => {
     expect(() => loadConfig(flags([]), { CAMPAIGN_MCP_READ_ONLY: 'maybe' })).toThrow(/CAMPAIGN_MCP_READ_ONLY/);
   });
 });
+
+describe('CAMPAIGN_MCP_SECRET', () => {
+  it('a short signing key is refused at start, saying how long it is and never what it is', () => {
+    const err = (() => {
+      try {
+        loadConfig(flags([]), { CAMPAIGN_MCP_SECRET: 'short-key' });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toBe('CAMPAIGN_MCP_SECRET is 9 characters; use at least 16 random ones (e.g. openssl rand -hex 32), or unset it to have one generated');
+    expect(loadConfig(flags([]), { CAMPAIGN_MCP_SECRET: 'sixteen-chars-ok' }).writes.secret).toBe('sixteen-chars-ok');
+  });
+});
