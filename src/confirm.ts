@@ -34,9 +34,17 @@ export class WriteGate {
   /** Run one write call: a preview without `confirm`, the write (once) with it. */
   async handle(req: WriteRequest, call: GateCall = {}, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
     const writer = this.writerOf(req.adapter);
-    const hash = argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args, resend_unknown: req.resendUnknown || undefined });
+    const hash = hashOf(req, req.args);
     if (!req.confirm) return this.preview(req, writer, hash, signal);
     return this.act(req, writer, hash, call, signal);
+  }
+
+  /** Whether these arguments are the token's but for the recipients_file's content (its hash as previewed). */
+  private async fileChanged(req: WriteRequest, claims: { id: string; hash: string }): Promise<boolean> {
+    const file = (req.args as { recipients_file?: { path: string; sha256: string } }).recipients_file;
+    const was = ((await this.store.getWrite(claims.id))?.plan as StoredPlan | undefined)?.source;
+    if (!file || was?.kind !== 'file' || was.sha256 === file.sha256) return false;
+    return hashOf(req, { ...req.args, recipients_file: { ...file, sha256: was.sha256 } }) === claims.hash;
   }
 
   private writerOf(adapter: VendorAdapter): VendorWriter {
@@ -96,7 +104,13 @@ export class WriteGate {
     const claims = this.signer.verify(req.confirm!);
     if (!claims) throw new InputError('this confirm token is not one this server issued (forged, mangled or signed with another secret); call again without confirm for a fresh preview');
     if (claims.tool !== req.tool) throw new InputError(`this confirm token is for ${claims.tool}, not ${req.tool}; nothing was written`);
-    if (claims.hash !== hash) throw new InputError('the arguments differ from the ones this token was issued for; nothing was written. Call again without confirm to preview these arguments');
+    if (claims.hash !== hash) {
+      if (await this.fileChanged(req, claims)) {
+        const { path } = (req.args as { recipients_file: { path: string } }).recipients_file;
+        throw new InputError(`the recipients_file ${path} changed since the preview (its content differs from the one previewed); nothing was written. Call again without confirm to preview the file as it is now`);
+      }
+      throw new InputError('the arguments differ from the ones this token was issued for; nothing was written. Call again without confirm to preview these arguments');
+    }
     const rec = await this.store.getWrite(claims.id);
     if (!rec) throw new InputError('this write is not in the journal (another data directory, or it was compacted); call again without confirm for a fresh preview');
     if (!rec.confirmed_at && this.now().getTime() > claims.expires * 1000) {
@@ -260,3 +274,8 @@ export { renderWrite } from './write-result.js';
 export { confirmField, writeOutput } from './write-tool.js';
 export { fileSha256, type RecipientSource } from './recipients.js';
 export { runWrite } from './write-tool.js';
+
+/** The canonical hash a token binds: the tool, the account and the exact arguments (a file by its content hash). */
+function hashOf(req: WriteRequest, args: WriteRequest['args']): string {
+  return argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...args, resend_unknown: req.resendUnknown || undefined });
+}

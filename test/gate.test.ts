@@ -213,7 +213,11 @@ describe('the write gate', () => {
     expect(p.s.preview.counts).toMatchObject({ recipients: 1200, duplicates_removed: 1, batches: 2 });
     appendFileSync(file, 'new@x.io,late\n');
     const changed = await call('send_to_users', { ...args, confirm: p.s.confirm });
-    expect(changed.text).toMatch(/arguments differ/);
+    expect(changed.text).toContain(`the recipients_file ${file} changed since the preview`);
+    expect(changed.text).toMatch(/nothing was written/);
+    // The file and something else: the token is for other arguments altogether.
+    const both = await call('send_to_users', { ...args, content: { subject: 'S2', body: 'B' }, confirm: p.s.confirm });
+    expect(both.text).toMatch(/arguments differ/);
     expect(writer.executed).toBe(0);
   });
 
