@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type Audience, type CampaignDetail, type CampaignReport, type CampaignSummary, type Channel, type ReachEstimate } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
@@ -90,6 +91,7 @@ export class CleverTapAdapter implements VendorAdapter {
     // are not sent (a 401 would only come back again from each), and the error is that first one.
     const stop = new AbortController();
     const inner = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    setMaxListeners(0, inner); // every window's request listens on it, those queued behind the cap included
     let first: unknown;
     const failFast = (err: unknown): never => {
       first ??= err;
