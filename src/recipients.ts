@@ -130,12 +130,61 @@ async function* rawIds(src: RecipientSource, idType: string): AsyncGenerator<str
 
 /** The first line of a file: a CSV header naming the id column, a one-word header, or already an id. */
 function parseHeader(line: string, idType: string): { skip: boolean; column?: number } {
-  const cells = line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  const cells = headerCells(line);
   if (cells.length === 1) return { skip: HEADER_WORDS.test(cells[0]!) };
-  const want = [idType, 'id', idType === 'identity' ? 'custom_id' : idType];
-  const column = cells.findIndex((c) => want.some((w) => c.toLowerCase() === w.toLowerCase()));
+  // The column named for the id type wins over a generic "id" one (a header "id,email" sends to the emails).
+  let column = cells.findIndex((c) => idTypeNamed(c) === idType);
+  if (column < 0) column = cells.findIndex((c) => c.toLowerCase() === 'id');
   if (column < 0) throw new InputError(`recipients_file: the CSV header (${cells.join(', ')}) names no "${idType}" or "id" column`);
   return { skip: true, column };
+}
+
+function headerCells(line: string): string[] {
+  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+/** Header words that say which id type a column holds: the type's own name, its plural, a vendor's word for it. */
+const TYPE_WORDS: Record<string, string> = {
+  identity: 'identity', custom_id: 'identity', email: 'email', emails: 'email', phone: 'phone', phones: 'phone',
+  objectid: 'objectId', object_id: 'objectId', install_id: 'install_id', profile_id: 'profile_id',
+};
+
+/** The id type a header cell names, if it names one (`id`, `user_id`, `recipient` name none: they could hold any). */
+function idTypeNamed(cell: string): string | undefined {
+  return Object.hasOwn(TYPE_WORDS, cell.toLowerCase()) ? TYPE_WORDS[cell.toLowerCase()] : undefined;
+}
+
+/**
+ * The id type of a recipients_file given without recipients.id_type, read from its header, never guessed: one
+ * column (or the only cell) naming one of `known` (email, phone, identity, a vendor's kind). Anything else (no
+ * header, a generic "id" column, several id columns) is refused, suggesting the types `takes` (the vendor's).
+ */
+export async function idTypeFromHeader(path: string, known: readonly string[], takes: readonly string[]): Promise<string> {
+  const first = await firstLine(path);
+  const named = [...new Set(headerCells(first).map(idTypeNamed).filter((t): t is string => t !== undefined && known.includes(t)))];
+  if (named.length === 1) return named[0]!;
+  if (named.length > 1) {
+    throw new InputError(`recipients_file's header names several id columns (${named.join(', ')}): add recipients: { id_type: "${named[0]}" } to say which one to send to`);
+  }
+  const example = takes.includes('email') ? 'email' : (takes[0] ?? 'email');
+  throw new InputError(
+    `recipients_file needs its id type: add recipients: { id_type: "${example}" } or a header naming the column (${takes.join(', ')}); ` +
+      'its first line names none (a file without a header, or a generic "id" column, could hold any kind of id)',
+  );
+}
+
+async function firstLine(path: string): Promise<string> {
+  const input = createReadStream(path);
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) return line;
+    return '';
+  } catch (err) {
+    throw new InputError(`recipients_file ${path} cannot be read (${(err as { code?: string }).code ?? (err as Error).message})`);
+  } finally {
+    lines.close();
+    input.destroy();
+  }
 }
 
 /** The recipients in batches of `size`, de-duplicated, in file order: the same batches every time. */

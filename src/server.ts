@@ -11,6 +11,7 @@ import { redact, silentLogger } from './log.js';
 import { toolCall } from './tool-call.js';
 import { registerPrompts } from './prompts.js';
 import { ShutdownError } from './shutdown.js';
+import { strictInput } from './strict-input.js';
 import type { VendorAdapter } from './vendors/vendor.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -50,7 +51,8 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: z.object(withVendorEnum(tool.inputSchema, ableVendors(ctx.adapters, tool.available), tool.action)),
+        // Every object strict, top level and nested: an unknown key is refused with the accepted ones (src/strict-input.ts).
+        inputSchema: strictInput(tool.name, withVendorEnum(tool.inputSchema, ableVendors(ctx.adapters, tool.available), tool.action)),
         outputSchema: z.object(tool.outputSchema),
         icons: TOOL_ICONS[tool.kind],
         annotations: {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batches, countRecipients, IdSet } from '../src/recipients.js';
+import { batches, countRecipients, IdSet, idTypeFromHeader } from '../src/recipients.js';
+import { ID_TYPES } from '../src/vendors/vendor.js';
 
 describe('recipients', () => {
   it('IdSet keeps each id once through many growths', () => {
@@ -23,6 +24,26 @@ describe('recipients', () => {
       for await (const b of batches(src, 'identity', 900)) got.push(b);
       expect(got.map((b) => b.length)).toEqual([900, 900, 200]);
       expect(got.flat()).toEqual(Array.from({ length: 2000 }, (_, i) => `u${i}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the id type a header names: its own name, a plural or a vendor word; the id_type\'s column wins over "id"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcp-'));
+    try {
+      const at = (name: string, body: string) => (writeFileSync(join(dir, name), body), join(dir, name));
+      const typeOf = (body: string) => idTypeFromHeader(at('h.csv', body), ID_TYPES, ID_TYPES);
+      expect(await typeOf('Emails\na@x.io\n')).toBe('email');
+      expect(await typeOf('custom_id,name\nu1,A\n')).toBe('identity');
+      expect(await typeOf('"object_id",name\nabc,A\n')).toBe('objectId');
+      for (const body of ['u1\nu2\n', 'id\nu1\n', 'user_id,name\nu1,A\n', '']) await expect(typeOf(body), body).rejects.toThrow(/needs its id type/);
+      await expect(typeOf('phone,email\n+1415555,a@x.io\n')).rejects.toThrow(/several id columns \(phone, email\)/);
+      const src = { kind: 'file' as const, path: at('ids.csv', 'id,email,object_id\n1,a@x.io,o1\n2,b@x.io,o2\n'), sha256: 'x' };
+      const all = async (t: string) => { const got: string[] = []; for await (const b of batches(src, t, 10)) got.push(...b); return got; };
+      expect(await all('email')).toEqual(['a@x.io', 'b@x.io']);
+      expect(await all('objectId')).toEqual(['o1', 'o2']);
+      expect(await all('identity')).toEqual(['1', '2']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
