@@ -45,7 +45,16 @@ describe('an audit longer than the call deadline', () => {
     expect(moe!.detail_reads + moe!.unread!).toBe(moe!.campaigns);
     expect(slow.calls.filter((c) => c.startsWith('get ')).length).toBe(moe!.detail_reads);
     const text = (r.content as Array<{ text: string }>)[0]!.text;
-    expect(text).toContain(`moengage: ${moe!.unread} campaigns were not read in detail before the call's deadline`);
+    expect(text).toContain(`moengage: ${moe!.unread} campaigns were not read in detail before the call's deadline; their detail checks were skipped`);
+    // Reads answered steadily until the deadline: the deadline, not a held rate window, cut them; every detail check says so.
+    const { summary } = r.structuredContent as { summary: { audited: Array<{ unread_reason?: string }>; incomplete?: Array<{ check: string; vendor: string; campaigns: number; reason: string }>; by_check: Array<{ check: string; not_seen?: number }> } };
+    expect(summary.audited[0]!.unread_reason).toBe('deadline');
+    for (const check of ['dnd_bypass', 'frequency_cap_bypass', 'no_control_group']) {
+      expect(summary.incomplete).toContainEqual({ check, vendor: 'moengage', campaigns: moe!.unread, reason: 'deadline' });
+      expect(summary.by_check.find((c) => c.check === check)!.not_seen).toBe(moe!.unread);
+      expect(/No findings: (.*)\./.exec(text)?.[1]?.split(', ') ?? []).not.toContain(check);
+    }
+    expect(text).toContain(`- ${summary.incomplete!.filter((g) => g.campaigns === moe!.unread).map((g) => g.check).join(', ')}: moengage ${moe!.unread} (call's deadline)`);
   }, 15_000);
 });
 

@@ -130,6 +130,50 @@ describe('clevertap writer: status', () => {
     expect(running.status).toBe('stopped');
     expect(sim.writes.counts.stops).toBe(stops + 1);
   });
+
+  /** A stop's preview: only list.json/report.json reads, each within 31 days (both ends counted, seed 000), and no stop.json. */
+  async function previewStop(id: string) {
+    const n = sim.requests.length;
+    const stops = sim.writes.counts.stops;
+    const result = await writer.prepare({ kind: 'status', input: { id, action: 'stop' } }, clock).then((plan) => ({ plan }), (err: unknown) => ({ err }));
+    const seen = sim.requests.slice(n);
+    expect(sim.writes.counts.stops).toBe(stops);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const r of seen) {
+      expect(['/1/targets/list.json', '/1/message/report.json']).toContain(r.path);
+      const b = r.body as { from: number | string; to: number | string };
+      const day = (v: number | string) => Date.parse(String(v).replace(/^(\d{4})(\d\d)(\d\d)$/, '$1-$2-$3'));
+      expect((day(b.to) - day(b.from)) / 86_400_000 + 1).toBeLessThanOrEqual(31);
+    }
+    return result;
+  }
+
+  it('the preview reads the campaign and names it and its state', async () => {
+    const scheduled = sim.campaigns.find((c) => c.status === 'scheduled' || c.status === 'pending')!;
+    const r = await previewStop(String(scheduled.id));
+    expect('plan' in r && r.plan.preview.operation).toBe(`stop campaign "${scheduled.name}" (${scheduled.id}), now ${scheduled.status}`);
+  });
+
+  it('refuses an id CleverTap does not hold, before any write, saying how far it looked', async () => {
+    const r = await previewStop('999');
+    expect('err' in r && r.err).toBeInstanceOf(VendorError);
+    expect(((r as { err: VendorError }).err).message).toMatch(/^cannot stop campaign 999: it was not found between \d{4}-\d\d-\d\d and \d{4}-\d\d-\d\d \(\d+ list\.json requests\); nothing was stopped$/);
+    expect(((r as { err: VendorError }).err).status).toBe(404);
+  });
+
+  it.each(['completed', 'stopped', 'paused'])('refuses to stop a %s campaign, before any write', async (word) => {
+    const c = sim.campaigns.find((x) => x.status === word)!;
+    const r = await previewStop(String(c.id));
+    expect('err' in r && r.err).toBeInstanceOf(InputError);
+    expect(((r as { err: Error }).err).message).toBe(
+      `cannot stop campaign ${c.id} ("${c.name}", ${word}): CleverTap stops only a scheduled or running campaign (notes 1(g)).${word === 'stopped' ? ' It is already stopped.' : ''} Nothing was stopped.`);
+  });
+
+  it('a status word list.json does not document is previewed with a warning, not refused', async () => {
+    const c = sim.campaigns.find((x) => x.status === 'awaiting_approval')!;
+    const r = await previewStop(String(c.id));
+    expect('plan' in r && r.plan.preview.notes?.[0]).toMatch(/"awaiting_approval".*may refuse the stop/);
+  });
 });
 
 describe('clevertap writer: bad input never reaches the vendor', () => {

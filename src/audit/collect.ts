@@ -17,6 +17,16 @@ export const READS_PER_ACCOUNT = 3;
 export const READ_INTERVAL_MS: Partial<Record<VendorId, number>> = { batch: 150 };
 /** Detail reads stop this long before the call's deadline (at most a fifth of it), leaving time to answer. */
 export const READ_MARGIN_MS = 5_000;
+/**
+ * Read windows long enough to hold reads past a call's deadline: MoEngage search/meta allow 100 requests a
+ * minute per workspace (notes §2 Common, rate-limits.mdx). The other vendors' windows are a second or shorter.
+ */
+export const READ_WINDOWS: Partial<Record<VendorId, string>> = { moengage: '100 requests a minute' };
+/**
+ * Reads of an account that got no answer for this share of the read time before the deadline, with reads still
+ * waiting, were held back (by the vendor's window, where it has one) rather than merely slow.
+ */
+export const STALL_SHARE = 0.25;
 /** Date-windowed vendors (CleverTap) are listed this far back: running automations and stale schedules can be old. */
 export const LOOKBACK_DAYS = 730;
 /** ...and this far ahead, for scheduled campaigns. */
@@ -39,8 +49,12 @@ export interface AccountTally {
   failed_reads?: number;
   /** Reads not made before the call's deadline: those campaigns were audited from their listing entry only. */
   unread?: number;
+  /** Why `unread`: the deadline came first, or reads were held by the vendor's rate window until it came. */
+  unread_reason?: UnreadReason;
   listed_range?: { from: string; to: string };
 }
+
+export type UnreadReason = 'deadline' | 'rate_window';
 
 export interface Collected {
   items: AuditItem[];
@@ -59,7 +73,10 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   // 100 requests a minute cannot give several hundred campaigns in detail within one call) and says what it did not.
   const { deadlineMs } = limitsOf(ctx);
   // (The timeout is held here, not only by AbortSignal.any, which keeps its sources weakly on Node 20.)
-  const soft = AbortSignal.timeout(Math.max(1, deadlineMs - Math.min(READ_MARGIN_MS, deadlineMs / 5)));
+  const readMs = Math.max(1, deadlineMs - Math.min(READ_MARGIN_MS, deadlineMs / 5));
+  const soft = AbortSignal.timeout(readMs);
+  let softAt = Infinity;
+  soft.addEventListener('abort', () => (softAt = performance.now()), { once: true });
   const reads = AbortSignal.any([signal, soft]);
   // Every read queued behind a vendor's concurrency cap listens on it: many at once is the design, not a leak.
   setMaxListeners(0, reads);
@@ -100,11 +117,17 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   const tally = await Promise.all(plans.filter((p) => p !== undefined).map(async (p) => {
     const t: AccountTally = { vendor: p.adapter.vendor, ...(p.account ? { account: p.account } : {}), campaigns: p.entries.filter((e) => e.item.inScope).length, detail_reads: 0, report_reads: 0, ...(p.range ? { listed_range: p.range } : {}) };
     const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, reads, ctx.clock ?? realClock);
+    // The last answer before the deadline (or the start of the reads): a long silence before it means the reads were held.
+    let answered = performance.now();
+    const cut = (item: AuditItem) => {
+      item.missed = 'unread';
+      t.unread = (t.unread ?? 0) + 1;
+    };
     await mapLimit(p.entries, READS_PER_ACCOUNT, async ({ item, detail, report }) => {
       if (!detail && !report) return;
       if (soft.aborted || reads.aborted) {
         if (signal.aborted) throw signal.reason;
-        t.unread = (t.unread ?? 0) + 1;
+        cut(item);
         return;
       }
       try {
@@ -112,20 +135,26 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
           await space();
           const day = p.adapter.capabilities.date_windowed ? item.summary.scheduled_at?.slice(0, 10) : undefined;
           item.detail = (await p.adapter.getCampaign(item.summary.id, day ? { from: day, to: day } : {}, reads)).campaign;
+          if (!soft.aborted) answered = performance.now();
           t.detail_reads++;
         }
         if (report) {
           await space();
           item.report = await p.adapter.getReport(item.summary.id, reads);
+          if (!soft.aborted) answered = performance.now();
           t.report_reads++;
         }
       } catch (err) {
         if (signal.aborted) throw err;
-        if (soft.aborted) t.unread = (t.unread ?? 0) + 1;
-        else t.failed_reads = (t.failed_reads ?? 0) + 1;
+        if (soft.aborted) cut(item);
+        else {
+          item.missed = 'failed';
+          t.failed_reads = (t.failed_reads ?? 0) + 1;
+        }
       }
       progress(++done, total, `${p.adapter.vendor}: read ${item.summary.id}`);
     });
+    if (t.unread) t.unread_reason = READ_WINDOWS[p.adapter.vendor] && softAt - answered >= readMs * STALL_SHARE ? 'rate_window' : 'deadline';
     return t;
   }));
   return { items: plans.flatMap((p) => p?.entries.map((e) => e.item) ?? []), tally, errors };

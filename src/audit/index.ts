@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { StatusSchema, VENDORS, VendorIdSchema, type Status, type VendorId } from '../domain.js';
 import type { ToolContext } from '../tool.js';
-import { collect, type Progress } from './collect.js';
+import { collect, type AccountTally, type Progress } from './collect.js';
 import { emptyAudience, missingUtm } from './content.js';
 import { duplicateName, overlappingAudience } from './overlap.js';
 import { dndBypass, frequencyCapBypass, noControlGroup, noConversionGoal, throttleOutlier } from './settings.js';
 import { longPaused, pastExpiry, staleSchedule } from './timing.js';
-import { CHECK_IDS, FindingSchema, SEVERITIES, CheckIdSchema, type Check, type CheckId, type Finding } from './types.js';
+import { CHECK_IDS, FindingSchema, SEVERITIES, CheckIdSchema, type AuditItem, type Check, type CheckId, type Finding } from './types.js';
 
 export { CHECK_IDS, CheckIdSchema, FindingSchema, type CheckId, type Finding } from './types.js';
 export type { Progress } from './collect.js';
@@ -17,6 +17,8 @@ export const CHECKS: Readonly<Record<CheckId, Check>> = {
   past_expiry: pastExpiry, overlapping_audience: overlappingAudience, throttle_outlier: throttleOutlier, duplicate_name: duplicateName,
   no_control_group: noControlGroup, no_conversion_goal: noConversionGoal, missing_utm: missingUtm, long_paused: longPaused,
 };
+
+const UNREAD_REASONS = ['deadline', 'rate_window'] as const;
 
 /** Audited unless the caller says otherwise. */
 export const DEFAULT_STATUSES: readonly Status[] = ['running', 'scheduled'];
@@ -32,14 +34,23 @@ export const auditOutput = {
       vendor: VendorIdSchema, account: z.string().optional(), campaigns: z.number(), detail_reads: z.number(), report_reads: z.number(),
       failed_reads: z.number().optional(),
       unread: z.number().optional().describe('campaigns not read in detail before the deadline: audited from their listing only'),
+      unread_reason: z.enum(UNREAD_REASONS).optional().describe("why: the call's deadline, or the vendor's rate window held the reads until it"),
       listed_range: z.object({ from: z.string(), to: z.string() }).optional(),
     })).describe('campaigns audited per account and the reads it took'),
-    by_check: z.array(z.object({ check: CheckIdSchema, severity: z.enum(SEVERITIES), findings: z.number(), shown: z.number() })),
+    by_check: z.array(z.object({
+      check: CheckIdSchema, severity: z.enum(SEVERITIES), findings: z.number(), shown: z.number(),
+      not_seen: z.number().optional().describe('campaigns this check could not look at (see incomplete): its findings may be missing some'),
+    })),
     by_severity: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
     not_checked: z.array(z.object({ check: CheckIdSchema, vendors: z.array(VendorIdSchema), reason: z.string() }))
       .describe('checks a vendor could not get, and why'),
     errors: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), message: z.string() })).optional()
       .describe('accounts that could not be listed: not audited'),
+    incomplete: z.array(z.object({
+      check: CheckIdSchema, vendor: VendorIdSchema, account: z.string().optional(),
+      campaigns: z.number().describe('campaigns the check needed to read in detail and could not'),
+      reason: z.enum([...UNREAD_REASONS, 'read_failed']),
+    })).optional().describe('checks that did not see every campaign they should have, per account, and why: not a clean result'),
   }),
 };
 export type AuditResult = z.infer<z.ZodObject<typeof auditOutput>>;
@@ -65,6 +76,7 @@ export async function runAudit(ctx: ToolContext, input: AuditInput, signal: Abor
   const byCheck: AuditResult['summary']['by_check'] = [];
   const notChecked: AuditResult['summary']['not_checked'] = [];
   const bySeverity = { high: 0, medium: 0, low: 0 };
+  const incomplete: NonNullable<AuditResult['summary']['incomplete']> = [];
   for (const check of checks) {
     const items = got.items.filter((i) => i.inScope || check.extraScope?.(i.summary, statuses));
     const found = check.run(items, env).sort(byVendorThenName);
@@ -74,15 +86,37 @@ export async function runAudit(ctx: ToolContext, input: AuditInput, signal: Abor
     for (const f of found) bySeverity[f.severity]++;
     const shown = fairShare(found, perCheck).sort(byVendorThenName);
     findings.push(...shown);
-    byCheck.push({ check: check.id, severity: check.severity, findings: found.length, shown: shown.length });
+    const gaps = unseen(check, items, statuses, got.tally);
+    incomplete.push(...gaps);
+    const notSeen = gaps.reduce((n, g) => n + g.campaigns, 0);
+    byCheck.push({ check: check.id, severity: check.severity, findings: found.length, shown: shown.length, ...(notSeen ? { not_seen: notSeen } : {}) });
   }
   return {
     findings,
     summary: {
       statuses, audited: got.tally, by_check: byCheck, by_severity: bySeverity, not_checked: notChecked,
       ...(got.errors.length ? { errors: got.errors } : {}),
+      ...(incomplete.length ? { incomplete } : {}),
     },
   };
+}
+
+/** Per account, the campaigns `check` needed a detail or report read of and did not get one, and why. */
+function unseen(check: Check, items: readonly AuditItem[], statuses: readonly Status[], tally: readonly AccountTally[]): NonNullable<AuditResult['summary']['incomplete']> {
+  const rows = new Map<string, NonNullable<AuditResult['summary']['incomplete']>[number]>();
+  for (const i of items) {
+    if (!i.missed) continue;
+    const s = i.summary;
+    const detail = !!check.vendors[s.vendor] && (typeof check.needsDetail === 'function' ? check.needsDetail(s) : check.needsDetail);
+    if (!(detail && !i.detail) && !(check.needsReport?.(s, statuses) && !i.report)) continue;
+    const reason = i.missed === 'failed' ? 'read_failed' as const
+      : tally.find((t) => t.vendor === s.vendor && t.account === i.account)?.unread_reason ?? 'deadline';
+    const key = `${s.vendor}/${i.account ?? ''}/${reason}`;
+    const row = rows.get(key) ?? { check: check.id, vendor: s.vendor, ...(i.account ? { account: i.account } : {}), campaigns: 0, reason };
+    row.campaigns++;
+    rows.set(key, row);
+  }
+  return [...rows.values()];
 }
 
 /** At most `max` findings, taken round-robin across accounts so no vendor is hidden behind another. */

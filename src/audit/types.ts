@@ -34,6 +34,8 @@ export interface AuditItem {
   account?: string;
   /** Matches the status filter (else it is here for a check's extraScope only). */
   inScope: boolean;
+  /** A detail or report read it needed was not made before the deadline (`unread`) or failed: what is absent is unknown, not clean. */
+  missed?: 'unread' | 'failed';
 }
 
 /** What a check may know besides the campaigns. */

@@ -1,3 +1,4 @@
+import type { CampaignDetail, Status } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { campaignId, describeCleverTap, failStatus } from './clevertap-errors.js';
@@ -11,6 +12,8 @@ import type { CreateInput, PartControl, PartOutcome, PlanPart, SendInput, Status
 import { contentExcerpt, requireChannel, requireContent, requireIdType, requireRecipients, unusedContent, type DraftContent } from './write-input.js';
 import { outcomeOfError, sendControl } from './write-outcome.js';
 
+/** stop.json "stops scheduled or running campaigns" (notes 1(g)); `pending` maps to scheduled. */
+const STOPPABLE: ReadonlySet<Status> = new Set(['scheduled', 'running']);
 /** "Three concurrent requests are the max" (notes re-check); the same key as the read side. */
 const MAX_CONCURRENT = 3;
 const CREATE_PATH = '/1/targets/create.json';
@@ -24,6 +27,11 @@ export interface CleverTapWriterContext {
   /** Base URL without a trailing slash (region host, proxy or simulator). */
   base: string;
   timezone: string;
+  /**
+   * Finds one campaign through list.json (the adapter's getCampaign, within its 31-day windows): a stop's preview
+   * reads the campaign's state, as DESIGN allows, and refuses an id that does not exist or a state that cannot stop.
+   */
+  find?: (id: string, signal?: AbortSignal) => Promise<CampaignDetail>;
 }
 
 type Rec = Record<string, unknown>;
@@ -37,7 +45,7 @@ export class CleverTapWriter implements VendorWriter {
   async prepare(op: WriteOp, clock: () => Date, signal?: AbortSignal): Promise<WritePlan> {
     if (op.kind === 'create') return this.prepareCreate(op.input, clock, signal);
     if (op.kind === 'send') return this.prepareSend(op.input, op.recipients);
-    return this.prepareStatus(op.input);
+    return this.prepareStatus(op.input, signal);
   }
 
   sendPart(input: SendInput, ids: readonly string[], _index: number, _key: string): PlanPart {
@@ -123,16 +131,39 @@ export class CleverTapWriter implements VendorWriter {
     };
   }
 
-  private prepareStatus(input: StatusInput): WritePlan {
+  private async prepareStatus(input: StatusInput, signal?: AbortSignal): Promise<WritePlan> {
     if (input.action !== 'stop') throw new UnsupportedError('clevertap', `CleverTap has no ${input.action} API (notes 1(g)): it can only stop a scheduled or running campaign.`);
     const id = campaignId(input.id);
+    const campaign = this.ctx.find ? await this.findForStop(String(id), signal) : undefined;
+    const word = campaign?.vendor_status || campaign?.status;
+    if (campaign && !STOPPABLE.has(campaign.status) && campaign.status !== 'unknown') {
+      const already = campaign.status === 'stopped' ? ' It is already stopped.' : '';
+      throw new InputError(`cannot stop campaign ${id} ("${campaign.name}", ${word}): CleverTap stops only a scheduled or running campaign (notes 1(g)).${already} Nothing was stopped.`);
+    }
+    const notes = ['Stops a scheduled or running campaign. A stop cannot be undone: CleverTap has no resume.'];
+    if (campaign?.status === 'unknown') notes.unshift(`CleverTap lists its status as "${word}", a word its list.json documents no meaning for: CleverTap may refuse the stop.`);
     return {
       parts: [{ request: { method: 'POST', path: '/1/targets/stop.json', body: { id } }, retry_safe: true }],
       preview: {
-        vendor: 'clevertap', account: this.ctx.account, operation: `stop campaign ${id}`,
-        notes: ['Stops a scheduled or running campaign; stopping one already stopped succeeds with no action (notes 1(g)). A stop cannot be undone: CleverTap has no resume.'],
+        vendor: 'clevertap', account: this.ctx.account,
+        operation: campaign ? `stop campaign "${campaign.name}" (${id}), now ${word}` : `stop campaign ${id}`,
+        ...(campaign && campaign.channel !== 'other' ? { channel: campaign.channel } : {}), notes,
       },
     };
+  }
+
+  /** The campaign to stop, read before any write; an id list.json does not hold is a clear refusal naming how far it looked. */
+  private async findForStop(id: string, signal?: AbortSignal): Promise<CampaignDetail> {
+    try {
+      return await this.ctx.find!(id, signal);
+    } catch (err) {
+      if (!(err instanceof VendorError) || err.status !== 404) throw err;
+      throw new VendorError({
+        vendor: 'clevertap', status: 404,
+        message: `cannot stop campaign ${id}: ${err.message.replace(/^campaign \S+ /, 'it was ')}; nothing was stopped`,
+        hint: 'Check the id with list_campaigns or search_campaigns (CleverTap ids are the numbers list.json gives).',
+      });
+    }
   }
 
   /** A 2xx answer as an outcome: `success` succeeded, `fail` by its effective status, anything else unknown. */

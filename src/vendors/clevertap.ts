@@ -80,7 +80,10 @@ export class CleverTapAdapter implements VendorAdapter {
     this.base = clevertapBaseUrl(options.region, options.baseUrl);
     this.now = options.now ?? (() => new Date());
     registerSecret(options.passcode);
-    this.writer = new CleverTapWriter({ account: this.account, accountId: options.accountId, passcode: options.passcode, base: this.base, timezone: this.timezone }, http);
+    this.writer = new CleverTapWriter({
+      account: this.account, accountId: options.accountId, passcode: options.passcode, base: this.base, timezone: this.timezone,
+      find: async (id, signal) => (await this.getCampaign(id, {}, signal)).campaign,
+    }, http);
   }
 
   async listCampaigns(query: ListQuery, signal?: AbortSignal): Promise<ListResult> {

@@ -15,6 +15,7 @@ let filter: AuditFilter = { ...NO_FILTER };
 /** Checks whose findings are all shown; the others show their first few. */
 const expanded = new Set<string>();
 const FIRST = 2;
+const INCOMPLETE = { deadline: "the call's deadline came first", rate_window: "the vendor's rate window held the reads", read_failed: 'the reads failed' } as const;
 
 function select(label: string, key: keyof AuditFilter, options: Array<[string, string]>): HTMLElement {
   const el = h('select', { id: `f-${key}`, on: { change: (e) => { filter = { ...filter, [key]: (e.target as HTMLSelectElement).value }; renderList(); } } },
@@ -57,7 +58,8 @@ function renderList(): void {
     ...groups.map((g) => h('section', { class: `group sev-${g.severity}`, 'aria-label': `${g.severity} severity` },
       h('h2', {}, h('span', { class: `badge sev-${g.severity}` }, g.severity), ` ${countLabel(g.findings.length, report!.summary.by_severity[g.severity])}`),
       ...groupByCheck(g.findings).map((c) => checkGroup(c, g.severity)))),
-    groups.length ? null : h('p', { class: 'muted' }, report.findings.length ? 'No finding matches these filters.' : 'No findings: every check passed.'));
+    groups.length ? null : h('p', { class: 'muted' }, report.findings.length ? 'No finding matches these filters.'
+      : report.summary.incomplete?.length ? 'No findings in the campaigns that could be read; some were not (below).' : 'No findings: every check passed.'));
 }
 
 function render(): void {
@@ -79,6 +81,8 @@ function render(): void {
     cut.length ? h('p', { class: 'meta-line' }, `More found than listed: ${cut.map((c) => `${humanize(c.check)} ${c.shown} of ${c.findings}`).join(', ')} (raise max_per_check to list all).`) : null,
     r.summary.not_checked.length ? h('details', { class: 'gaps' }, h('summary', {}, `Not checked (${r.summary.not_checked.length}): the vendor data lacks it`),
       h('ul', {}, ...r.summary.not_checked.map((n) => h('li', {}, `${humanize(n.check)} on ${n.vendors.map(vendorName).join(', ')}: ${n.reason}`)))) : null,
+    ...(r.summary.incomplete ?? []).map((g) => h('p', { class: 'notice warn' },
+      `Not fully checked: ${humanize(g.check)} on ${vendorName(g.vendor)}${g.account ? `/${g.account}` : ''}, ${g.campaigns} campaigns not read (${INCOMPLETE[g.reason]}).`)),
     ...(r.summary.errors ?? []).map((e) => h('p', { class: 'notice warn' }, `Not audited ${vendorName(e.vendor)}${e.account ? `/${e.account}` : ''}: ${e.message}`)));
   renderList();
 }

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/client';
+import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import type { Clock } from '../src/clock.js';
+import { EmbeddedStore } from '../src/store.js';
+import { HttpClient } from '../src/http.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { createServer } from '../src/server.js';
+import { createAdapters } from '../src/vendors/index.js';
+import { allTools } from '../tools/index.js';
+import { connectInProcess } from './helpers/client.js';
+
+/**
+ * Virtual time that a short wait (pacing) moves on at once, while a wait of WINDOW_WAIT_MS or more (a used-up
+ * per-minute window) holds until the call gives up: the window frees only after the call's deadline, on any machine.
+ */
+const WINDOW_WAIT_MS = 10_000;
+function heldWindowClock(start: number): Clock & { held: number } {
+  let t = start;
+  const clock = {
+    held: 0,
+    now: () => t,
+    async sleep(ms: number, signal?: AbortSignal) {
+      if (signal?.aborted) throw signal.reason;
+      if (ms < WINDOW_WAIT_MS) {
+        t += Math.max(0, ms);
+        return Promise.resolve();
+      }
+      clock.held++;
+      return new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    },
+  };
+  return clock;
+}
+
+type Summary = {
+  audited: Array<{ vendor: string; campaigns: number; detail_reads: number; unread?: number; unread_reason?: string; failed_reads?: number }>;
+  by_check: Array<{ check: string; findings: number; not_seen?: number }>;
+  incomplete?: Array<{ check: string; vendor: string; account?: string; campaigns: number; reason: string }>;
+};
+type Result = { findings: unknown[]; summary: Summary };
+
+const NOW = new Date('2026-11-22T12:00:00Z');
+const ARGS = { vendor: 'moengage', checks: ['dnd_bypass', 'no_control_group', 'duplicate_name'] };
+const clock = heldWindowClock(NOW.getTime());
+let sandbox: Sandbox;
+let http: HttpClient;
+let client: Client;
+const runs: Array<{ s: Result; text: string; held: number }> = [];
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ now: NOW, clock });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock });
+  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock, limits: { deadlineMs: 5_000 } };
+  client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+  // The review's repro: the same audit twice through one server; the second finds MoEngage's 100-a-minute window used up.
+  for (let k = 0; k < 2; k++) {
+    const r = await client.callTool({ name: 'audit_campaigns', arguments: ARGS });
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    runs.push({ s: r.structuredContent as Result, text: (r.content as Array<{ text: string }>)[0]!.text, held: clock.held });
+  }
+}, 30_000);
+afterAll(async () => {
+  await client?.close();
+  await http?.close();
+  await sandbox?.close();
+});
+
+describe('an audit whose detail reads the vendor\'s rate window holds past the deadline', () => {
+  it('the first run reads every campaign and reports clean checks as clean', () => {
+    const { s, text, held } = runs[0]!;
+    expect(s.summary.audited[0]!.unread).toBeUndefined();
+    expect(s.summary.incomplete).toBeUndefined();
+    expect(s.summary.by_check.every((c) => c.not_seen === undefined)).toBe(true);
+    expect(s.findings.length).toBeGreaterThan(0);
+    expect(text).not.toContain('Not fully checked');
+    expect(held).toBe(0);
+  });
+
+  it('the second run says, per detail check, how many campaigns it could not look at, where and why', () => {
+    const { s, held } = runs[1]!;
+    expect(held).toBeGreaterThan(0); // the window really was used up
+    const [moe] = s.summary.audited;
+    expect(moe!.unread).toBeGreaterThan(0);
+    expect(moe!.unread_reason).toBe('rate_window');
+    expect(moe!.detail_reads + moe!.unread!).toBe(moe!.campaigns);
+    for (const check of ['dnd_bypass', 'no_control_group']) {
+      expect(s.summary.incomplete).toContainEqual({ check, vendor: 'moengage', campaigns: moe!.unread, reason: 'rate_window' });
+      expect(s.summary.by_check.find((c) => c.check === check)!.not_seen).toBe(moe!.unread);
+    }
+    // duplicate_name reads the listing only: it saw every campaign.
+    expect(s.summary.incomplete!.some((g) => g.check === 'duplicate_name')).toBe(false);
+    expect(s.summary.by_check.find((c) => c.check === 'duplicate_name')!.not_seen).toBeUndefined();
+  });
+
+  it('its text never calls a check that missed campaigns clean, and says why they were missed', () => {
+    const { s, text } = runs[1]!;
+    const unread = s.summary.audited[0]!.unread!;
+    const clean = /No findings: (.*)\./.exec(text)?.[1]?.split(', ') ?? [];
+    expect(clean).not.toContain('dnd_bypass');
+    expect(clean).not.toContain('no_control_group');
+    expect(text).toContain('2 checks were not fully checked');
+    expect(text).toContain(`- dnd_bypass, no_control_group: moengage ${unread} (vendor's rate window)`);
+    expect(text).toContain(`moengage: ${unread} campaigns were not read in detail before the call's deadline: the vendor's rate window (100 requests a minute) held the reads back`);
+  });
+
+  it('stays small: the gaps cost a few dozen tokens', () => {
+    const [first, second] = runs;
+    const gapTokens = encode(JSON.stringify(second!.s.summary.incomplete)).length;
+    expect(gapTokens).toBeLessThan(80);
+    expect(encode(second!.text).length).toBeLessThan(encode(first!.text).length + 200);
+  });
+});
