@@ -272,7 +272,7 @@ export class WriteGate {
 
 export { renderWrite } from './write-result.js';
 export { confirmField, writeOutput } from './write-tool.js';
-export { fileSha256, type RecipientSource } from './recipients.js';
+export { fileSha256, idTypeFromHeader, type RecipientSource } from './recipients.js';
 export { runWrite } from './write-tool.js';
 
 /** The canonical hash a token binds: the tool, the account and the exact arguments (a file by its content hash). */

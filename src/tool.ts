@@ -85,8 +85,6 @@ export function pickAdapter(ctx: ToolContext, vendor: VendorId, account?: string
   return of[0]!;
 }
 
-/** The id type a recipients_file's header names (send_to_users without recipients.id_type); never guessed. */
-export { idTypeFromHeader } from './recipients.js';
 
 /** The account input field, shared by tools that address one vendor. */
 export const accountField = z

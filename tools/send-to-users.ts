@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ChannelSchema, ContentSchema, VendorIdSchema } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
-import { confirmField, fileSha256, runWrite, writeOutput, type RecipientSource } from '../src/confirm.js';
-import { accountField, defineTool, idTypeFromHeader, pickAdapter } from '../src/tool.js';
+import { confirmField, fileSha256, idTypeFromHeader, runWrite, writeOutput, type RecipientSource } from '../src/confirm.js';
+import { accountField, defineTool, pickAdapter } from '../src/tool.js';
 import { ID_TYPES, type IdType } from '../src/vendors/vendor.js';
 
 /** Inline ids beyond this go in a recipients_file. */
