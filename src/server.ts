@@ -90,7 +90,9 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
           const expected = isExpectedError(err);
           if (!expected) logger.error({ tool: tool.name, err: redact(String((err as Error)?.stack ?? err)) }, 'tool failed');
           else logger.info({ tool: tool.name, error: redact((err as Error).message) }, 'tool error');
-          return { content: [{ type: 'text', text: redact(describeError(tool.action, err)) }], isError: true };
+          // On the sandbox an error says so too: a failure of a simulated vendor is not news about a real account.
+          const message = redact(describeError(tool.action, err));
+          return { content: [{ type: 'text', text: ctx.sandbox ? `[sandbox] ${message}` : message }], isError: true };
         }
       },
     );

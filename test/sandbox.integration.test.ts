@@ -68,6 +68,12 @@ describe('every vendor at once, against the four simulators', () => {
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 
+  it('an error on the sandbox says so, as its data does', async () => {
+    const r = await client.callTool({ name: 'get_campaign', arguments: { vendor: 'batch', id: 'no-such-campaign-token' } });
+    expect(r.isError).toBe(true);
+    expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/^\[sandbox\] Could not get (the )?campaign/);
+  });
+
   it('searches names across vendors', async () => {
     const r = await client.callTool({ name: 'search_campaigns', arguments: { ...RANGE, query: 'black friday', limit: 100 } });
     const s = r.structuredContent as { campaigns: CampaignSummary[] };
