@@ -52,7 +52,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
         title: tool.title,
         description: tool.description,
         // Every object strict, top level and nested: an unknown key is refused with the accepted ones (src/strict-input.ts).
-        inputSchema: strictInput(tool.name, withVendorEnum(tool.inputSchema, ableVendors(ctx.adapters, tool.available), tool.action)),
+        inputSchema: strictInput(tool.name, withVendorEnum(tool.inputSchema, ableVendors(ctx.adapters, tool.available), tool.action, unable(ctx.adapters, tool))),
         outputSchema: z.object(tool.outputSchema),
         icons: TOOL_ICONS[tool.kind],
         annotations: {
@@ -110,12 +110,23 @@ export function ableVendors(adapters: readonly VendorAdapter[], able: (a: Vendor
   return VENDORS.filter((v) => adapters.some((a) => a.vendor === v && able(a)));
 }
 
+/** Configured vendors none of whose accounts can do what a tool requires, each with what it offers instead. */
+function unable(adapters: readonly VendorAdapter[], tool: Pick<ToolDefinition, 'available' | 'instead' | 'action'>): string[] {
+  if (!tool.available) return [];
+  const able = new Set(ableVendors(adapters, tool.available));
+  return VENDORS.flatMap((v) => {
+    const a = adapters.find((x) => x.vendor === v);
+    if (!a || able.has(v)) return [];
+    return [tool.instead?.(a) ?? `${v} cannot ${tool.action}.`];
+  });
+}
+
 /** The tool's input shape with its `vendor` enum narrowed to `allowed`; unchanged when none qualifies (the handler then says why). */
-function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: string): z.ZodRawShape {
+function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: string, others: string[] = []): z.ZodRawShape {
   const field = shape.vendor as z.ZodType | undefined;
   if (!field || allowed.length === 0) return shape;
   const optional = field instanceof z.ZodOptional;
-  const message = `vendor must be one of: ${allowed.join(', ')} (the vendors configured here that can ${action}; see list_vendors)`;
+  const message = `vendor must be one of: ${allowed.join(', ')} (the vendors configured here that can ${action}; see list_vendors)${others.length ? `. ${others.join(' ')}` : ''}`;
   let narrowed: z.ZodType = z.enum(allowed as [VendorId, ...VendorId[]], { error: message });
   if (field.description) narrowed = narrowed.describe(field.description);
   return { ...shape, vendor: optional ? narrowed.optional() : narrowed };

@@ -54,6 +54,8 @@ export interface ToolDefinition<I extends z.ZodRawShape = z.ZodRawShape, O exten
    * account can, and its `vendor` enum lists only the vendors that can.
    */
   available?: (adapter: VendorAdapter) => boolean;
+  /** What a configured account that is not `available` offers instead, said when a call names its vendor. */
+  instead?: (adapter: VendorAdapter) => string | undefined;
   /** The MCP Apps view (src/app.ts) that renders this tool's result, for clients that declare the extension. */
   app?: AppView;
 }

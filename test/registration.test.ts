@@ -37,12 +37,13 @@ describe('tool registration', () => {
   });
 
   it('refuses a vendor that cannot do the operation before any handler runs, naming the ones that can', async () => {
-    const batch = new FakeAdapter('batch', 'default', makeCampaigns('batch', 2), { estimate_reach: false });
+    const batch = new FakeAdapter('batch', 'default', makeCampaigns('batch', 2), { estimate_reach: false, estimate_reach_alternative: 'Batch has no reach estimate API; its dashboard shows one.' });
     const clevertap = new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 2));
     await toolsFor([batch, clevertap]);
     const r = await client!.callTool({ name: 'estimate_reach', arguments: { vendor: 'batch', channel: 'push', audience: { all_users: true } } });
     expect(r.isError).toBe(true);
-    expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/vendor must be one of: clevertap \(/);
+    // ... and says what the configured vendor that cannot offers instead (the tool's description promises it).
+    expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/vendor must be one of: clevertap \(.*\)\. Batch has no reach estimate API; its dashboard shows one\./);
     expect(batch.calls).toEqual([]);
   });
 

@@ -12,6 +12,7 @@ export default defineTool({
     'Not every vendor can estimate (see list_vendors); those say what they offer instead.',
   kind: 'read',
   available: (a) => a.capabilities.estimate_reach,
+  instead: (a) => a.capabilities.estimate_reach_alternative,
   action: 'estimate reach',
   inputSchema: {
     vendor: VendorIdSchema.describe('vendor the campaign lives in'),
