@@ -11,7 +11,7 @@ export default defineTool({
     'Reviews campaigns across every configured vendor (or one) for risky or wasteful setups: frequency caps or DND bypassed, ' +
     'no control group, stale schedules, past expiry, long-paused, duplicate names, overlapping audiences, missing goal or UTM, ' +
     'throttle outliers, audiences that match nobody. Each finding quotes the vendor field it rests on and says what to do; ' +
-    'summary.not_checked says which vendor data cannot support a check. Read-only; reads each campaign in detail, so it takes ' +
+    'summary.not_checked says which vendor data cannot support a check, summary.incomplete which checks missed campaigns (deadline or rate window). Read-only; reads each campaign in detail, so it takes ' +
     'seconds to a minute (progress is reported). The last result is also the resource audit://latest.',
   kind: 'read',
   app: 'audit-report',
