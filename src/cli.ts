@@ -1,5 +1,5 @@
 import type { ListToolsResult, McpServer } from '@modelcontextprotocol/server';
-import type { StdioLaunch } from './config.js';
+import type { StdioLaunch } from './client-launch.js';
 import { connectInProcess } from './in-process.js';
 
 /** `campaign-mcp tools`: one line per tool with its arguments. */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpBanner, INSPECTOR } from '../src/cli.js';
-import { parseArgs, stdioLaunch } from '../src/config.js';
+import { stdioLaunch } from '../src/client-launch.js';
+import { parseArgs } from '../src/config.js';
 import { runMain } from './helpers/main-io.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
