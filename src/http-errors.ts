@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpRequest, HttpResponse } from './http.js';
 import { VendorError } from './errors.js';
+import { StoreError } from './store.js';
 
 const UNKNOWN_HINT = 'The vendor may have acted on it: check in the vendor before sending it again.';
 
@@ -135,4 +136,16 @@ function errorCode(err: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * A shared store that failed while a request waited for its turn, or a `beforeSend` that stopped it: the request
+ * was certainly not sent. Anything else (the call's own `signal`) passes through as it was.
+ */
+export function notSent(req: HttpRequest, err: unknown): unknown {
+  if (err instanceof StoreError) return new VendorError({ vendor: req.vendor, message: `${err.message}; the request was not sent`, notSent: true, cause: err });
+  if (req.beforeSend?.aborted && !req.signal?.aborted && !(err instanceof VendorError)) {
+    return new VendorError({ vendor: req.vendor, message: 'not sent: the write stopped before this request went out', notSent: true, cause: err });
+  }
+  return err;
 }

@@ -1,11 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { VendorId } from './domain.js';
 import { VendorError } from './errors.js';
-import { BodyTooLarge, connectionError, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
+import { BodyTooLarge, connectionError, notSent, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
 import { realClock, type Clock } from './clock.js';
-import { LocalRateWindows, LocalSlots, StoreError, type ConcurrencySlots, type RateWindows, type SlidingWindow } from './store.js';
+import { LocalRateWindows, LocalSlots, type ConcurrencySlots, type RateWindows } from './store.js';
 
 /** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -33,48 +32,9 @@ export interface HttpOptions {
   logger?: Logger;
 }
 
-export interface HttpRequest {
-  vendor: VendorId;
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  url: string;
-  headers?: Record<string, string>;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  /** Reads retry on 429/5xx/connection errors; writes only where the vendor certainly did not act. */
-  kind: 'read' | 'write';
-  /** Documented "N requests per interval" pacing (and sliding windows), shared by every request with the same key; retries count too. */
-  pace?: { key: string; intervalMs: number; windows?: readonly SlidingWindow[] };
-  /** Documented concurrency cap, shared by every request with the same key. */
-  concurrency?: { key: string; max: number };
-  /** Minimum wait after a 429 (Batch documents 5 s). */
-  minWaitAfter429Ms?: number;
-  /** After a 429, every request sharing this key waits out the same hold, not just the one refused. */
-  hold?: string;
-  /**
-   * For vendors that report errors inside a 2xx body (Altcraft `error`, CleverTap `status: "fail"`):
-   * the effective HTTP status of that body, or undefined when it is a success. Lets 429/5xx-in-200 retry.
-   */
-  classify?: (body: unknown) => number | undefined;
-  /** Turn a non-2xx answer into the vendor's own message and code. */
-  describe?: (status: number, body: unknown, text: string) => { message: string; code?: string | number; hint?: string };
-  signal?: AbortSignal;
-  /**
-   * Aborted while the request still waits its turn (pace, concurrency cap, a hold, a retry's backoff), it is not
-   * sent: a VendorError with `notSent`. Unlike `signal` it never cuts a request already on the wire (its outcome
-   * would be unknown): a send stopping after a refusal that applies to every batch halts only what has not gone out.
-   */
-  beforeSend?: AbortSignal;
-  /** Runs just before the request goes on the wire, each attempt (the write gate journals the attempt here); a throw sends nothing. */
-  onSend?: () => Promise<void>;
-}
+import type { HttpRequest, HttpResponse } from './http-types.js';
 
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON, or undefined when the body is empty. */
-  body: unknown;
-  text: string;
-}
+export type { HttpRequest, HttpResponse };
 
 /**
  * The one HTTP client every adapter shares: connection reuse, timeouts, a body size cap, retries with
@@ -248,18 +208,6 @@ export class HttpClient {
     let gap: number;
     while ((gap = await this.rates.space(key, intervalMs, this.clock.now())) > 0) await this.clock.sleep(gap, signal);
   }
-}
-
-/**
- * A shared store that failed while a request waited for its turn, or a `beforeSend` that stopped it: the request
- * was certainly not sent. Anything else (the call's own `signal`) passes through as it was.
- */
-function notSent(req: HttpRequest, err: unknown): unknown {
-  if (err instanceof StoreError) return new VendorError({ vendor: req.vendor, message: `${err.message}; the request was not sent`, notSent: true, cause: err });
-  if (req.beforeSend?.aborted && !req.signal?.aborted && !(err instanceof VendorError)) {
-    return new VendorError({ vendor: req.vendor, message: 'not sent: the write stopped before this request went out', notSent: true, cause: err });
-  }
-  return err;
 }
 
 function parseJson(text: string): unknown {
