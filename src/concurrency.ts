@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /** A counting semaphore: at most `max` holders at once, the rest wait in order; a cancelled waiter leaves the queue. */
 export class Semaphore {
   private active = 0;
@@ -94,4 +95,25 @@ export async function allOrCancel<T extends unknown[]>(
     local.abort();
     throw err;
   }
+}
+
+/**
+ * A fan-out that fails as a whole on its first failure: `signal` (joined with the caller's, any number of listeners:
+ * every queued request listens) aborts the rest, so requests still queued are never sent; `fail` rethrows that
+ * first error, whichever promise settles first.
+ */
+export function firstFailure(parent?: AbortSignal): { signal: AbortSignal; failed: () => boolean; fail: (err: unknown) => never } {
+  const stop = new AbortController();
+  const signal = parent ? AbortSignal.any([parent, stop.signal]) : stop.signal;
+  setMaxListeners(0, signal);
+  let first: { err: unknown } | undefined;
+  return {
+    signal,
+    failed: () => first !== undefined,
+    fail: (err) => {
+      first ??= { err };
+      stop.abort();
+      throw first.err;
+    },
+  };
 }

@@ -1,7 +1,7 @@
-import { setMaxListeners } from 'node:events';
 import { type Audience, type CampaignDetail, type CampaignReport, type CampaignSummary, type Channel, type ReachEstimate } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
+import { firstFailure } from '../concurrency.js';
 import { registerSecret } from '../log.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
@@ -92,18 +92,10 @@ export class CleverTapAdapter implements VendorAdapter {
     const windows = splitWindows(range.from, range.to, LIST_MAX_DAYS);
     // The first list window that fails fails the listing: the windows still queued behind CleverTap's 3-at-once cap
     // are not sent (a 401 would only come back again from each), and the error is that first one.
-    const stop = new AbortController();
-    const inner = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-    setMaxListeners(0, inner); // every window's request listens on it, those queued behind the cap included
-    let first: unknown;
-    const failFast = (err: unknown): never => {
-      first ??= err;
-      stop.abort();
-      throw first;
-    };
+    const fan = firstFailure(signal);
     const [lists, reports] = await Promise.all([
-      Promise.all(windows.map((w) => this.listWindow(w, inner).catch(failFast))),
-      Promise.all(windows.map((w) => this.reportWindow(w, inner).catch((err: unknown) => (first !== undefined ? failFast(err) : secondary(err, signal))))),
+      Promise.all(windows.map((w) => this.listWindow(w, fan.signal).catch(fan.fail))),
+      Promise.all(windows.map((w) => this.reportWindow(w, fan.signal).catch((err: unknown) => (fan.failed() ? fan.fail(err) : secondary(err, signal))))),
     ]);
     const failed = reports.find((r): r is VendorError => r instanceof VendorError);
     if (failed && query.channel) {
