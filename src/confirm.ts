@@ -199,18 +199,20 @@ export class WriteGate {
     const one = async (index: number, part: PlanPart) => {
       if (stopped || signal?.aborted) return;
       // The attempt is journaled just before the part's first request goes out, not when it starts waiting for its turn.
+      // One journal write per part, however many of its requests ask at once (a MoEngage Inform part sends several,
+      // each waiting on it): a second write would be refused by a shared store as "already attempted".
       let attempted = false;
-      const attempt = async () => {
-        if (attempted) return;
-        try {
-          await this.store.recordAttempt(rec.id, index, this.now().toISOString());
+      let journaled: Promise<void> | undefined;
+      const attempt = () => (journaled ??= this.store.recordAttempt(rec.id, index, this.now().toISOString()).then(
+        () => {
           attempted = true;
-        } catch (err) {
+        },
+        (err: unknown) => {
           lost ??= err as Error;
           stop();
           throw err;
-        }
-      };
+        },
+      ));
       const control: PartControl = { halt: halt.signal, onSend: attempt };
       const out = await writer.execute(part, control).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
       if (!attempted) {

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WriteGate } from '../src/confirm.js';
+import { EmbeddedStore, StoreError } from '../src/store.js';
+import { TokenSigner } from '../src/tokens.js';
+import { writableAdapter } from './helpers/fake-writer.js';
 import type { Client } from '@modelcontextprotocol/client';
 import { HttpClient } from '../src/http.js';
 import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
@@ -52,5 +56,37 @@ describe('a refusal for every batch, on a real writer', () => {
     expect(resumed.structuredContent).toMatchObject({ status: 'succeeded', resumed: true, counts: { succeeded: 5_000, failed: 0, pending: 0 } });
     expect(sim.writes.sends.reduce((n, s) => n + s.recipients, 0)).toBe(5_000);
     expect(sendRequests()).toBe(3 + 5);
+  });
+});
+
+/** A journal that takes its time and refuses a second attempt on one part, as the Redis store's script does ("TAKEN"). */
+class SlowSharedStore extends EmbeddedStore {
+  private readonly attempted = new Set<string>();
+  override async recordAttempt(id: string, part: number, at: string): Promise<void> {
+    const key = `${id}:${part}`;
+    if (this.attempted.has(key)) throw new StoreError(`part ${part} was already attempted`);
+    this.attempted.add(key);
+    await new Promise((r) => setTimeout(r, 15));
+    return super.recordAttempt(id, part, at);
+  }
+}
+
+describe('a part of several requests on a slow shared journal', () => {
+  it('is journaled once however many of its requests go out together, and sends', async () => {
+    const adapter = writableAdapter();
+    adapter.writer.requestsPerPart = 8;
+    const store = new SlowSharedStore();
+    const gate = new WriteGate(store, new TokenSigner(Buffer.alloc(32, 3)), { ttlMs: 600_000, maxRecipients: 100_000, ask: 'never', concurrency: 4 });
+    const c = await connectInProcess(createServer({ adapters: [adapter], sandbox: false, store, gate, now: () => new Date() }, allTools, { readOnly: false }));
+    try {
+      const args = { vendor: 'clevertap', channel: 'push', recipients: { id_type: 'identity', ids: Array.from({ length: 2_500 }, (_, i) => `u${i}`) }, content: { title: 'T', body: 'B' } };
+      const confirm = ((await c.callTool({ name: 'send_to_users', arguments: args })).structuredContent as { confirm: string }).confirm;
+      const r = await c.callTool({ name: 'send_to_users', arguments: { ...args, confirm } });
+      expect(r.structuredContent).toMatchObject({ status: 'succeeded', counts: { succeeded: 2_500, unknown: 0, pending: 0 } });
+      expect(adapter.writer.delivered).toHaveLength(2_500);
+    } finally {
+      await c.close();
+      await store.close();
+    }
   });
 });

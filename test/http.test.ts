@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../src/http.js';
 import { parseRetryAfter } from '../src/http-errors.js';
 import { mapLimit, virtualClock } from '../src/concurrency.js';
-import { LocalRateWindows } from '../src/store.js';
+import { LocalRateWindows, LocalSlots } from '../src/store.js';
 import { VendorError } from '../src/errors.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 
@@ -265,5 +265,30 @@ describe('helpers', () => {
     });
     expect(out).toEqual([2, 4, 6, 8, 10]);
     expect(max).toBe(2);
+  });
+});
+
+describe('beforeSend: a write stopped while it waits its turn is not sent', () => {
+  it('granted its slot in the same moment as the halt: not sent, onSend never runs', async () => {
+    const slots = new LocalSlots();
+    const client = new HttpClient({ baseDelayMs: 5, maxDelayMs: 20, slots });
+    try {
+      const held = await slots.acquire('k', 1);
+      const halt = new AbortController();
+      let journaled = 0;
+      const before = sim.requests.length;
+      const waiting = client.send(req('write', { concurrency: { key: 'k', max: 1 }, beforeSend: halt.signal, onSend: async () => void journaled++ })).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 10));
+      // The slot is handed on and the write halted in one synchronous step: the grant is already resolved when the halt lands.
+      held();
+      halt.abort();
+      const err = (await waiting) as VendorError;
+      expect(err).toBeInstanceOf(VendorError);
+      expect(err.notSent).toBe(true);
+      expect(journaled).toBe(0);
+      expect(sim.requests.length).toBe(before);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -41,6 +41,8 @@ export class FakeWriter implements VendorWriter {
   halted = 0;
   /** Set to make part `index` wait "for its turn" first, as a paced request does, so a halt can stop it there. */
   turn?: (index: number) => Promise<void>;
+  /** Requests per part, going out together (a MoEngage Inform part sends several): each asks the gate to journal first. */
+  requestsPerPart = 1;
 
   async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
     // As the HTTP client does: wait for its turn, stop there if halted, journal the attempt, then send (held by `gate`).
@@ -49,7 +51,7 @@ export class FakeWriter implements VendorWriter {
       this.halted++;
       return { state: 'failed', not_acted: true, message: 'not sent: halted' };
     }
-    await control?.onSend?.();
+    await Promise.all(Array.from({ length: this.requestsPerPart }, () => control?.onSend?.()));
     if (this.gate) await this.gate;
     this.executed++;
     const body = part.request.body as { ids?: string[]; index?: number; name?: string };
