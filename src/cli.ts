@@ -44,7 +44,8 @@ export function httpBanner(url: string, sandbox: boolean, token?: string, bin = 
     `Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb)${secrets.length ? `; put your own ${secrets.join(', ')} where it says <your ...> (secrets are not printed)` : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": ${JSON.stringify(stdioArgs)}${envJson} } } }`,
     `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio${secrets.length ? ' (secrets read from this shell)' : ''}:`,
-    `  npx -y ${INSPECTOR} ${[...envFlags, 'node', ...stdioArgs.map(shellWord)].join(' ')}`,
+    // The Inspector's launcher takes --config as its own wherever it appears; after `--` it goes to the server.
+    `  npx -y ${INSPECTOR} ${[...envFlags, ...(stdioArgs.includes('--config') ? ['--'] : []), 'node', ...stdioArgs.map(shellWord)].join(' ')}`,
     ...(token ? [] : ['or, against this endpoint from the terminal:', `  npx -y ${INSPECTOR} --cli ${url} --method tools/list`]),
     '',
     `Ctrl-C, or kill ${pid}, stops the server.`,

@@ -5,6 +5,8 @@ import { ENV, SECRET_FIELDS, type ParsedArgs } from './config.js';
 const SERVER_ENV = [
   'CAMPAIGN_MCP_READ_ONLY', 'CAMPAIGN_MCP_DATA_DIR', 'CAMPAIGN_MCP_SECRET', 'CAMPAIGN_MCP_REDIS_URL', 'CAMPAIGN_MCP_CONFIRM', 'CAMPAIGN_MCP_CONFIRM_TTL_SECONDS',
   'CAMPAIGN_MCP_MAX_RECIPIENTS', 'CAMPAIGN_MCP_WRITE_VENDORS', 'CAMPAIGN_MCP_DEADLINE_S', 'CAMPAIGN_MCP_MAX_BODY_MB', 'CAMPAIGN_MCP_LIST_CACHE_S', 'LOG_LEVEL',
+  // The default data directory follows it: the same journal and secret.
+  'XDG_STATE_HOME',
 ];
 /** The signing key, and a Redis URL (it may carry a password). */
 const SECRET_SERVER_ENV = new Set(['CAMPAIGN_MCP_SECRET', 'CAMPAIGN_MCP_REDIS_URL']);
@@ -36,7 +38,8 @@ export function stdioLaunch(flags: ParsedArgs['flags'], env: NodeJS.ProcessEnv, 
   for (const { name, secret } of all) {
     const value = env[name];
     if (!value) continue;
-    if (secret) out.secrets.push(name);
+    // A URL with user:password@ in it (a proxy's *_BASE_URL, a Redis URL) is a secret too.
+    if (secret || /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(value)) out.secrets.push(name);
     else out.env[name] = name === 'CAMPAIGN_MCP_DATA_DIR' ? resolve(cwd, value) : value;
   }
   return out;

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +28,19 @@ describe(`the MCP Inspector's CLI (${INSPECTOR}) lists the tools, as the printed
   it('over stdio: --cli node dist/campaign-mcp.js --sandbox --method tools/list', async () => {
     const { stdout } = await run(process.execPath, [CLI, process.execPath, BIN, '--sandbox', '--method', 'tools/list'], { env, timeout: 20_000 });
     expect(names(stdout)).toEqual(allTools.map((t) => t.name));
+  }, 25_000);
+
+  it('through its launcher with a --config server, as the banner prints it (after --)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'campaign-mcp-inspector-'));
+    try {
+      const config = join(dir, 'accounts.json');
+      writeFileSync(config, JSON.stringify({ accounts: [{ vendor: 'batch', name: 'eu', apiKey: 'inspector-app-key', restApiKey: 'inspector-rest-key', baseUrl: 'http://127.0.0.1:9' }] }));
+      const launcher = join(dirname(pkg), 'build', 'cli.js');
+      const { stdout } = await run(process.execPath, [launcher, '--cli', '-e', `HOME=${dir}`, '--', process.execPath, BIN, '--read-only', '--config', config, '--data-dir', dir, '--method', 'tools/list'], { env, timeout: 20_000 });
+      expect(names(stdout)).toEqual(allTools.filter((t) => t.kind === 'read').map((t) => t.name));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 25_000);
 
   it('over HTTP: --cli http://127.0.0.1:<port>/mcp --method tools/list', async () => {

@@ -110,6 +110,15 @@ describe('the banner', () => {
     }
   });
 
+  it('a --config path goes after `--` (the Inspector launcher takes --config as its own), a base URL with a password is a secret, XDG_STATE_HOME goes along', () => {
+    const flags = parseArgs(['--http', '--config', 'accounts.json']).flags;
+    const launch = stdioLaunch(flags, { CLEVERTAP_BASE_URL: 'https://proxy-user:proxy-pass@proxy.internal/ct', XDG_STATE_HOME: '/var/state' }, '/srv');
+    expect(launch).toEqual({ args: ['--config', '/srv/accounts.json'], env: { XDG_STATE_HOME: '/var/state' }, secrets: ['CLEVERTAP_BASE_URL'] });
+    const b = httpBanner(url, false, undefined, '/x/c.js', 1, launch);
+    expect(b).not.toContain('proxy-pass');
+    expect(b).toContain(`npx -y ${INSPECTOR} -e XDG_STATE_HOME=/var/state -e CLEVERTAP_BASE_URL="$CLEVERTAP_BASE_URL" -- node /x/c.js --config /srv/accounts.json`);
+  });
+
   it('on the sandbox, no vendor variable (the simulators stand in) and --sandbox first', () => {
     const launch = stdioLaunch(parseArgs(['--sandbox', '--http']).flags, { CLEVERTAP_ACCOUNT_ID: 'A', CLEVERTAP_PASSCODE: 'p' });
     expect(launch).toEqual({ args: ['--sandbox'], env: {}, secrets: [] });
