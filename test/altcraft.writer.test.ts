@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startAltcraftSim, type AltcraftSim } from '../src/sandbox/altcraft.js';
+import { serveSim } from '../src/sandbox/sim.js';
 import { ALTCRAFT_SANDBOX_TRIGGER_ID } from '../src/sandbox/altcraft-writes.js';
 import { AltcraftAdapter } from '../src/vendors/altcraft.js';
 import type { SendInput, WriteOp } from '../src/vendors/vendor.js';
@@ -90,8 +91,26 @@ describe('altcraft writer: send through the API-triggered mailing', () => {
     expect(await w.execute(part(30))).toMatchObject({ state: 'unknown' });
     expect(reached(s).size).toBe(10);
     const bad = await setup('wrong-altcraft-token-0000');
-    expect(await bad.w.execute(part(0))).toMatchObject({ state: 'failed', fatal: true });
+    // Refused whole: stops the send, and the same token sends it again once fixed.
+    expect(await bad.w.execute(part(0))).toMatchObject({ state: 'failed', fatal: true, not_acted: true });
     expect(bad.s.writes.reached.size).toBe(0);
+  });
+
+  it('a tariff limit (402) or an undocumented envelope code stops the send but is not resent: it may come part-way', async () => {
+    let answer: { status: number; body: unknown } = { status: 200, body: {} };
+    const literal = await serveSim(() => answer);
+    try {
+      const w = new AltcraftAdapter({ account: 'default', token: 'literal-token-000000', baseUrl: literal.url, now: clock }, http).writer;
+      const part = w.sendPart(send, emails(3), 0, 'k');
+      for (const [error, acted] of [[400, false], [402, true], [1, true]] as const) {
+        answer = { status: 200, body: { error, error_text: `error ${error}` } };
+        const out = await w.execute(part);
+        expect(out, String(error)).toMatchObject({ state: 'failed', fatal: true });
+        expect(out.not_acted, String(error)).toBe(acted ? undefined : true);
+      }
+    } finally {
+      await literal.close();
+    }
   });
 
   it('an error envelope with a 5xx code on HTTP 200 is unknown, not failed', async () => {

@@ -150,7 +150,12 @@ export class AltcraftWriter implements VendorWriter {
       const newId = rec(top.data).id;
       return typeof newId === 'number' || typeof newId === 'string' ? { state: 'succeeded', vendor_ref: `mailing-${newId}` } : { state: 'succeeded' };
     } catch (err) {
-      return outcomeOfError(err, { contentError: (e) => e.status === 400 || e.status === 402 });
+      // 402 (tariff limit) may come part-way through a batch, and an envelope code outside 400-599 means nothing
+      // documented: both stop the send, and neither is certain to have left the batch unsent, so neither is resent.
+      return outcomeOfError(err, {
+        contentError: (e) => e.status === 400 || e.status === 402,
+        refusedWhole: (e) => e.status !== 402 && (e.code === undefined || (Number(e.code) >= 400 && Number(e.code) <= 599)),
+      });
     }
   }
 }

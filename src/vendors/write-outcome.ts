@@ -11,13 +11,17 @@ const FATAL_STATUSES = new Set([401, 403, 404, 405]);
  * when the vendor certainly did not act (a 429 after the client's retries, a connection never made, and a
  * refusal of the whole request, which is a fatal one: the same token sends that part again once it is fixed).
  */
-export function outcomeOfError(err: unknown, options: { contentError?: (e: VendorError) => boolean } = {}): PartOutcome {
+export function outcomeOfError(err: unknown, options: {
+  contentError?: (e: VendorError) => boolean;
+  /** Of the fatal refusals, those after which the vendor certainly did not act (default: every one). */
+  refusedWhole?: (e: VendorError) => boolean;
+} = {}): PartOutcome {
   if (!(err instanceof VendorError)) throw err;
   const detail = [err.message, err.status ? `HTTP ${err.status}` : undefined, err.code !== undefined ? `code ${err.code}` : undefined]
     .filter(Boolean).join(', ');
   if (err.outcome === 'unknown') return { state: 'unknown', message: `${detail}. ${err.hint ?? 'The vendor may have acted on it.'}` };
   const fatal = (err.status !== undefined && FATAL_STATUSES.has(err.status)) || options.contentError?.(err) === true;
-  const notActed = err.notSent || err.status === 429 || fatal;
+  const notActed = err.notSent || err.status === 429 || (fatal && (options.refusedWhole?.(err) ?? true));
   return { state: 'failed', message: detail, ...(notActed ? { not_acted: true } : {}), ...(fatal ? { fatal: true } : {}) };
 }
 
