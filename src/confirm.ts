@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from './errors.js';
 import type { WriteRecord } from './journal.js';
-import { batches, countRecipients, verifySource, type RecipientSource } from './recipients.js';
+import { countRecipients, type RecipientSource } from './recipients.js';
 import type { Store } from './store.js';
 import { argsHash, type TokenSigner } from './tokens.js';
-import type { PartControl, PartOutcome, PlanPart, SendInput, VendorAdapter, VendorWriter } from './vendors/vendor.js';
+import type { VendorAdapter, VendorWriter } from './vendors/vendor.js';
 import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult } from './write-result.js';
 import { storeLost } from './write-lost.js';
 import type { ApprovalNeeded, GateCall, GateSettings, StoredPlan, WriteRequest } from './gate-types.js';
+import { executeParts } from './gate-execute.js';
 
 export type { WriteResult } from './write-result.js';
 export type { ApprovalNeeded, GateCall, GateSettings, WriteRequest, WriteTool } from './gate-types.js';
@@ -170,98 +171,12 @@ export class WriteGate {
       if (todo.length === 0) return this.recorded(id, !first || waited, false);
       // What this run learns is tracked on a copy: the store's own record is never changed behind its back.
       const mine = { ...rec, parts: rec.parts.map((p) => ({ ...p })) };
-      const lost = await this.execute(mine, plan, writer, new Set(todo), call, signal);
+      const lost = await executeParts({ store: this.store, now: this.now, concurrency: this.settings.concurrency, budgetMs: this.settings.callBudgetMs ?? 40_000 }, mine, plan, writer, new Set(todo), call, signal);
       if (lost) return storeLost(mine, { recipients: plan.recipients, batchSize: plan.batch_size }, lost, !first);
       return this.recorded(id, false, !first);
     } finally {
       // With the store gone the lease cannot be given back; it lapses on its own.
       await this.store.releaseLease(id, this.owner).catch(() => undefined);
-    }
-  }
-
-  /**
-   * Send the parts in `todo`. A part is sent only once its attempt is journaled: when the store fails, no
-   * further part starts, and the journal error comes back (with `rec.parts` updated as far as this run knows).
-   */
-  private async execute(rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: GateCall, signal?: AbortSignal): Promise<Error | undefined> {
-    if (plan.source) await verifySource(plan.source);
-    let stopped = false;
-    let lost: Error | undefined;
-    let done = rec.parts.length - todo.size;
-    const stopAt = this.now().getTime() + (this.settings.callBudgetMs ?? 40_000);
-    // Stops every part still waiting its turn in the HTTP client (pace, concurrency cap) once one is refused for all
-    // or the store is lost; a request already on the wire runs to its answer (cut, its outcome would be unknown).
-    const halt = new AbortController();
-    const stop = () => {
-      stopped = true;
-      halt.abort();
-    };
-    const one = async (index: number, part: PlanPart) => {
-      if (stopped || signal?.aborted) return;
-      // The attempt is journaled just before the part's first request goes out, not when it starts waiting for its turn.
-      // One journal write per part, however many of its requests ask at once (a MoEngage Inform part sends several,
-      // each waiting on it): a second write would be refused by a shared store as "already attempted".
-      let attempted = false;
-      let journaled: Promise<void> | undefined;
-      const attempt = () => (journaled ??= this.store.recordAttempt(rec.id, index, this.now().toISOString()).then(
-        () => {
-          attempted = true;
-        },
-        (err: unknown) => {
-          lost ??= err as Error;
-          stop();
-          throw err;
-        },
-      ));
-      const control: PartControl = { halt: halt.signal, onSend: attempt };
-      const out = await writer.execute(part, control).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
-      if (!attempted) {
-        // Halted (or the store lost) before anything went out: the part stays pending, and the same token sends it.
-        if (halt.signal.aborted && out.state === 'failed' && (out as PartOutcome).not_acted) return;
-        // A writer that answered without sending (MoEngage's creation quota used up): journaled like any outcome.
-        try {
-          await attempt();
-        } catch {
-          return;
-        }
-      }
-      const { fatal, ...kept } = out as PartOutcome;
-      // At once, before journaling the outcome: parts queued behind this one must see the halt before their turn.
-      if (fatal) stop();
-      try {
-        await this.store.recordOutcome(rec.id, index, { t: 'outcome', at: this.now().toISOString(), id: rec.id, part: index, ...kept });
-        rec.parts[index] = { state: kept.state, ...(kept.message ? { message: kept.message } : {}) };
-      } catch (err) {
-        lost ??= err as Error;
-        stop();
-        rec.parts[index] = { state: 'unknown', message: `the vendor answered ${kept.state}, but the journal could not record it` };
-      }
-      await call.progress?.(++done, rec.parts.length, `batch ${index + 1} of ${rec.parts.length}: ${out.state}`);
-    };
-    const pending: Array<Promise<void>> = [];
-    const limit = Math.max(1, this.settings.concurrency);
-    for await (const [index, part] of this.parts(plan, writer, rec.id)) {
-      if (stopped || signal?.aborted || this.now().getTime() > stopAt) break;
-      if (!todo.has(index)) continue;
-      const p = one(index, part).finally(() => pending.splice(pending.indexOf(p), 1));
-      pending.push(p);
-      if (pending.length >= limit) await Promise.race(pending);
-    }
-    await Promise.all(pending);
-    return lost;
-  }
-
-  /** The planned parts in order: stored for a create or status change, rebuilt batch by batch for a send. */
-  private async *parts(plan: StoredPlan, writer: VendorWriter, id: string): AsyncGenerator<[number, PlanPart]> {
-    if (plan.op.kind !== 'send' || !plan.source) {
-      for (const [i, p] of plan.parts.entries()) yield [i, p];
-      return;
-    }
-    const input: SendInput = plan.op.input;
-    let i = 0;
-    for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
-      yield [i, writer.sendPart(input, ids, i, `${id}.${i}`)];
-      i++;
     }
   }
 

@@ -1,0 +1,101 @@
+import type { WriteRecord } from './journal.js';
+import { batches, verifySource } from './recipients.js';
+import type { Store } from './store.js';
+import type { PartControl, PartOutcome, PlanPart, SendInput, VendorWriter } from './vendors/vendor.js';
+import type { GateCall, StoredPlan } from './gate-types.js';
+
+/** What running a confirmed write's parts needs of the gate. */
+export interface GateDeps {
+  store: Store;
+  now: () => Date;
+  /** Parts in flight at once. */
+  concurrency: number;
+  /** No part starts after this long (the call's deadline, less a margin). */
+  budgetMs: number;
+}
+
+/**
+ * Send the parts in `todo`. A part is sent only once its attempt is journaled: when the store fails, no
+ * further part starts, and the journal error comes back (with `rec.parts` updated as far as this run knows).
+ */
+export async function executeParts(deps: GateDeps, rec: WriteRecord, plan: StoredPlan, writer: VendorWriter, todo: Set<number>, call: GateCall, signal?: AbortSignal): Promise<Error | undefined> {
+  if (plan.source) await verifySource(plan.source);
+  let stopped = false;
+  let lost: Error | undefined;
+  let done = rec.parts.length - todo.size;
+  const stopAt = deps.now().getTime() + deps.budgetMs;
+  // Stops every part still waiting its turn in the HTTP client (pace, concurrency cap) once one is refused for all
+  // or the store is lost; a request already on the wire runs to its answer (cut, its outcome would be unknown).
+  const halt = new AbortController();
+  const stop = () => {
+    stopped = true;
+    halt.abort();
+  };
+  const one = async (index: number, part: PlanPart) => {
+    if (stopped || signal?.aborted) return;
+    // The attempt is journaled just before the part's first request goes out, not when it starts waiting for its turn.
+    // One journal write per part, however many of its requests ask at once (a MoEngage Inform part sends several,
+    // each waiting on it): a second write would be refused by a shared store as "already attempted".
+    let attempted = false;
+    let journaled: Promise<void> | undefined;
+    const attempt = () => (journaled ??= deps.store.recordAttempt(rec.id, index, deps.now().toISOString()).then(
+      () => {
+        attempted = true;
+      },
+      (err: unknown) => {
+        lost ??= err as Error;
+        stop();
+        throw err;
+      },
+    ));
+    const control: PartControl = { halt: halt.signal, onSend: attempt };
+    const out = await writer.execute(part, control).catch((err: unknown) => ({ state: 'unknown' as const, message: `campaign-mcp failed while sending: ${(err as Error).message}` }));
+    if (!attempted) {
+      // Halted (or the store lost) before anything went out: the part stays pending, and the same token sends it.
+      if (halt.signal.aborted && out.state === 'failed' && (out as PartOutcome).not_acted) return;
+      // A writer that answered without sending (MoEngage's creation quota used up): journaled like any outcome.
+      try {
+        await attempt();
+      } catch {
+        return;
+      }
+    }
+    const { fatal, ...kept } = out as PartOutcome;
+    // At once, before journaling the outcome: parts queued behind this one must see the halt before their turn.
+    if (fatal) stop();
+    try {
+      await deps.store.recordOutcome(rec.id, index, { t: 'outcome', at: deps.now().toISOString(), id: rec.id, part: index, ...kept });
+      rec.parts[index] = { state: kept.state, ...(kept.message ? { message: kept.message } : {}) };
+    } catch (err) {
+      lost ??= err as Error;
+      stop();
+      rec.parts[index] = { state: 'unknown', message: `the vendor answered ${kept.state}, but the journal could not record it` };
+    }
+    await call.progress?.(++done, rec.parts.length, `batch ${index + 1} of ${rec.parts.length}: ${out.state}`);
+  };
+  const pending: Array<Promise<void>> = [];
+  const limit = Math.max(1, deps.concurrency);
+  for await (const [index, part] of parts(plan, writer, rec.id)) {
+    if (stopped || signal?.aborted || deps.now().getTime() > stopAt) break;
+    if (!todo.has(index)) continue;
+    const p = one(index, part).finally(() => pending.splice(pending.indexOf(p), 1));
+    pending.push(p);
+    if (pending.length >= limit) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  return lost;
+}
+
+/** The planned parts in order: stored for a create or status change, rebuilt batch by batch for a send. */
+async function* parts(plan: StoredPlan, writer: VendorWriter, id: string): AsyncGenerator<[number, PlanPart]> {
+  if (plan.op.kind !== 'send' || !plan.source) {
+    for (const [i, p] of plan.parts.entries()) yield [i, p];
+    return;
+  }
+  const input: SendInput = plan.op.input;
+  let i = 0;
+  for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
+    yield [i, writer.sendPart(input, ids, i, `${id}.${i}`)];
+    i++;
+  }
+}
