@@ -4,36 +4,23 @@ import { EmbeddedStore, StoreError } from '../src/store.js';
 import { TokenSigner } from '../src/tokens.js';
 import { writableAdapter } from './helpers/fake-writer.js';
 import type { Client } from '@modelcontextprotocol/client';
-import { HttpClient } from '../src/http.js';
-import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
+import type { CleverTapSim } from '../src/sandbox/clevertap.js';
 import { createServer } from '../src/server.js';
-import { CleverTapAdapter } from '../src/vendors/clevertap.js';
 import { allTools } from '../tools/index.js';
 import { connectInProcess } from './helpers/client.js';
-import { gateContext } from './helpers/gate-ctx.js';
+import { cleverTapGate } from './helpers/clevertap-gate.js';
 
 // DESIGN, the write gate: "a refusal that applies to every batch (bad credentials, bad content) stops the send and
 // leaves the rest pending. The same token again after a partial run resumes: batches never sent, or refused by the
 // vendor before it acted, are sent." Through the real CleverTap writer and HTTP client: the gate runs 4 batches at
 // once, CleverTap takes 3 at a time, so a 4th waits for a slot in the client when the 401s come back.
 let sim: CleverTapSim;
-let http: HttpClient;
 let client: Client;
-let cleanup: () => void;
+let close: (() => Promise<void>) | undefined;
 beforeAll(async () => {
-  sim = await startCleverTapSim({ seed: 5 });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
-  const adapter = new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url }, http);
-  const g = gateContext([adapter], { settings: { ask: 'never', concurrency: 4 } });
-  cleanup = g.cleanup;
-  client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  ({ sim, client, close } = await cleverTapGate({ concurrency: 4 }));
 });
-afterAll(async () => {
-  await client?.close();
-  cleanup?.();
-  await http?.close();
-  await sim?.close();
-});
+afterAll(async () => close?.());
 
 const sendRequests = () => sim.requests.filter((r) => r.path.startsWith('/1/send/')).length;
 

@@ -1,31 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
-import { HttpClient } from '../src/http.js';
-import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
-import { createServer } from '../src/server.js';
-import { CleverTapAdapter } from '../src/vendors/clevertap.js';
-import { allTools } from '../tools/index.js';
-import { connectInProcess } from './helpers/client.js';
-import { gateContext } from './helpers/gate-ctx.js';
+import type { CleverTapSim } from '../src/sandbox/clevertap.js';
+import { cleverTapGate } from './helpers/clevertap-gate.js';
 
 let sim: CleverTapSim;
-let http: HttpClient;
 let client: Client;
-let cleanup: () => void;
+let close: (() => Promise<void>) | undefined;
 beforeAll(async () => {
-  sim = await startCleverTapSim({ seed: 5 });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
-  const adapter = new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url }, http);
-  const g = gateContext([adapter], { settings: { ask: 'never' } });
-  cleanup = g.cleanup;
-  client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  ({ sim, client, close } = await cleverTapGate({}));
 });
-afterAll(async () => {
-  await client?.close();
-  cleanup?.();
-  await http?.close();
-  await sim?.close();
-});
+afterAll(async () => close?.());
 
 describe('a confirmed send reports progress per batch to a client that asked for it', () => {
   it('2,500 recipients: three batches of CleverTap /1/send, one progress notification each, the last at total', async () => {
