@@ -51,7 +51,7 @@ const runs: Array<{ s: Result; text: string; held: number }> = [];
 beforeAll(async () => {
   sandbox = await startSandbox({ now: NOW, clock });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock });
-  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock, limits: { deadlineMs: 5_000 } };
+  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock, limits: { deadlineMs: 3_000 } };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
   // The review's repro: the same audit twice through one server; the second finds MoEngage's 100-a-minute window used up.
   for (let k = 0; k < 2; k++) {
