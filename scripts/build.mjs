@@ -2,12 +2,16 @@
 // Cold start is dominated by compiling what is loaded.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-rmSync('dist', { recursive: true, force: true });
+// Built into a directory of its own, then moved into dist/ file by file (a rename is atomic): a bin another test
+// run is starting meanwhile reads a whole file, old or new, never a half-written one or none.
+const OUT = `dist.build-${process.pid}`;
+rmSync(OUT, { recursive: true, force: true });
+process.on('exit', () => rmSync(OUT, { recursive: true, force: true })); // a failed build leaves nothing behind
 const require = createRequire(import.meta.url);
 const bench = process.argv.includes('--bench');
 const common = {
@@ -39,7 +43,7 @@ const slim = {
 const VIEWS = { 'write-preview': 'Write preview', 'audit-report': 'Audit report' };
 const VIEW_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
 const views = {};
-mkdirSync('dist/ui', { recursive: true });
+mkdirSync(`${OUT}/ui`, { recursive: true });
 for (const [id, title] of Object.entries(VIEWS)) {
   const out = (r) => r.outputFiles[0].text.trim();
   const view = { bundle: true, write: false, minify: true, legalComments: 'none', logLevel: 'warning' };
@@ -50,7 +54,7 @@ for (const [id, title] of Object.entries(VIEWS)) {
     + `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>${css.replace(/<\/style/gi, '<\\/style')}</style></head>`
     + `<body><main id="app"></main><script>${js.replace(/<\/(script)/gi, '<\\/$1')}</script></body></html>`;
   views[id] = html;
-  writeFileSync(`dist/ui/${id}.html`, html);
+  writeFileSync(`${OUT}/ui/${id}.html`, html);
 }
 
 // The server: one CommonJS bundle, so the launcher can compile it with V8's code cache (scripts/launcher.mjs).
@@ -71,7 +75,7 @@ await build({
   ...common,
   format: 'cjs',
   entryPoints: ['src/bin.ts'],
-  outfile: 'dist/chunks/server.cjs',
+  outfile: `${OUT}/chunks/server.cjs`,
   minify: true,
   keepNames: false,
   plugins: [slim, late],
@@ -81,27 +85,40 @@ await build({
   inject: [fileURLToPath(new URL('./cjs-url.mjs', import.meta.url))],
 });
 for (const [name, file] of Object.entries(LATE)) {
-  await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve(name)], outfile: `dist/chunks/${file}` });
+  await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve(name)], outfile: `${OUT}/chunks/${file}` });
 }
-await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('@modelcontextprotocol/server/validators/ajv')], outfile: 'dist/chunks/ajv.cjs' });
-if (/\bimport\(/.test(readFileSync('dist/chunks/server.cjs', 'utf8'))) throw new Error('dist/chunks/server.cjs has an import() the launcher cannot run');
-const hash = createHash('sha256').update(readFileSync('dist/chunks/server.cjs')).digest('hex').slice(0, 16);
+await build({ ...common, banner: {}, format: 'cjs', minify: true, entryPoints: [require.resolve('@modelcontextprotocol/server/validators/ajv')], outfile: `${OUT}/chunks/ajv.cjs` });
+if (/\bimport\(/.test(readFileSync(`${OUT}/chunks/server.cjs`, 'utf8'))) throw new Error('dist/chunks/server.cjs has an import() the launcher cannot run');
+const hash = createHash('sha256').update(readFileSync(`${OUT}/chunks/server.cjs`)).digest('hex').slice(0, 16);
 await build({
   ...common,
   entryPoints: ['scripts/launcher.mjs'],
-  outfile: 'dist/campaign-mcp.js',
+  outfile: `${OUT}/campaign-mcp.js`,
   bundle: false,
   define: { __BUNDLE_HASH__: JSON.stringify(hash) },
   banner: { js: '#!/usr/bin/env node' },
 });
-chmodSync('dist/campaign-mcp.js', 0o755);
+chmodSync(`${OUT}/campaign-mcp.js`, 0o755);
 
 // The lazy validator must load and validate: fail the build, not a user's first elicitation.
-const { AjvJsonSchemaValidator } = require(join(process.cwd(), 'dist/chunks/ajv.cjs'));
+const { AjvJsonSchemaValidator } = require(join(process.cwd(), `${OUT}/chunks/ajv.cjs`));
 if (!new AjvJsonSchemaValidator().getValidator({ type: 'object', properties: { a: { type: 'string' } } })({ a: 'x' }).valid) {
   throw new Error('dist/chunks/ajv.cjs does not validate');
 }
 
 if (bench) {
-  await build({ ...common, entryPoints: ['bench/run.ts'], outfile: 'dist/bench.js', packages: 'external' });
+  await build({ ...common, entryPoints: ['bench/run.ts'], outfile: `${OUT}/bench.js`, packages: 'external' });
 }
+
+/** Every file under `dir`, relative to it. */
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => join(e.name, f)) : [e.name]));
+}
+const built = new Set(files(OUT));
+for (const f of built) {
+  mkdirSync(dirname(join('dist', f)), { recursive: true });
+  renameSync(join(OUT, f), join('dist', f));
+}
+// What an earlier build left that this one did not write goes (a running process keeps a file it has open).
+for (const f of files('dist')) if (!built.has(f)) rmSync(join('dist', f), { force: true });
+rmSync(OUT, { recursive: true, force: true });
