@@ -9,6 +9,7 @@ import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult
 import { storeLost } from './write-lost.js';
 import type { ApprovalNeeded, GateCall, GateSettings, StoredPlan, WriteRequest } from './gate-types.js';
 import { executeParts } from './gate-execute.js';
+import { hasUnsent, lettersOf } from './part-letters.js';
 
 export type { WriteResult } from './write-result.js';
 export type { ApprovalNeeded, GateCall, GateSettings, WriteRequest, WriteTool } from './gate-types.js';
@@ -96,7 +97,11 @@ export class WriteGate {
     for (const rec of await this.store.findWrites(base)) {
       const plan = rec.plan as StoredPlan;
       const unknown = rec.parts.flatMap((p, i) => (p.state === 'unknown' ? [i] : []));
-      if (rec.confirmed_at && unknown.length && plan.source) return { kind: 'resend', of: plan.source, batch_size: plan.batch_size ?? batchSize, parts: unknown };
+      // A batch of mixed recipients resends only its unknown ones.
+      const letters = Object.fromEntries(unknown.flatMap((i) => (rec.parts[i]!.each ? [[i, lettersOf(rec.parts[i]!, 0)]] : [])));
+      if (rec.confirmed_at && unknown.length && plan.source) {
+        return { kind: 'resend', of: plan.source, batch_size: plan.batch_size ?? batchSize, parts: unknown, ...(Object.keys(letters).length && { letters }) };
+      }
     }
     throw new InputError('no earlier confirmed send with these exact arguments has batches of unknown outcome; nothing to resend');
   }
@@ -166,7 +171,7 @@ export class WriteGate {
     try {
       const rec = (await this.store.getWrite(id))!;
       const plan = rec.plan as StoredPlan;
-      const todo = rec.parts.flatMap((p, i) => (p.state === 'pending' || (p.state === 'failed' && p.not_acted) ? [i] : []));
+      const todo = rec.parts.flatMap((p, i) => (hasUnsent(p) ? [i] : []));
       // Nothing left: the outcome was recorded by an earlier call, or by the one this call waited for.
       if (todo.length === 0) return this.recorded(id, !first || waited, false);
       // What this run learns is tracked on a copy: the store's own record is never changed behind its back.

@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import type { WriteRecord } from './journal.js';
 import { batches, verifySource } from './recipients.js';
 import type { Store } from './store.js';
 import type { PartControl, PartOutcome, PlanPart, SendInput, VendorWriter } from './vendors/vendor.js';
+import { mergeLetters, settleLetters } from './part-letters.js';
 import type { GateCall, StoredPlan } from './gate-types.js';
 
 /** What running a confirmed write's parts needs of the gate. */
@@ -27,18 +29,22 @@ export async function executeParts(deps: GateDeps, rec: WriteRecord, plan: Store
   // Stops every part still waiting its turn in the HTTP client (pace, concurrency cap) once one is refused for all
   // or the store is lost; a request already on the wire runs to its answer (cut, its outcome would be unknown).
   const halt = new AbortController();
+  // Every request of every part in flight waits on it (a MoEngage Inform part has 8 at once): not a leak.
+  setMaxListeners(0, halt.signal);
   const stop = () => {
     stopped = true;
     halt.abort();
   };
-  const one = async (index: number, part: PlanPart) => {
+  /** `prev`: the letters of a part resumed for its recipients not sent (`part` then carries only those). */
+  const one = async (index: number, part: PlanPart, prev?: string) => {
     if (stopped || signal?.aborted) return;
     // The attempt is journaled just before the part's first request goes out, not when it starts waiting for its turn.
     // One journal write per part, however many of its requests ask at once (a MoEngage Inform part sends several,
     // each waiting on it): a second write would be refused by a shared store as "already attempted".
     let attempted = false;
     let journaled: Promise<void> | undefined;
-    const attempt = () => (journaled ??= deps.store.recordAttempt(rec.id, index, deps.now().toISOString()).then(
+    const sending = prev?.replace(/p/g, 'a');
+    const attempt = () => (journaled ??= deps.store.recordAttempt(rec.id, index, deps.now().toISOString(), sending).then(
       () => {
         attempted = true;
       },
@@ -60,25 +66,25 @@ export async function executeParts(deps: GateDeps, rec: WriteRecord, plan: Store
         return;
       }
     }
-    const { fatal, ...kept } = out as PartOutcome;
+    const { fatal, ...got } = out as PartOutcome;
     // At once, before journaling the outcome: parts queued behind this one must see the halt before their turn.
     if (fatal) stop();
+    const kept = settle(got, prev);
     try {
       await deps.store.recordOutcome(rec.id, index, { t: 'outcome', at: deps.now().toISOString(), id: rec.id, part: index, ...kept });
-      rec.parts[index] = { state: kept.state, ...(kept.message ? { message: kept.message } : {}) };
+      rec.parts[index] = { state: kept.state, ...(kept.message ? { message: kept.message } : {}), ...(kept.not_acted && { not_acted: true }), ...(kept.each && { each: kept.each }) };
     } catch (err) {
       lost ??= err as Error;
       stop();
-      rec.parts[index] = { state: 'unknown', message: `the vendor answered ${kept.state}, but the journal could not record it` };
+      rec.parts[index] = { state: 'unknown', message: `the vendor answered ${kept.state}, but the journal could not record it`, ...(sending && { each: sending.replace(/a/g, 'u') }) };
     }
     await call.progress?.(++done, rec.parts.length, `batch ${index + 1} of ${rec.parts.length}: ${out.state}`);
   };
   const pending: Array<Promise<void>> = [];
   const limit = Math.max(1, deps.concurrency);
-  for await (const [index, part] of parts(plan, writer, rec.id)) {
+  for await (const [index, part, prev] of parts(plan, writer, rec, todo)) {
     if (stopped || signal?.aborted || deps.now().getTime() > stopAt) break;
-    if (!todo.has(index)) continue;
-    const p = one(index, part).finally(() => pending.splice(pending.indexOf(p), 1));
+    const p = one(index, part, prev).finally(() => pending.splice(pending.indexOf(p), 1));
     pending.push(p);
     if (pending.length >= limit) await Promise.race(pending);
   }
@@ -86,16 +92,28 @@ export async function executeParts(deps: GateDeps, rec: WriteRecord, plan: Store
   return lost;
 }
 
-/** The planned parts in order: stored for a create or status change, rebuilt batch by batch for a send. */
-async function* parts(plan: StoredPlan, writer: VendorWriter, id: string): AsyncGenerator<[number, PlanPart]> {
+/**
+ * The parts in `todo`, in order: stored for a create or status change, rebuilt batch by batch for a send. A batch
+ * some of whose recipients were sent comes with its letters, holding only the recipients not sent.
+ */
+async function* parts(plan: StoredPlan, writer: VendorWriter, rec: WriteRecord, todo: Set<number>): AsyncGenerator<[number, PlanPart, string?]> {
   if (plan.op.kind !== 'send' || !plan.source) {
-    for (const [i, p] of plan.parts.entries()) yield [i, p];
+    for (const [i, p] of plan.parts.entries()) if (todo.has(i)) yield [i, p];
     return;
   }
   const input: SendInput = plan.op.input;
   let i = 0;
   for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
-    yield [i, writer.sendPart(input, ids, i, `${id}.${i}`)];
+    const prev = rec.parts[i]?.each;
+    if (todo.has(i)) yield prev ? [i, writer.sendPart(input, ids.filter((_, j) => prev[j] === 'p'), i, `${rec.id}.${i}`), prev] : [i, writer.sendPart(input, ids, i, `${rec.id}.${i}`)];
     i++;
   }
+}
+
+/** A part's outcome as journaled: for a resumed part, its earlier letters with this run's answers merged in. */
+function settle(got: Omit<PartOutcome, 'fatal'>, prev?: string): Omit<PartOutcome, 'fatal'> {
+  const each = prev ? mergeLetters(prev, got) : got.each;
+  if (!each) return got;
+  const { each: _, not_acted: __, state: ___, ...rest } = got;
+  return { ...rest, ...settleLetters(each) };
 }

@@ -19,15 +19,16 @@ export interface WriteRecord {
   created_at: string;
   expires_at: string;
   confirmed_at?: string;
-  parts: Array<{ state: PartState; vendor_ref?: string; message?: string; at?: string; not_acted?: boolean; accepted?: number }>;
+  /** `each`: per recipient of a part of several requests, when they do not all stand alike (src/part-letters.ts). */
+  parts: Array<{ state: PartState; vendor_ref?: string; message?: string; at?: string; not_acted?: boolean; accepted?: number; each?: string }>;
 }
 
 /** The events a journal line can hold; replaying them in order rebuilds every record. */
 export type JournalEvent =
   | { t: 'preview'; at: string; record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number } }
   | { t: 'confirm'; at: string; id: string }
-  | { t: 'attempt'; at: string; id: string; part: number }
-  | { t: 'outcome'; at: string; id: string; part: number; state: Outcome; vendor_ref?: string; message?: string; not_acted?: boolean; accepted?: number };
+  | { t: 'attempt'; at: string; id: string; part: number; each?: string }
+  | { t: 'outcome'; at: string; id: string; part: number; state: Outcome; vendor_ref?: string; message?: string; not_acted?: boolean; accepted?: number; each?: string };
 
 /**
  * A durable, append-only record of every write attempt and outcome (JSON lines, fsynced per event).
@@ -61,7 +62,13 @@ export class Journal {
           }
         }
       }
-      for (const r of j.records.values()) for (const p of r.parts) if (p.state === 'attempted') p.state = 'unknown';
+      for (const r of j.records.values()) {
+        for (const p of r.parts) {
+          if (p.state !== 'attempted') continue;
+          p.state = 'unknown';
+          if (p.each) p.each = p.each.replace(/a/g, 'u');
+        }
+      }
       const removed = j.expire(options.now ?? Date.now(), options.retentionMs ?? 30 * 86_400_000);
       if (removed > 0) j.rewrite();
       j.fd = openSync(path, 'a', 0o600);
@@ -102,7 +109,7 @@ export class Journal {
   private expire(now: number, retentionMs: number): number {
     let n = 0;
     for (const [id, r] of this.records) {
-      const open = r.parts.some((p) => p.state === 'pending' || p.state === 'attempted');
+      const open = r.parts.some((p) => p.state === 'pending' || p.state === 'attempted' || p.each?.includes('p'));
       const old = r.confirmed_at ? !open && Date.parse(r.confirmed_at) < now - retentionMs : Date.parse(r.expires_at) < now - 86_400_000;
       if (old) {
         this.records.delete(id);
@@ -123,7 +130,7 @@ export class Journal {
       parts.forEach((p, part) => {
         if (p.state === 'pending') return;
         const state = p.state === 'attempted' ? 'unknown' : p.state;
-        writeSync(fd, `${JSON.stringify({ t: 'outcome', at: p.at ?? r.created_at, id: r.id, part, state, vendor_ref: p.vendor_ref, message: p.message, not_acted: p.not_acted, accepted: p.accepted })}\n`);
+        writeSync(fd, `${JSON.stringify({ t: 'outcome', at: p.at ?? r.created_at, id: r.id, part, state, vendor_ref: p.vendor_ref, message: p.message, not_acted: p.not_acted, accepted: p.accepted, each: p.each })}\n`);
       });
     }
     fsyncSync(fd);
@@ -144,8 +151,8 @@ export class Journal {
     else {
       const part = rec.parts[e.part];
       if (!part) throw new Error(`journal: write ${e.id} has no part ${e.part}`);
-      if (e.t === 'attempt') Object.assign(part, { state: 'attempted', at: e.at });
-      else Object.assign(part, { state: e.state, vendor_ref: e.vendor_ref, message: e.message, at: e.at, not_acted: e.not_acted, accepted: e.accepted });
+      if (e.t === 'attempt') Object.assign(part, { state: 'attempted', at: e.at, each: e.each });
+      else Object.assign(part, { state: e.state, vendor_ref: e.vendor_ref, message: e.message, at: e.at, not_acted: e.not_acted, accepted: e.accepted, each: e.each });
     }
     return rec;
   }

@@ -7,7 +7,8 @@ import { InputError } from './errors.js';
 export type RecipientSource =
   | { kind: 'inline'; ids: string[] }
   | { kind: 'file'; path: string; sha256: string; column?: number }
-  | { kind: 'resend'; of: RecipientSource; batch_size: number; parts: number[] };
+  /** `letters`: for a batch of mixed recipients, its letters (src/part-letters.ts): only its unknown ones are resent. */
+  | { kind: 'resend'; of: RecipientSource; batch_size: number; parts: number[]; letters?: Record<number, string> };
 
 /** Longest id we accept; a longer one is a mistake, not a recipient. */
 const MAX_ID_LENGTH = 320;
@@ -105,7 +106,10 @@ async function* rawIds(src: RecipientSource, idType: string): AsyncGenerator<str
   if (src.kind === 'resend') {
     const wanted = new Set(src.parts);
     let i = 0;
-    for await (const batch of batches(src.of, idType, src.batch_size)) if (wanted.has(i++)) yield* batch;
+    for await (const batch of batches(src.of, idType, src.batch_size)) {
+      const letters = src.letters?.[i];
+      if (wanted.has(i++)) yield* letters ? batch.filter((_, j) => letters[j] === 'u') : batch;
+    }
     return;
   }
   const lines = createInterface({ input: createReadStream(src.path), crlfDelay: Infinity });

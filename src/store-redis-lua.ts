@@ -33,7 +33,8 @@ journal(KEYS[2], ARGV[3], tonumber(ARGV[2]))
 return 1`,
 
   /**
-   * Mark a part attempted only while it is still to send (pending, or refused before the vendor acted) and,
+   * Mark a part attempted only while it is still to send (pending, refused before the vendor acted, or with
+   * recipients not sent: `p` in its letters) and,
    * when this instance leased the write, only while it still holds that lease: two instances never send one part.
    * KEYS write, stream, lease; ARGV part, part json, owner ('' = no lease to check), retention, event.
    */
@@ -43,7 +44,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('GONE the wr
 local held = redis.call('HGET', KEYS[1], ARGV[1])
 if held then
   local p = cjson.decode(held)
-  if not (p.state == 'failed' and p.not_acted == true) then return redis.error_reply('TAKEN part ' .. ARGV[1] .. ' was already attempted') end
+  local unsent = (p.state == 'failed' and p.not_acted == true) or (type(p.each) == 'string' and string.find(p.each, 'p', 1, true) ~= nil)
+  if not unsent then return redis.error_reply('TAKEN part ' .. ARGV[1] .. ' was already attempted') end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])

@@ -109,7 +109,7 @@ export class RedisStore implements Store {
       const held = fields.get(String(i));
       if (!held) return { state: 'pending' };
       const p = JSON.parse(held) as Part;
-      return p.state === 'attempted' && !Number(leased) ? { ...p, state: 'unknown' } : p;
+      return p.state === 'attempted' && !Number(leased) ? { ...p, state: 'unknown', ...(p.each && { each: p.each.replace(/a/g, 'u') }) } : p;
     });
     const confirmed = fields.get('c');
     return { ...base, ...(confirmed ? { confirmed_at: confirmed } : {}), parts };
@@ -128,17 +128,17 @@ export class RedisStore implements Store {
     return Number(r) === 1;
   }
 
-  async recordAttempt(id: string, part: number, at: string): Promise<void> {
-    const event: JournalEvent = { t: 'attempt', at, id, part };
+  async recordAttempt(id: string, part: number, at: string, each?: string): Promise<void> {
+    const event: JournalEvent = { t: 'attempt', at, id, part, ...(each && { each }) };
     await this.call(() => this.link.run('attempt', [this.k(`w:${id}`), this.k('journal'), this.k(`lease:${id}`)], [
-      part, JSON.stringify({ state: 'attempted', at }), this.leases.get(id) ?? '', this.retentionMs, JSON.stringify(event),
+      part, JSON.stringify({ state: 'attempted', at, each }), this.leases.get(id) ?? '', this.retentionMs, JSON.stringify(event),
     ]));
   }
 
   async recordOutcome(id: string, part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void> {
-    const { state, vendor_ref, message, at, not_acted, accepted } = outcome;
+    const { state, vendor_ref, message, at, not_acted, accepted, each } = outcome;
     await this.call(() => this.link.run('outcome', [this.k(`w:${id}`), this.k('journal')], [
-      part, JSON.stringify({ state, vendor_ref, message, at, not_acted, accepted }), this.retentionMs, JSON.stringify(outcome),
+      part, JSON.stringify({ state, vendor_ref, message, at, not_acted, accepted, each }), this.retentionMs, JSON.stringify(outcome),
     ]));
   }
 

@@ -73,8 +73,11 @@ export interface Store {
   findWrites(argsHash: string): Promise<WriteRecord[]>;
   /** Mark a write confirmed, atomically: true for exactly one caller, false when it was already confirmed. */
   consume(id: string, at: string): Promise<boolean>;
-  /** Journal that a part is about to be sent (before it is). */
-  recordAttempt(id: string, part: number, at: string): Promise<void>;
+  /**
+   * Journal that a part is about to be sent (before it is). `each`: a part resumed for its recipients not sent, with
+   * those marked `a` (src/part-letters.ts); a shared store refuses a part already attempted that has none left to send.
+   */
+  recordAttempt(id: string, part: number, at: string, each?: string): Promise<void>;
   /** Journal a part's outcome. */
   recordOutcome(id: string, part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void>;
   /** Hold `key` for `ttlMs` so one send runs at a time; false when another owner holds it. */
@@ -190,8 +193,8 @@ export class EmbeddedStore implements Store {
     return true;
   }
 
-  async recordAttempt(id: string, part: number, at: string): Promise<void> {
-    this.journal.append({ t: 'attempt', at, id, part });
+  async recordAttempt(id: string, part: number, at: string, each?: string): Promise<void> {
+    this.journal.append({ t: 'attempt', at, id, part, ...(each && { each }) });
   }
 
   async recordOutcome(_id: string, _part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void> {

@@ -4,7 +4,7 @@ import { buildResult, type WriteOutcomeResult } from './write-result.js';
 /** The result of a run the store failed under, from what this run knows: unsent batches pending, unrecorded ones unknown. */
 export function storeLost(rec: WriteRecord, size: { recipients?: number; batchSize?: number }, err: Error, resumed: boolean): WriteOutcomeResult {
   const r = buildResult(rec, { ...size, replayed: false, resumed });
-  const notSent = rec.parts.flatMap((p, i) => (p.state === 'pending' ? [i] : []));
+  const notSent = rec.parts.flatMap((p, i) => (p.state === 'pending' || p.each?.includes('p') ? [i] : []));
   return {
     ...r,
     message: `STOPPED: the journal could not be written (${err.message}), so no further batch was sent. `

@@ -1,6 +1,7 @@
 import type { WriteRecord } from './journal.js';
 import type { PartState } from './errors.js';
 import type { WritePreview } from './vendors/vendor.js';
+import { lettersOf, stateOfLetters } from './part-letters.js';
 
 /** A batch as reported: `index` from 0, `recipients` it holds. */
 export interface BatchReport {
@@ -26,6 +27,8 @@ export type WriteOutcomeResult = {
       message?: string;
     };
 
+const LETTER_COUNT = { s: 'succeeded', f: 'failed', u: 'unknown', p: 'pending' } as const;
+
 /** Batches listed one by one up to this many; beyond it only those not succeeded are listed. */
 const LIST_ALL_BATCHES = 20;
 const LIST_MAX_BATCHES = 50;
@@ -35,11 +38,17 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
   const size = (i: number) => (o.recipients !== undefined && o.batchSize ? Math.min(o.batchSize, o.recipients - i * o.batchSize) : 1);
   const counts = { recipients: 0, succeeded: 0, failed: 0, unknown: 0, pending: 0 };
   const all: BatchReport[] = rec.parts.map((p, index) => {
-    const state: PartState = p.state === 'attempted' ? 'unknown' : p.state;
     const n = size(index);
     counts.recipients += n;
-    counts[state] += n;
-    return { index, recipients: n, state, ...(p.message ? { message: p.message } : {}) };
+    if (!p.each) {
+      const state: PartState = p.state === 'attempted' ? 'unknown' : p.state;
+      counts[state] += n;
+      return { index, recipients: n, state, ...(p.message ? { message: p.message } : {}) };
+    }
+    // A batch of mixed recipients (one request each) counts each recipient where it stands.
+    const letters = lettersOf(p, n);
+    for (const l of letters) counts[LETTER_COUNT[l as keyof typeof LETTER_COUNT] ?? 'unknown'] += 1;
+    return { index, recipients: n, state: stateOfLetters(letters), ...(p.message ? { message: p.message } : {}) };
   });
   // DESIGN "Write results": failed when none was accepted and none is unknown; unknown when none is confirmed and some are.
   const status = counts.succeeded === counts.recipients ? 'succeeded'

@@ -45,6 +45,36 @@ describe('journal', () => {
     expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(5);
   });
 
+  it('a part resumed for its recipients not sent keeps the ones settled: a crash mid-resume reads only those sent as unknown', () => {
+    const path = journalPath();
+    const j = Journal.open(path);
+    j.append(preview('w3', 1));
+    j.append({ t: 'confirm', at, id: 'w3' });
+    j.append({ t: 'attempt', at, id: 'w3', part: 0 });
+    j.append({ t: 'outcome', at, id: 'w3', part: 0, state: 'failed', each: 'sfpp', accepted: 1 });
+    j.append({ t: 'attempt', at, id: 'w3', part: 0, each: 'sfaa' });
+    j.close();
+    const again = Journal.open(path);
+    expect(again.get('w3')!.parts[0]).toMatchObject({ state: 'unknown', each: 'sfuu' });
+    again.close();
+  });
+
+  it('keeps a write with recipients not yet sent past retention, as it keeps one with batches pending', () => {
+    const path = journalPath();
+    const j = Journal.open(path);
+    j.append(preview('w4', 1));
+    j.append({ t: 'confirm', at, id: 'w4' });
+    j.append({ t: 'outcome', at, id: 'w4', part: 0, state: 'failed', each: 'sp' });
+    j.append(preview('w5', 1));
+    j.append({ t: 'confirm', at, id: 'w5' });
+    j.append({ t: 'outcome', at, id: 'w5', part: 0, state: 'failed', each: 'sf' });
+    j.close();
+    const later = Journal.open(path, { now: Date.parse(at) + 365 * 86_400_000 });
+    expect(later.get('w4')!.parts[0]!.each).toBe('sp');
+    expect(later.get('w5')).toBeUndefined();
+    later.close();
+  });
+
   it('refuses events for a write it never previewed', () => {
     const j = Journal.open();
     expect(() => j.append({ t: 'confirm', at, id: 'nope' })).toThrow(/no write nope/);

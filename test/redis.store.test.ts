@@ -64,6 +64,18 @@ describeRedis('RedisStore against a real redis-server', () => {
     await expect(a.recordAttempt('w3', 0, day(0))).rejects.toThrow(/already attempted/);
   });
 
+  it('a part with recipients not sent may go again for them; its letters survive the attempt and read back unknown when nobody runs it', async () => {
+    await a.createWrite(write('w5', 'h-5'));
+    await a.recordAttempt('w5', 0, day(0));
+    await a.recordOutcome('w5', 0, { t: 'outcome', at: day(0), id: 'w5', part: 0, state: 'failed', each: 'ssfp', accepted: 2 });
+    await b.recordAttempt('w5', 0, day(0), 'ssfa');
+    await expect(a.recordAttempt('w5', 0, day(0), 'ssfa')).rejects.toThrow(/already attempted/);
+    expect((await a.getWrite('w5'))!.parts[0]).toMatchObject({ state: 'unknown', each: 'ssfu' });
+    await b.recordOutcome('w5', 0, { t: 'outcome', at: day(0), id: 'w5', part: 0, state: 'failed', each: 'ssff' });
+    await expect(a.recordAttempt('w5', 0, day(0))).rejects.toThrow(/already attempted/);
+    expect((await b.getWrite('w5'))!.parts[0]).toMatchObject({ state: 'failed', each: 'ssff' });
+  });
+
   it('leases: one holder at a time, renewed while held, refused attempts once lost, attempted reads unknown when nobody holds it', async () => {
     await a.createWrite(write('w4', 'h-4'));
     expect(await a.acquireLease('w4', 'A', 120_000)).toBe(true);

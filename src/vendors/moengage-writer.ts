@@ -10,6 +10,7 @@ import type {
   GetResult, PartControl, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
 } from './vendor.js';
 import { NOT_SENT, outcomeOfError, sendControl } from './write-outcome.js';
+import { letterOf, settleLetters } from '../part-letters.js';
 
 /** Successful creations: 5/min, 25/h, 100/day (rate-limits.mdx); the yaml says 5/s. We pace to the stricter page. */
 export const CREATE_WINDOWS = [{ limit: 5, ms: 60_000 }, { limit: 25, ms: 3_600_000 }, { limit: 100, ms: 86_400_000 }] as const;
@@ -188,11 +189,12 @@ export class MoEngageWriter implements VendorWriter {
     const refused = results.filter((o) => o?.state === 'failed');
     const skipped = results.filter((o) => o === undefined).length;
     if (accepted === n) return { state: 'succeeded', accepted };
+    // Each recipient where it stands: the same token later sends exactly those not sent (never one sent already).
+    const each = results.map((o) => (o === undefined ? 'p' : letterOf(o))).join('');
     const first = (unknown[0] ?? refused[0])?.message;
     const message = `${accepted} of ${n} accepted${unknown.length ? `, ${unknown.length} unknown` : ''}${refused.length ? `, ${refused.length} refused` : ''}${skipped ? `, ${skipped} not sent after a refusal that applies to all` : ''}; first problem: ${first}`;
-    if (unknown.length) return { state: 'unknown', accepted, message };
-    const notActed = accepted === 0 && refused.every((o) => o!.not_acted);
-    return { state: 'failed', accepted, message, ...(fatal && accepted === 0 && { fatal: true }), ...(notActed && { not_acted: true }) };
+    // A refusal that applies to all (a revoked key, an unknown alert) stops the whole send, however far this part got.
+    return { ...settleLetters(each), accepted, message, ...(fatal && { fatal: true }) };
   }
 
   /** Wait `ms` unless the gate halts the write meanwhile: false when it did (nothing was sent). */

@@ -139,6 +139,8 @@ export interface PartOutcome {
   not_acted?: boolean;
   /** For a part of several requests: how many the vendor accepted. */
   accepted?: number;
+  /** For a part of several requests whose recipients do not all stand alike: one letter each (src/part-letters.ts). */
+  each?: string;
 }
 
 /**

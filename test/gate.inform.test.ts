@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/client';
+import { fastClock } from '../src/clock.js';
+import { HttpClient } from '../src/http.js';
+import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
+import { MOENGAGE_SANDBOX_ALERT } from '../src/sandbox/moengage-writes.js';
+import type { SimRequest } from '../src/sandbox/sim.js';
+import { createServer } from '../src/server.js';
+import { MoEngageAdapter } from '../src/vendors/moengage.js';
+import { allTools } from '../tools/index.js';
+import { connectInProcess } from './helpers/client.js';
+import { gateContext } from './helpers/gate-ctx.js';
+
+// A MoEngage Inform part sends one request a recipient (100 to a part). DESIGN, the write gate: nothing is written
+// twice, nothing is lost, and counts are in recipients. So a part the vendor took only some of is counted recipient by
+// recipient, and the same token later sends exactly its recipients never sent, never one already accepted.
+const fast = fastClock(20);
+let sim: MoEngageSim;
+let http: HttpClient;
+let client: Client;
+let g: ReturnType<typeof gateContext>;
+const original: { handle?: MoEngageSim['writes']['handle'] } = {};
+const warnings: string[] = [];
+const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+
+beforeAll(async () => {
+  sim = await startMoEngageSim({ seed: 7, clock: fast });
+  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
+  const adapter = new MoEngageAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url, createdBy: 'ops@shop.example' }, http);
+  g = gateContext([adapter], { settings: { ask: 'never' } });
+  client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  original.handle = sim.writes.handle;
+  process.on('warning', onWarning);
+});
+afterEach(() => {
+  sim.writes.handle = original.handle!;
+});
+afterAll(async () => {
+  process.off('warning', onWarning);
+  // A person sees process warnings on stderr: 4 parts of 8 requests each waiting on the gate's halt is no leak.
+  expect(warnings).toEqual([]);
+  await client?.close();
+  g?.cleanup();
+  await http?.close();
+  await sim?.close();
+});
+
+const informs = () => sim.requests.filter((r) => r.path.endsWith('/alerts/send'));
+const reached = () => sim.writes.reached.get(MOENGAGE_SANDBOX_ALERT.alert_id) ?? new Map<string, number>();
+const recipientOf = (req: SimRequest) => ((req.body as { payloads?: { EMAIL?: { recipient?: string } } }).payloads?.EMAIL?.recipient ?? '');
+const send = (tag: string, n: number) => ({
+  vendor: 'moengage', channel: 'email', campaign_id: MOENGAGE_SANDBOX_ALERT.alert_id,
+  recipients: { id_type: 'email', ids: Array.from({ length: n }, (_, i) => `${tag}${i}@shop.example`) }, content: { subject: 'Your order', body: 'It shipped' },
+});
+type Outcome = { status: string; counts: Record<string, number>; batches: Array<{ index: number; state: string; message?: string }>; resumed?: boolean };
+async function call(args: Record<string, unknown>): Promise<{ r: Outcome; isError: boolean }> {
+  const res = await client.callTool({ name: 'send_to_users', arguments: args });
+  return { r: res.structuredContent as Outcome, isError: res.isError === true };
+}
+async function confirmOf(args: Record<string, unknown>): Promise<string> {
+  return ((await call(args)).r as unknown as { confirm: string }).confirm;
+}
+
+describe('MoEngage Inform through the gate: a part the vendor took only some of', () => {
+  it('key revoked mid-send: the accepted are counted accepted, the rest pending; fixed, the same token sends exactly those', async () => {
+    const args = send('rev', 250);
+    const confirm = await confirmOf(args);
+    // The key stops working after 130 requests reached MoEngage (it is revoked while the send runs).
+    let seen = 0;
+    sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 130);
+    const first = await call({ ...args, confirm });
+    expect(reached().size).toBe(130);
+    expect(first.r.status).toBe('partial');
+    expect(first.r.counts).toEqual({ recipients: 250, succeeded: 130, failed: 0, unknown: 0, pending: 120 });
+    // The parts run side by side, so each holds some of the 120: reported pending (the same token sends them).
+    expect(first.r.batches.filter((b) => b.state !== 'succeeded').every((b) => b.state === 'pending' && /accepted/.test(b.message!))).toBe(true);
+    const sentFirst = informs().length;
+
+    sim.writes.handle = original.handle!;
+    const again = await call({ ...args, confirm });
+    expect(again.r).toMatchObject({ status: 'succeeded', resumed: true, counts: { recipients: 250, succeeded: 250, pending: 0, unknown: 0, failed: 0 } });
+    expect(reached().size).toBe(250);
+    expect([...reached().values()].every((v) => v === 1)).toBe(true);
+    // Only the 120 not accepted went out again: none of the 130 was sent a second time, not even as a duplicate.
+    expect(informs().length - sentFirst).toBe(120);
+    expect(informs().slice(sentFirst).filter((q) => q.status === 409)).toHaveLength(0);
+
+    // Settled: the same token replays the outcome and sends nothing.
+    const replay = await call({ ...args, confirm });
+    expect(replay.r).toMatchObject({ status: 'succeeded', counts: { succeeded: 250 } });
+    expect(informs().length - sentFirst).toBe(120);
+  });
+
+  it('one recipient of unknown outcome: counted alone; resend_unknown previews and sends that one recipient only', async () => {
+    const args = send('unk', 20);
+    const confirm = await confirmOf(args);
+    // Every answer for this one recipient is a 500 (retried 3 times with the same transaction_id, then unknown).
+    sim.writes.handle = (req, ok) => (recipientOf(req) === 'unk7@shop.example'
+      ? Promise.resolve({ status: 500, body: { message: 'Unexpected error occurred', err_code: 'Internal Server Error', status_code: 140109 } })
+      : original.handle!(req, ok));
+    const first = await call({ ...args, confirm });
+    expect(first.r.status).toBe('partial');
+    expect(first.r.counts).toEqual({ recipients: 20, succeeded: 19, failed: 0, unknown: 1, pending: 0 });
+    expect(first.r.batches).toMatchObject([{ index: 0, state: 'unknown', message: expect.stringMatching(/^19 of 20 accepted, 1 unknown/) }]);
+
+    sim.writes.handle = original.handle!;
+    const preview = await call({ ...args, resend_unknown: true });
+    expect((preview.r as unknown as { preview: { counts: { recipients: number } } }).preview.counts.recipients).toBe(1);
+    const before = informs().length;
+    const resent = await call({ ...args, resend_unknown: true, confirm: (preview.r as unknown as { confirm: string }).confirm });
+    expect(resent.r).toMatchObject({ status: 'succeeded', counts: { recipients: 1, succeeded: 1 } });
+    expect(informs().slice(before).map(recipientOf)).toEqual(['unk7@shop.example']);
+    expect([...reached()].filter(([id]) => id.startsWith('unk')).every(([, v]) => v === 1)).toBe(true);
+  });
+});
