@@ -4,7 +4,6 @@ import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
 import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import { MOENGAGE_SANDBOX_ALERT } from '../src/sandbox/moengage-writes.js';
-import type { SimRequest } from '../src/sandbox/sim.js';
 import { createServer } from '../src/server.js';
 import { MoEngageAdapter } from '../src/vendors/moengage.js';
 import { allTools } from '../tools/index.js';
@@ -47,7 +46,7 @@ afterAll(async () => {
 
 const informs = () => sim.requests.filter((r) => r.path.endsWith('/alerts/send'));
 const reached = () => sim.writes.reached.get(MOENGAGE_SANDBOX_ALERT.alert_id) ?? new Map<string, number>();
-const recipientOf = (req: SimRequest) => ((req.body as { payloads?: { EMAIL?: { recipient?: string } } }).payloads?.EMAIL?.recipient ?? '');
+const recipientOf = (req: { body?: unknown }) => ((req.body as { payloads?: { EMAIL?: { recipient?: string } } }).payloads?.EMAIL?.recipient ?? '');
 const send = (tag: string, n: number) => ({
   vendor: 'moengage', channel: 'email', campaign_id: MOENGAGE_SANDBOX_ALERT.alert_id,
   recipients: { id_type: 'email', ids: Array.from({ length: n }, (_, i) => `${tag}${i}@shop.example`) }, content: { subject: 'Your order', body: 'It shipped' },
