@@ -44,9 +44,16 @@ export class WriteGate {
   /** Whether these arguments are the token's but for the recipients_file's content (its hash as previewed). */
   private async fileChanged(req: WriteRequest, claims: { id: string; hash: string }): Promise<boolean> {
     const file = (req.args as { recipients_file?: { path: string; sha256: string } }).recipients_file;
-    const was = ((await this.store.getWrite(claims.id))?.plan as StoredPlan | undefined)?.source;
+    const plan = (await this.store.getWrite(claims.id))?.plan as StoredPlan | undefined;
+    const was = plan?.source;
     if (!file || was?.kind !== 'file' || was.sha256 === file.sha256) return false;
-    return hashOf(req, { ...req.args, recipients_file: { ...file, sha256: was.sha256 } }) === claims.hash;
+    const asPreviewed = { ...req.args, recipients_file: { ...file, sha256: was.sha256 } };
+    if (hashOf(req, asPreviewed) === claims.hash) return true;
+    // A header that now names another id type (recipients_file alone): the same arguments, a changed file.
+    const idType = plan?.op.kind === 'send' ? plan.op.input.id_type : undefined;
+    const args = req.args as { recipients?: Record<string, unknown>; id_type?: string };
+    if (!idType || args.id_type === idType) return false;
+    return hashOf(req, { ...asPreviewed, id_type: idType, ...(args.recipients && { recipients: { ...args.recipients, id_type: idType } }) }) === claims.hash;
   }
 
   private writerOf(adapter: VendorAdapter): VendorWriter {

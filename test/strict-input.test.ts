@@ -172,6 +172,17 @@ describe('send_to_users with recipients_file alone', () => {
     expect(sandbox.sims.clevertap.writes.counts.sends).toBe(sends);
   });
 
+  it('a file whose header now names another id type is refused as a changed file, not as changed arguments', async () => {
+    const path = file('retyped.csv', 'email\nc@x.io\n');
+    const p = (await client.callTool({ name: 'send_to_users', arguments: send(path) })).structuredContent as any;
+    writeFileSync(path, 'identity\nu-77\n');
+    const sends = sandbox.sims.clevertap.writes.counts.sends;
+    const r = await client.callTool({ name: 'send_to_users', arguments: { ...send(path), confirm: p.confirm } });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain(`the recipients_file ${path} changed since the preview`);
+    expect(sandbox.sims.clevertap.writes.counts.sends).toBe(sends);
+  });
+
   it('without a header naming the id type it is refused with what to add, never guessed', async () => {
     const need = 'recipients_file needs its id type: add recipients: { id_type: "email" } or a header naming the column (identity, email, objectId)';
     expect(await refused('send_to_users', send(file('bare.txt', 'a@x.io\nb@x.io\n')))).toContain(need);
