@@ -3,7 +3,7 @@ import type { WriteRecord } from './journal.js';
 import { batches, verifySource } from './recipients.js';
 import type { Store } from './store.js';
 import type { PartControl, PartOutcome, PlanPart, SendInput, VendorWriter } from './vendors/vendor.js';
-import { mergeLetters, settleLetters } from './part-letters.js';
+import { describeLetters, mergeLetters, settleLetters } from './part-letters.js';
 import type { GateCall, StoredPlan } from './gate-types.js';
 
 /** What running a confirmed write's parts needs of the gate. */
@@ -43,7 +43,7 @@ export async function executeParts(deps: GateDeps, rec: WriteRecord, plan: Store
     // each waiting on it): a second write would be refused by a shared store as "already attempted".
     let attempted = false;
     let journaled: Promise<void> | undefined;
-    const sending = prev?.replace(/p/g, 'a');
+    const sending = prev?.replace(/[pr]/g, 'a');
     const attempt = () => (journaled ??= deps.store.recordAttempt(rec.id, index, deps.now().toISOString(), sending).then(
       () => {
         attempted = true;
@@ -105,15 +105,23 @@ async function* parts(plan: StoredPlan, writer: VendorWriter, rec: WriteRecord, 
   let i = 0;
   for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
     const prev = rec.parts[i]?.each;
-    if (todo.has(i)) yield prev ? [i, writer.sendPart(input, ids.filter((_, j) => prev[j] === 'p'), i, `${rec.id}.${i}`), prev] : [i, writer.sendPart(input, ids, i, `${rec.id}.${i}`)];
+    if (todo.has(i)) yield prev ? [i, writer.sendPart(input, ids.filter((_, j) => prev[j] === 'p' || prev[j] === 'r'), i, `${rec.id}.${i}`), prev] : [i, writer.sendPart(input, ids, i, `${rec.id}.${i}`)];
     i++;
   }
 }
 
-/** A part's outcome as journaled: for a resumed part, its earlier letters with this run's answers merged in. */
+/**
+ * A part's outcome as journaled: for a resumed part, its earlier letters with this run's answers merged in, and
+ * its count and words for the whole batch (this run's problem kept), not only for the recipients this run sent.
+ */
 function settle(got: Omit<PartOutcome, 'fatal'>, prev?: string): Omit<PartOutcome, 'fatal'> {
-  const each = prev ? mergeLetters(prev, got) : got.each;
-  if (!each) return got;
-  const { each: _, not_acted: __, state: ___, ...rest } = got;
-  return { ...rest, ...settleLetters(each) };
+  if (!prev) return got;
+  const each = mergeLetters(prev, got);
+  const { each: _, not_acted: __, state: ___, accepted: ____, message, ...rest } = got;
+  const problem = message?.match(/; first problem: (.*)$/s)?.[1] ?? (got.state === 'succeeded' ? undefined : message);
+  const settled = settleLetters(each);
+  return {
+    ...rest, ...settled, accepted: (each.match(/s/g) ?? []).length,
+    ...(settled.state !== 'succeeded' && { message: `${describeLetters(each)}${problem ? `; first problem: ${problem}` : ''}` }),
+  };
 }

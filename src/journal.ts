@@ -109,7 +109,7 @@ export class Journal {
   private expire(now: number, retentionMs: number): number {
     let n = 0;
     for (const [id, r] of this.records) {
-      const open = r.parts.some((p) => p.state === 'pending' || p.state === 'attempted' || p.each?.includes('p'));
+      const open = r.parts.some((p) => p.state === 'pending' || p.state === 'attempted' || (p.each !== undefined && /[pr]/.test(p.each)));
       const old = r.confirmed_at ? !open && Date.parse(r.confirmed_at) < now - retentionMs : Date.parse(r.expires_at) < now - 86_400_000;
       if (old) {
         this.records.delete(id);

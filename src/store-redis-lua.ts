@@ -34,7 +34,7 @@ return 1`,
 
   /**
    * Mark a part attempted only while it is still to send (pending, refused before the vendor acted, or with
-   * recipients not sent: `p` in its letters) and,
+   * recipients to send again: `p` or `r` in its letters) and,
    * when this instance leased the write, only while it still holds that lease: two instances never send one part.
    * KEYS write, stream, lease; ARGV part, part json, owner ('' = no lease to check), retention, event.
    */
@@ -44,7 +44,13 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return redis.error_reply('GONE the wr
 local held = redis.call('HGET', KEYS[1], ARGV[1])
 if held then
   local p = cjson.decode(held)
-  local unsent = (p.state == 'failed' and p.not_acted == true) or (type(p.each) == 'string' and string.find(p.each, 'p', 1, true) ~= nil)
+  local unsent
+  if type(p.each) == 'string' then
+    -- A part resumed recipient by recipient: only from the letters as stored (its caller read them under the lease).
+    unsent = string.find(p.each, '[pr]') ~= nil and (string.gsub(p.each, '[pr]', 'a')) == cjson.decode(ARGV[2]).each
+  else
+    unsent = p.state == 'failed' and p.not_acted == true
+  end
   if not unsent then return redis.error_reply('TAKEN part ' .. ARGV[1] .. ' was already attempted') end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])

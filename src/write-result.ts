@@ -27,7 +27,7 @@ export type WriteOutcomeResult = {
       message?: string;
     };
 
-const LETTER_COUNT = { s: 'succeeded', f: 'failed', u: 'unknown', p: 'pending' } as const;
+const LETTER_COUNT = { s: 'succeeded', f: 'failed', r: 'failed', u: 'unknown', p: 'pending' } as const;
 
 /** Batches listed one by one up to this many; beyond it only those not succeeded are listed. */
 const LIST_ALL_BATCHES = 20;
@@ -43,7 +43,9 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
     if (!p.each) {
       const state: PartState = p.state === 'attempted' ? 'unknown' : p.state;
       counts[state] += n;
-      return { index, recipients: n, state, ...(p.message ? { message: p.message } : {}) };
+      // Refused before the vendor acted: counted failed, yet the same token sends it again (DESIGN, the write gate).
+      const message = state === 'failed' && p.not_acted ? `${p.message ?? 'refused'}; the vendor did not act on it: the same token sends it again once the cause is fixed` : p.message;
+      return { index, recipients: n, state, ...(message ? { message } : {}) };
     }
     // A batch of mixed recipients (one request each) counts each recipient where it stands.
     const letters = lettersOf(p, n);

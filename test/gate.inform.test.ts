@@ -9,6 +9,11 @@ import { MoEngageAdapter } from '../src/vendors/moengage.js';
 import { allTools } from '../tools/index.js';
 import { connectInProcess } from './helpers/client.js';
 import { gateContext } from './helpers/gate-ctx.js';
+import { describeRedis, testRedisUrl } from './helpers/redis.js';
+import { randomBytes } from 'node:crypto';
+import { WriteGate } from '../src/confirm.js';
+import { RedisStore } from '../src/store-redis.js';
+import { TokenSigner } from '../src/tokens.js';
 
 // A MoEngage Inform part sends one request a recipient (100 to a part). DESIGN, the write gate: nothing is written
 // twice, nothing is lost, and counts are in recipients. So a part the vendor took only some of is counted recipient by
@@ -17,6 +22,7 @@ const fast = fastClock(20);
 let sim: MoEngageSim;
 let http: HttpClient;
 let client: Client;
+let adapter: MoEngageAdapter;
 let g: ReturnType<typeof gateContext>;
 const original: { handle?: MoEngageSim['writes']['handle'] } = {};
 const warnings: string[] = [];
@@ -25,7 +31,7 @@ const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
 beforeAll(async () => {
   sim = await startMoEngageSim({ seed: 7, clock: fast });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
-  const adapter = new MoEngageAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url, createdBy: 'ops@shop.example' }, http);
+  adapter = new MoEngageAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url, createdBy: 'ops@shop.example' }, http);
   g = gateContext([adapter], { settings: { ask: 'never' } });
   client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
   original.handle = sim.writes.handle;
@@ -52,42 +58,50 @@ const send = (tag: string, n: number) => ({
   recipients: { id_type: 'email', ids: Array.from({ length: n }, (_, i) => `${tag}${i}@shop.example`) }, content: { subject: 'Your order', body: 'It shipped' },
 });
 type Outcome = { status: string; counts: Record<string, number>; batches: Array<{ index: number; state: string; message?: string }>; resumed?: boolean };
-async function call(args: Record<string, unknown>): Promise<{ r: Outcome; isError: boolean }> {
-  const res = await client.callTool({ name: 'send_to_users', arguments: args });
+async function call(args: Record<string, unknown>, via = client): Promise<{ r: Outcome; isError: boolean }> {
+  const res = await via.callTool({ name: 'send_to_users', arguments: args });
   return { r: res.structuredContent as Outcome, isError: res.isError === true };
 }
-async function confirmOf(args: Record<string, unknown>): Promise<string> {
-  return ((await call(args)).r as unknown as { confirm: string }).confirm;
+async function confirmOf(args: Record<string, unknown>, via = client): Promise<string> {
+  return ((await call(args, via)).r as unknown as { confirm: string }).confirm;
 }
 
 describe('MoEngage Inform through the gate: a part the vendor took only some of', () => {
-  it('key revoked mid-send: the accepted are counted accepted, the rest pending; fixed, the same token sends exactly those', async () => {
-    const args = send('rev', 250);
-    const confirm = await confirmOf(args);
-    // The key stops working after 130 requests reached MoEngage (it is revoked while the send runs).
-    let seen = 0;
-    sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 130);
-    const first = await call({ ...args, confirm });
-    expect(reached().size).toBe(130);
-    expect(first.r.status).toBe('partial');
-    expect(first.r.counts).toEqual({ recipients: 250, succeeded: 130, failed: 0, unknown: 0, pending: 120 });
-    // The parts run side by side, so each holds some of the 120: reported pending (the same token sends them).
-    expect(first.r.batches.filter((b) => b.state !== 'succeeded').every((b) => b.state === 'pending' && /accepted/.test(b.message!))).toBe(true);
-    const sentFirst = informs().length;
+  it('key revoked mid-send: the accepted are counted accepted, the refused failed, the rest pending; fixed, the same token sends exactly those', () => revokedMidSend('rev', client));
 
+  it('key revoked after the first request: whole batches refused count failed, as their recipients do in a mixed one', async () => {
+    const args = send('early', 250);
+    const confirm = await confirmOf(args);
+    const before = informs().length;
+    let seen = 0;
+    sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 1);
+    const first = await call({ ...args, confirm });
+    const refused = informs().slice(before).filter((q) => q.status === 401).length;
+    expect(first.r.counts).toEqual({ recipients: 250, succeeded: 1, failed: refused, unknown: 0, pending: 249 - refused });
     sim.writes.handle = original.handle!;
     const again = await call({ ...args, confirm });
-    expect(again.r).toMatchObject({ status: 'succeeded', resumed: true, counts: { recipients: 250, succeeded: 250, pending: 0, unknown: 0, failed: 0 } });
-    expect(reached().size).toBe(250);
-    expect([...reached().values()].every((v) => v === 1)).toBe(true);
-    // Only the 120 not accepted went out again: none of the 130 was sent a second time, not even as a duplicate.
-    expect(informs().length - sentFirst).toBe(120);
-    expect(informs().slice(sentFirst).filter((q) => q.status === 409)).toHaveLength(0);
+    expect(again.r).toMatchObject({ status: 'succeeded', counts: { succeeded: 250 } });
+    expect([...reached()].filter(([id]) => id.startsWith('early'))).toHaveLength(250);
+    expect([...reached()].filter(([id]) => id.startsWith('early')).every(([, v]) => v === 1)).toBe(true);
+  });
 
-    // Settled: the same token replays the outcome and sends nothing.
-    const replay = await call({ ...args, confirm });
-    expect(replay.r).toMatchObject({ status: 'succeeded', counts: { succeeded: 250 } });
-    expect(informs().length - sentFirst).toBe(120);
+  it('a recipient unknown at first stays unknown when its retry is refused: the same token never sends it again', async () => {
+    const args = send('stk', 20);
+    const confirm = await confirmOf(args);
+    // stk0's first request gets a 500 (MoEngage may have acted); its retry, a 401: that says nothing of the first.
+    let tries = 0;
+    sim.writes.handle = (req, ok) => (recipientOf(req) !== 'stk0@shop.example' ? original.handle!(req, ok)
+      : Promise.resolve(tries++ === 0
+        ? { status: 500, body: { message: 'Unexpected error occurred', err_code: 'Internal Server Error', status_code: 140109 } }
+        : { status: 401, body: { message: 'Invalid App Key or Basic Auth', err_code: 'UNAUTHORIZED', status_code: 120001 } }));
+    const first = await call({ ...args, confirm });
+    expect(first.r.counts.unknown).toBe(1);
+    const asked = () => informs().filter((q) => recipientOf(q) === 'stk0@shop.example').length;
+    const askedFirst = asked();
+    sim.writes.handle = original.handle!;
+    const again = await call({ ...args, confirm });
+    expect(asked()).toBe(askedFirst);
+    expect(again.r.counts).toMatchObject({ recipients: 20, succeeded: 19, unknown: 1, pending: 0, failed: 0 });
   });
 
   it('one recipient of unknown outcome: counted alone; resend_unknown previews and sends that one recipient only', async () => {
@@ -111,4 +125,54 @@ describe('MoEngage Inform through the gate: a part the vendor took only some of'
     expect(informs().slice(before).map(recipientOf)).toEqual(['unk7@shop.example']);
     expect([...reached()].filter(([id]) => id.startsWith('unk')).every(([, v]) => v === 1)).toBe(true);
   });
+});
+
+/** 250 recipients; the key is revoked after 130 requests reached MoEngage, then fixed; through `via`'s gate and store. */
+async function revokedMidSend(tag: string, via: Client): Promise<void> {
+  const args = send(tag, 250);
+  const confirm = await confirmOf(args, via);
+  const before = informs().length;
+  const mine = () => [...reached()].filter(([id]) => id.startsWith(tag));
+  // The key stops working after 130 requests reached MoEngage (it is revoked while the send runs).
+  let seen = 0;
+  sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 130);
+  const first = await call({ ...args, confirm }, via);
+  const refused = informs().slice(before).filter((q) => q.status === 401).length;
+  expect(mine().length).toBe(130);
+  expect(first.r.status).toBe('partial');
+  // Refused before MoEngage acted counts failed (as a whole batch so refused does); halted before its turn, pending.
+  expect(refused).toBeGreaterThan(0);
+  expect(first.r.counts).toEqual({ recipients: 250, succeeded: 130, failed: refused, unknown: 0, pending: 120 - refused });
+  // The parts run side by side, so each holds some of the 120, and says the same token sends them.
+  for (const b of first.r.batches.filter((x) => x.state !== 'succeeded')) expect(b.message).toMatch(/the same token sends them/);
+  const sentFirst = informs().length;
+
+  sim.writes.handle = original.handle!;
+  const again = await call({ ...args, confirm }, via);
+  expect(again.r).toMatchObject({ status: 'succeeded', resumed: true, counts: { recipients: 250, succeeded: 250, pending: 0, unknown: 0, failed: 0 } });
+  expect(mine().length).toBe(250);
+  expect(mine().every(([, v]) => v === 1)).toBe(true);
+  // Only the 120 not accepted went out again: none of the 130 was sent a second time, not even as a duplicate.
+  expect(informs().length - sentFirst).toBe(120);
+  expect(informs().slice(sentFirst).filter((q) => q.status === 409)).toHaveLength(0);
+
+  // Settled: the same token replays the outcome and sends nothing.
+  const replay = await call({ ...args, confirm }, via);
+  expect(replay.r).toMatchObject({ status: 'succeeded', counts: { succeeded: 250 } });
+  expect(informs().length - sentFirst).toBe(120);
+  }
+
+describeRedis('MoEngage Inform through the gate on a Redis store', () => {
+  let redisClient: Client;
+  let store: RedisStore;
+  beforeAll(async () => {
+    store = await RedisStore.connect(testRedisUrl(0)!, { prefix: `inform-${randomBytes(4).toString('hex')}:` });
+    const gate = new WriteGate(store, new TokenSigner(Buffer.alloc(32, 9)), { ttlMs: 600_000, maxRecipients: 100_000, ask: 'never', concurrency: 4 });
+    redisClient = await connectInProcess(createServer({ adapters: [adapter], sandbox: false, store, gate, now: () => new Date() }, allTools, { readOnly: false }));
+  });
+  afterAll(async () => {
+    await redisClient?.close();
+    await store?.close();
+  });
+  it('key revoked mid-send: the same counts, and the same token sends exactly those not accepted', () => revokedMidSend('redis-rev', redisClient));
 });

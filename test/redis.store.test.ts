@@ -68,6 +68,9 @@ describeRedis('RedisStore against a real redis-server', () => {
     await a.createWrite(write('w5', 'h-5'));
     await a.recordAttempt('w5', 0, day(0));
     await a.recordOutcome('w5', 0, { t: 'outcome', at: day(0), id: 'w5', part: 0, state: 'failed', each: 'ssfp', accepted: 2 });
+    await expect(b.recordAttempt('w5', 0, day(0))).rejects.toThrow(/already attempted/);
+    // Only from the letters as stored: a caller working from a stale record (more to send) is refused.
+    await expect(b.recordAttempt('w5', 0, day(0), 'aafa')).rejects.toThrow(/already attempted/);
     await b.recordAttempt('w5', 0, day(0), 'ssfa');
     await expect(a.recordAttempt('w5', 0, day(0), 'ssfa')).rejects.toThrow(/already attempted/);
     expect((await a.getWrite('w5'))!.parts[0]).toMatchObject({ state: 'unknown', each: 'ssfu' });

@@ -10,7 +10,7 @@ import type {
   GetResult, PartControl, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
 } from './vendor.js';
 import { NOT_SENT, outcomeOfError, sendControl } from './write-outcome.js';
-import { letterOf, settleLetters } from '../part-letters.js';
+import { describeLetters, letterOf, settleLetters } from '../part-letters.js';
 
 /** Successful creations: 5/min, 25/h, 100/day (rate-limits.mdx); the yaml says 5/s. We pace to the stricter page. */
 export const CREATE_WINDOWS = [{ limit: 5, ms: 60_000 }, { limit: 25, ms: 3_600_000 }, { limit: 100, ms: 86_400_000 }] as const;
@@ -180,19 +180,15 @@ export class MoEngageWriter implements VendorWriter {
   private async informPart(requests: PlannedRequest[], control?: PartControl): Promise<PartOutcome> {
     let fatal: PartOutcome | undefined;
     const results = await mapLimit(requests, INFORM_CONCURRENCY, async (r): Promise<PartOutcome | undefined> => (fatal || control?.halt?.aborted ? undefined : this.informOne(r, control).then((o) => {
-      if (o.fatal) fatal ??= o;
+      if (o?.fatal) fatal ??= o;
       return o;
     })));
-    const n = requests.length;
     const accepted = results.filter((o) => o?.state === 'succeeded').length;
-    const unknown = results.filter((o) => o?.state === 'unknown');
-    const refused = results.filter((o) => o?.state === 'failed');
-    const skipped = results.filter((o) => o === undefined).length;
-    if (accepted === n) return { state: 'succeeded', accepted };
-    // Each recipient where it stands: the same token later sends exactly those not sent (never one sent already).
+    if (accepted === requests.length) return { state: 'succeeded', accepted };
+    // Each recipient where it stands: the same token later sends exactly those not acted on (never one sent already).
     const each = results.map((o) => (o === undefined ? 'p' : letterOf(o))).join('');
-    const first = (unknown[0] ?? refused[0])?.message;
-    const message = `${accepted} of ${n} accepted${unknown.length ? `, ${unknown.length} unknown` : ''}${refused.length ? `, ${refused.length} refused` : ''}${skipped ? `, ${skipped} not sent after a refusal that applies to all` : ''}; first problem: ${first}`;
+    const first = (results.find((o) => o?.state === 'unknown') ?? results.find((o) => o?.state === 'failed'))?.message;
+    const message = `${describeLetters(each)}${first ? `; first problem: ${first}` : ''}`;
     // A refusal that applies to all (a revoked key, an unknown alert) stops the whole send, however far this part got.
     return { ...settleLetters(each), accepted, message, ...(fatal && { fatal: true }) };
   }
@@ -202,7 +198,9 @@ export class MoEngageWriter implements VendorWriter {
     return this.http.clock.sleep(ms, control?.halt).then(() => true, () => false);
   }
 
-  private async informOne(r: PlannedRequest, control?: PartControl): Promise<PartOutcome> {
+  /** One recipient's request; undefined when the gate halted it before it went out. */
+  private async informOne(r: PlannedRequest, control?: PartControl): Promise<PartOutcome | undefined> {
+    let unknown: PartOutcome | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS }, ...sendControl(control) });
@@ -210,8 +208,15 @@ export class MoEngageWriter implements VendorWriter {
       } catch (err) {
         if (err instanceof VendorError && err.status === 409 && err.code === DUPLICATE) return { state: 'succeeded', message: 'already accepted (duplicate transaction_id)' };
         const o = outcomeOfError(err, { contentError: (e) => e.status === 400 && e.code === INVALID_ALERT });
-        if (o.state !== 'unknown' || attempt >= INFORM_RETRIES) return o;
-        // Halted while it waits to retry: the unknown answer stands (the first attempt may have reached MoEngage).
+        // After an unknown answer, a refusal of the retry (or a halt before it) says nothing of the first attempt,
+        // which may have reached MoEngage: the recipient stays unknown, never sent again by the same token.
+        if (o.state !== 'unknown') {
+          if (unknown) return { ...unknown, ...(o.fatal && { fatal: true }) };
+          // Halted while it waited its turn: never sent (pending), unlike one MoEngage refused (failed).
+          return err instanceof VendorError && err.notSent && control?.halt?.aborted ? undefined : o;
+        }
+        unknown = o;
+        if (attempt >= INFORM_RETRIES) return o;
         if (!(await this.waitUnlessHalted(INFORM_BACKOFF_MS * 2 ** attempt, control))) return o;
       }
     }
