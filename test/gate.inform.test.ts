@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { WriteGate } from '../src/confirm.js';
 import { RedisStore } from '../src/store-redis.js';
 import { TokenSigner } from '../src/tokens.js';
+import { StoreError } from '../src/store.js';
 
 // A MoEngage Inform part sends one request a recipient (100 to a part). DESIGN, the write gate: nothing is written
 // twice, nothing is lost, and counts are in recipients. So a part the vendor took only some of is counted recipient by
@@ -57,7 +58,7 @@ const send = (tag: string, n: number) => ({
   vendor: 'moengage', channel: 'email', campaign_id: MOENGAGE_SANDBOX_ALERT.alert_id,
   recipients: { id_type: 'email', ids: Array.from({ length: n }, (_, i) => `${tag}${i}@shop.example`) }, content: { subject: 'Your order', body: 'It shipped' },
 });
-type Outcome = { status: string; counts: Record<string, number>; batches: Array<{ index: number; state: string; message?: string }>; resumed?: boolean };
+type Outcome = { status: string; counts: { recipients: number; succeeded: number; failed: number; unknown: number; pending: number }; batches: Array<{ index: number; state: string; message?: string }>; resumed?: boolean };
 async function call(args: Record<string, unknown>, via = client): Promise<{ r: Outcome; isError: boolean }> {
   const res = await via.callTool({ name: 'send_to_users', arguments: args });
   return { r: res.structuredContent as Outcome, isError: res.isError === true };
@@ -83,6 +84,55 @@ describe('MoEngage Inform through the gate: a part the vendor took only some of'
     expect(again.r).toMatchObject({ status: 'succeeded', counts: { succeeded: 250 } });
     expect([...reached()].filter(([id]) => id.startsWith('early'))).toHaveLength(250);
     expect([...reached()].filter(([id]) => id.startsWith('early')).every(([, v]) => v === 1)).toBe(true);
+  });
+
+  it('a resume refused again part-way merges into the batch: each run counted, the third sends only what is left', async () => {
+    const args = send('twice', 250);
+    const confirm = await confirmOf(args);
+    const mine = () => [...reached()].filter(([id]) => id.startsWith('twice'));
+    let seen = 0;
+    sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 100);
+    const first = await call({ ...args, confirm });
+    expect(first.r.counts.succeeded).toBe(100);
+    // Fixed, then revoked again after 60 more.
+    seen = 0;
+    sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 60);
+    const second = await call({ ...args, confirm });
+    expect(mine().length).toBe(160);
+    expect(second.r.counts).toMatchObject({ recipients: 250, succeeded: 160, unknown: 0 });
+    expect(second.r.counts.failed + second.r.counts.pending).toBe(90);
+    const before = informs().length;
+    sim.writes.handle = original.handle!;
+    const third = await call({ ...args, confirm });
+    expect(third.r).toMatchObject({ status: 'succeeded', counts: { succeeded: 250 } });
+    expect(informs().length - before).toBe(90);
+    expect(mine().every(([, v]) => v === 1)).toBe(true);
+  });
+
+  it('a resume whose outcomes the journal cannot record: what it sent reads back unknown, and the same token never sends it again', async () => {
+    const args = send('lost', 250);
+    const confirm = await confirmOf(args);
+    let seen = 0;
+    sim.writes.handle = (req, ok) => original.handle!(req, ok && ++seen <= 100);
+    await call({ ...args, confirm });
+    sim.writes.handle = original.handle!;
+    const record = g.store.recordOutcome.bind(g.store);
+    g.store.recordOutcome = async () => {
+      throw new StoreError('the disk is full');
+    };
+    const start = informs().length;
+    const stopped = await call({ ...args, confirm });
+    g.store.recordOutcome = record;
+    expect(stopped.r.counts.succeeded).toBe(100);
+    const sentInResume = new Set(informs().slice(start).map(recipientOf));
+    expect(sentInResume.size).toBeGreaterThan(0);
+    const before = informs().length;
+    const after = await call({ ...args, confirm });
+    // Sent while the journal could not record the answer: unknown, never resent with this token.
+    expect(informs().slice(before).map(recipientOf).filter((id) => sentInResume.has(id))).toEqual([]);
+    expect(after.r.counts.unknown).toBeGreaterThanOrEqual(sentInResume.size);
+    expect(after.r.counts.succeeded + after.r.counts.unknown).toBe(250);
+    expect([...reached()].filter(([id]) => id.startsWith('lost')).every(([, v]) => v === 1)).toBe(true);
   });
 
   it('a recipient unknown at first stays unknown when its retry is refused: the same token never sends it again', async () => {
