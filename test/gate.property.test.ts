@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import type { Client } from '@modelcontextprotocol/client';
 import { connectInProcess } from './helpers/client.js';
 import { createServer } from '../src/server.js';
 import { argsHash, canonicalJson } from '../src/tokens.js';
@@ -35,6 +36,41 @@ describe('the argument hash', () => {
   });
 });
 
+type Tool = 'send_to_users' | 'create_campaign' | 'set_campaign_status';
+type Args = Record<string, unknown>;
+
+/** One tool's valid arguments: only the keys that tool takes, none of them undefined (strict input refuses both). */
+function argsOf(tool: Tool, body: string, n: number): Args {
+  if (tool === 'send_to_users') return { vendor: 'clevertap', channel: 'push', recipients: { ids: Array.from({ length: n }, (_, i) => `u${i}`), id_type: 'identity' }, content: { title: 't', body } };
+  if (tool === 'create_campaign') return { vendor: 'clevertap', name: body, channel: 'push', audience: { all_users: true }, content: { title: 't', body } };
+  return { vendor: 'clevertap', id: body, action: 'stop' };
+}
+
+/**
+ * The same tool's valid arguments with one field changed, so input validation takes them and only the gate's
+ * hash check can refuse them. Appending a non-blank character changes the value even after `.trim()`.
+ */
+function changed(tool: Tool, args: Args): Args {
+  if (tool === 'send_to_users') {
+    const content = args.content as { title: string; body: string };
+    return { ...args, content: { ...content, body: `${content.body}!` } };
+  }
+  if (tool === 'create_campaign') return { ...args, name: `${String(args.name)}!` };
+  return { ...args, id: `${String(args.id)}!` };
+}
+
+/** A token with its signature's last character changed: its claims are genuine, its MAC is not. */
+function mangled(token: string): string {
+  return `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+}
+
+function textOf(r: Awaited<ReturnType<Client['callTool']>>): string {
+  return ((r.content ?? []) as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
+}
+
+const DIFFER = 'the arguments differ from the ones this token was issued for';
+const NOT_ISSUED = 'this confirm token is not one this server issued';
+
 describe('no write without a valid token', () => {
   const adapter = writableAdapter();
   const g = gateContext([adapter]);
@@ -45,8 +81,9 @@ describe('no write without a valid token', () => {
       .map(([id, mac]) => `cm1.${id}.send_to_users.zzzzzz.${'A'.repeat(43)}.${mac}`),
   );
   const call = fc.record({
-    tool: fc.constantFrom('send_to_users', 'create_campaign', 'set_campaign_status'),
-    body: fc.string({ minLength: 1, maxLength: 10 }),
+    tool: fc.constantFrom<Tool>('send_to_users', 'create_campaign', 'set_campaign_status'),
+    // Not blank: a blank name or id is refused by input validation, and a sequence must preview at least once.
+    body: fc.string({ minLength: 1, maxLength: 10 }).filter((s) => s.trim().length > 0),
     n: fc.integer({ min: 1, max: 30 }),
     confirm: tokenish,
   });
@@ -57,28 +94,46 @@ describe('no write without a valid token', () => {
       // Counted per sequence, so a failure shrinks to the sequence that wrote.
       const before = adapter.writer.executed;
       const issued: string[] = [];
-      const real: Array<{ tool: string; confirm: string; body: string }> = [];
-      for (const c of calls) {
+      const real: Array<{ tool: Tool; confirm: string; args: Args }> = [];
+      let differRefused = 0;
+      let forgedRefused = 0;
+      /** A genuine token sent with its tool's valid arguments, one field changed: the gate refuses it, writing nothing. */
+      const withChangedArgs = async (prior: { tool: Tool; confirm: string; args: Args }) => {
+        const was = adapter.writer.executed;
+        const r = await client.callTool({ name: prior.tool, arguments: { ...changed(prior.tool, prior.args), confirm: prior.confirm } });
+        expect(r.isError, textOf(r)).toBe(true);
+        expect(textOf(r)).toContain(DIFFER);
+        expect(adapter.writer.executed).toBe(was);
+        differRefused++;
+      };
+      /** A genuine token's claims under a wrong signature, sent with exactly the previewed arguments: refused as forged. */
+      const withForgedMac = async (prior: { tool: Tool; confirm: string; args: Args }) => {
+        const was = adapter.writer.executed;
+        const r = await client.callTool({ name: prior.tool, arguments: { ...prior.args, confirm: mangled(prior.confirm) } });
+        expect(r.isError, textOf(r)).toBe(true);
+        expect(textOf(r)).toContain(NOT_ISSUED);
+        expect(adapter.writer.executed).toBe(was);
+        forgedRefused++;
+      };
+      for (const [i, c] of calls.entries()) {
         const prior = real.at(-1);
-        if (prior && c.n % 3 === 0) {
-          // A genuine token, sent with arguments that differ from the previewed ones in every tool's terms
-          // (a fixed id here once equalled a previewed one, `x`, and the write rightly went through).
-          const other = `${prior.body}!`;
-          const args = { vendor: 'clevertap', channel: 'push', recipients: { ids: ['other'], id_type: 'identity' }, content: { title: 't', body: other }, name: other, id: other, action: 'stop', audience: { all_users: true } };
-          await client.callTool({ name: prior.tool, arguments: { ...args, confirm: prior.confirm } });
-        }
-        const args = c.tool === 'send_to_users'
-          ? { vendor: 'clevertap', channel: 'push', recipients: { ids: Array.from({ length: c.n }, (_, i) => `u${i}`), id_type: 'identity' }, content: { title: 't', body: c.body } }
-          : c.tool === 'create_campaign'
-            ? { vendor: 'clevertap', name: c.body, channel: 'push', audience: { all_users: true }, content: { title: 't', body: c.body } }
-            : { vendor: 'clevertap', id: c.body, action: 'stop' };
+        if (prior && c.n % 3 === 0) await withChangedArgs(prior);
+        if (prior && c.n % 3 === 1) await withForgedMac(prior);
+        const args = argsOf(c.tool, c.body, c.n);
+        // The first call previews, so every sequence has a genuine token to misuse.
         // A token issued for other arguments (the previous preview's) is as good as forged here.
-        const confirm = c.confirm === undefined ? issued.at(-1) : c.confirm;
-        const r = await client.callTool({ name: c.tool, arguments: { ...args, ...(confirm ? { confirm } : {}), ...(c.n % 2 ? {} : { name: undefined }) } });
+        const confirm = i === 0 ? undefined : c.confirm === undefined ? issued.at(-1) : c.confirm;
+        const r = await client.callTool({ name: c.tool, arguments: { ...args, ...(confirm ? { confirm } : {}) } });
         const s = r.structuredContent as { status?: string; confirm?: string } | undefined;
-        if (s?.confirm) real.push({ tool: c.tool, confirm: s.confirm, body: c.body });
-        if (s?.confirm) issued.push(`${s.confirm.slice(0, -1)}${s.confirm.endsWith('A') ? 'B' : 'A'}`);
+        if (i === 0) expect(s?.confirm, textOf(r)).toBeTruthy();
+        if (s?.confirm) real.push({ tool: c.tool, confirm: s.confirm, args });
+        if (s?.confirm) issued.push(mangled(s.confirm));
       }
+      // Whatever the sequence drew, the latest genuine token is misused both ways once more.
+      await withChangedArgs(real.at(-1)!);
+      await withForgedMac(real.at(-1)!);
+      expect(differRefused).toBeGreaterThan(0);
+      expect(forgedRefused).toBeGreaterThan(0);
       expect(adapter.writer.executed - before).toBe(0);
     }), { numRuns: 60 });
     await client.close();

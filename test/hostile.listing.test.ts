@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CursorCodec } from '../src/cursor.js';
+import { CursorCodec, type CursorPayload } from '../src/cursor.js';
 import { clipText, DaySchema } from '../src/domain.js';
 import { InputError } from '../src/errors.js';
 import { listAcross } from '../src/listing.js';
@@ -76,6 +76,16 @@ describe('signed cursors', () => {
     for (const bad of [`${tampered}.${sig}`, `${nul}.${sig}`, nul, 'garbage', `${body}.${sig}.x`]) {
       await expect(listAcross(ctx, {}, 10, bad, never)).rejects.toThrow(/cursor is not one this server issued/);
     }
+    // A payload of null under the codec's own signature (as encode signs: the MAC of the base64url JSON) passes
+    // the signature check, so only the payload guard stands between it and a TypeError reading `null.k`.
+    const foreign = 'cursor is not one this server issued (or it was altered); drop it to start from the first page';
+    const codec = new CursorCodec('this server');
+    const signedNull = codec.encode(null as unknown as CursorPayload);
+    expect(signedNull.split('.')[0]).toBe(nul);
+    expect(() => codec.decode(signedNull)).toThrow(new InputError(foreign));
+    const listed = listAcross({ ...ctx, cursors: codec }, {}, 10, signedNull, never);
+    await expect(listed).rejects.toThrow(InputError);
+    await expect(listed).rejects.toThrow(foreign);
   });
 
   it('signs with the context\'s codec: another secret is another server, the same secret verifies (another instance, a later run)', async () => {

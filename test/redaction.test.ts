@@ -50,3 +50,21 @@ describe('redaction leaves ordinary text alone', () => {
     expect(redact('Authorization: Basic dXNlcjpwYXNzd29yZA==')).toBe('Authorization: Basic [redacted]');
   });
 });
+
+describe('a credential inside JSON inside JSON', () => {
+  it('is redacted in its doubly escaped form, for a secret with characters JSON escapes', async () => {
+    const { redact, registerSecret } = await import('../src/log.js');
+    // A quote and a backslash: escaped once they are \" and \\, twice \\\" and \\\\; no other form matches then.
+    const secret = 'fxa-k"ey\\Zq81-wT7v';
+    registerSecret(secret);
+    const once = JSON.stringify(secret).slice(1, -1);
+    const twice = JSON.stringify(once).slice(1, -1);
+    expect(twice).not.toBe(once);
+    const text = JSON.stringify(JSON.stringify({ k: secret }));
+    expect(text).toContain(twice); // the form under test really is what the text carries
+    const out = redact(text);
+    for (const form of [secret, once, twice, encodeURIComponent(secret), 'Zq81-wT7v']) expect(out).not.toContain(form);
+    // Still JSON inside JSON, the credential replaced whole.
+    expect(JSON.parse(JSON.parse(out) as string)).toEqual({ k: '[redacted]' });
+  });
+});

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { RedisStore } from '../src/store-redis.js';
 import { durabilityWarnings } from '../src/store-redis-link.js';
 import { loadSharedSecret } from '../src/tokens.js';
-import { describeRedis, testRedisUrl } from './helpers/redis.js';
+import { describeRedis, startRedis, testRedisUrl } from './helpers/redis.js';
 
 const day = (d: number) => new Date(Date.UTC(2026, 10, 22) + d * 86_400_000).toISOString();
 const write = (id: string, hash: string, created = 0) => ({
@@ -188,13 +188,21 @@ describeRedis('RedisStore against a real redis-server', () => {
   });
 
   it('warns at start that this Redis keeps no append-only file (the test Redis runs with appendonly no), once, naming no password', async () => {
-    const lines: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
-    const s = await RedisStore.connect(url, { prefix, logger });
-    await s.close();
-    const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string; redis: string });
-    expect(warnings.map((w) => [w.level, w.msg])).toEqual([[40, expect.stringMatching(/^Redis keeps no append-only file \(appendonly no\).*appendonly yes$/)]]);
-    expect(warnings[0]!.redis).toBe(`${url.replace(/\/0$/, '')}/0`);
+    // A Redis of its own that asks for a password (as redis.crash does), so the warning has one to leave out.
+    const PW = 'fxa-store-pw-7c41d9';
+    const own = await startRedis(['--requirepass', PW]);
+    try {
+      const lines: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+      const s = await RedisStore.connect(`redis://:${PW}@127.0.0.1:${own.port}/0`, { prefix, logger });
+      await s.close();
+      const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string; redis: string });
+      expect(warnings.map((w) => [w.level, w.msg])).toEqual([[40, expect.stringMatching(/^Redis keeps no append-only file \(appendonly no\).*appendonly yes$/)]]);
+      expect(warnings[0]!.redis).toBe(`redis://:***@127.0.0.1:${own.port}/0`);
+      for (const l of lines) expect(l).not.toContain(PW);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('does not start against an unreachable Redis, and never says its password', async () => {
