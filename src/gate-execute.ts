@@ -3,7 +3,7 @@ import type { WriteRecord } from './journal.js';
 import { batches, verifySource } from './recipients.js';
 import type { Store } from './store.js';
 import type { PartControl, PartOutcome, PlanPart, SendInput, VendorWriter } from './vendors/vendor.js';
-import { describeLetters, mergeLetters, settleLetters } from './part-letters.js';
+import { UNSENT, describeLetters, mergeLetters, settleLetters } from './part-letters.js';
 import type { GateCall, StoredPlan } from './gate-types.js';
 
 /** What running a confirmed write's parts needs of the gate. */
@@ -105,7 +105,7 @@ async function* parts(plan: StoredPlan, writer: VendorWriter, rec: WriteRecord, 
   let i = 0;
   for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
     const prev = rec.parts[i]?.each;
-    if (todo.has(i)) yield prev ? [i, writer.sendPart(input, ids.filter((_, j) => prev[j] === 'p' || prev[j] === 'r'), i, `${rec.id}.${i}`), prev] : [i, writer.sendPart(input, ids, i, `${rec.id}.${i}`)];
+    if (todo.has(i)) yield prev ? [i, writer.sendPart(input, ids.filter((_, j) => UNSENT.test(prev[j]!)), i, `${rec.id}.${i}`), prev] : [i, writer.sendPart(input, ids, i, `${rec.id}.${i}`)];
     i++;
   }
 }
