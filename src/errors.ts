@@ -48,6 +48,31 @@ export class VendorError extends Error {
   }
 }
 
+/**
+ * A read the vendor's documented rate window (used up by earlier calls) held until the call gave up: nothing was
+ * sent, and the message says when the window frees, so the person waits instead of retrying at once.
+ */
+export class RateWindowHeld extends VendorError {
+  /** `why`: what holds it, e.g. "rate window (100 requests a minute) was used up by earlier calls". */
+  constructor(vendor: VendorId, why: string, freesInMs: number, cause?: unknown) {
+    const s = Math.max(1, Math.ceil(freesInMs / 1000));
+    super({
+      vendor,
+      message: `the vendor's ${why} and frees in about ${s} s, after this call's deadline; nothing was sent`,
+      notSent: true,
+      retryAfterMs: freesInMs,
+      hint: `Try again in ${s} s.`,
+      cause,
+    });
+  }
+
+  /** Held by the documented sliding windows this client paces to. */
+  static windows(vendor: VendorId, windows: ReadonlyArray<{ limit: number; ms: number }>, freesInMs: number, cause?: unknown): RateWindowHeld {
+    const per = (ms: number) => (ms === 60_000 ? 'a minute' : ms === 3_600_000 ? 'an hour' : `${Math.round(ms / 1000)} s`);
+    return new RateWindowHeld(vendor, `rate window (${windows.map((w) => `${w.limit.toLocaleString('en')} requests ${per(w.ms)}`).join(', ')}) was used up by earlier calls`, freesInMs, cause);
+  }
+}
+
 /** Bad input caught before any vendor is contacted; the message says what to fix. */
 export class InputError extends Error {
   override readonly name = 'InputError';

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { VendorError } from './errors.js';
+import { RateWindowHeld, VendorError } from './errors.js';
 import { BodyTooLarge, connectionError, notSent, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
 import { realClock, type Clock } from './clock.js';
@@ -98,10 +98,18 @@ export class HttpClient {
     const wait = (ms: number) => this.clock.sleep(ms, waits).catch((err: unknown) => Promise.reject(notSent(req, err)));
     for (let attempt = 0; ; attempt++) {
       const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.clock.now() : 0;
-      if (held > 0) await wait(held);
+      if (held > 0) {
+        await wait(held).catch((err: unknown) => {
+          // A read cut while the vendor's own word (a 429, or no requests remaining) held it: say so, and when it frees.
+          if (req.kind === 'read' && waits?.aborted && err === waits.reason) {
+            throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', (this.holds.get(req.hold!) ?? 0) - this.clock.now(), err);
+          }
+          throw err;
+        });
+      }
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
       // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
-      const slot = req.pace ? await this.paced(req.pace, waits).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
+      const slot = req.pace ? await this.paced(req, req.pace, waits).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
       let release: (() => void) | undefined;
       let res: HttpResponse | undefined;
       let failure: VendorError;
@@ -191,13 +199,17 @@ export class HttpClient {
   }
 
   /** Reserve the next slot under the pace (and its sliding windows) and wait for it; a cancelled wait gives it back. */
-  private async paced(pace: NonNullable<HttpRequest['pace']>, signal?: AbortSignal): Promise<number> {
+  private async paced(req: HttpRequest, pace: NonNullable<HttpRequest['pace']>, signal?: AbortSignal): Promise<number> {
     const now = this.clock.now();
     const slot = await this.rates.reserve(pace.key, pace.intervalMs, now, pace.windows);
     try {
       if (slot > now) await this.clock.sleep(slot - now, signal);
     } catch (err) {
       await this.rates.release(pace.key, slot, pace.intervalMs);
+      // A read cut while a used-up window (not the usual spacing) held it: say so, and when the window frees.
+      if (req.kind === 'read' && pace.windows && slot - now > pace.intervalMs && signal?.aborted && err === signal.reason) {
+        throw RateWindowHeld.windows(req.vendor, pace.windows, slot - this.clock.now(), err);
+      }
       throw err;
     }
     return slot;

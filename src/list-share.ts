@@ -1,9 +1,12 @@
 import type { CampaignSummary } from './domain.js';
+import { RateWindowHeld } from './errors.js';
 import type { ListQuery, ListResult, VendorReader } from './vendors/vendor.js';
 
 /** Finished listings kept per account, by count and estimated size, so the cache never holds much. */
 const CACHE_MAX_ENTRIES = 8;
 const CACHE_MAX_BYTES = 32 * 1024 * 1024;
+/** How long a stopped listing may take to say why it stopped (a rate window's release is a store round trip). */
+const EXPLAIN_MS = 100;
 
 interface Entry {
   promise: Promise<ListResult>;
@@ -74,6 +77,14 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
       if (entry.waiters === 0 && !entry.done) {
         if (map.get(key) === entry) map.delete(key);
         entry.controller.abort(signal.reason);
+        // The last one waiting stopped it: a listing a rate window held says so (and when it frees), if it
+        // answers within EXPLAIN_MS of the abort; otherwise the caller's own reason.
+        const timer = setTimeout(() => reject(signal.reason), EXPLAIN_MS);
+        entry.promise.then(() => undefined, (e: unknown) => e).then((e) => {
+          clearTimeout(timer);
+          reject(e instanceof RateWindowHeld ? e : signal.reason);
+        });
+        return;
       }
       reject(signal.reason);
     };

@@ -120,3 +120,31 @@ describe('an audit whose detail reads the vendor\'s rate window holds past the d
     expect(encode(second!.text).length).toBeLessThan(encode(first!.text).length + 200);
   });
 });
+
+describe('an audit whose listing the vendor\'s used-up rate window holds past the deadline', () => {
+  it('across vendors: the others are audited, and MoEngage is named missing because of its window, with when it frees', async () => {
+    const r = await client.callTool({ name: 'audit_campaigns', arguments: { checks: ['duplicate_name'] } });
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    const s = r.structuredContent as { summary: Summary & { errors?: Array<{ vendor: string; message: string }> } };
+    expect(s.summary.audited.map((a) => a.vendor).sort()).toEqual(['altcraft', 'batch', 'clevertap']);
+    expect(s.summary.errors).toHaveLength(1);
+    expect(s.summary.errors![0]!.vendor).toBe('moengage');
+    expect(s.summary.errors![0]!.message).toMatch(/^Could not list campaigns on moengage: the vendor's rate window \(100 requests a minute, 6,000 requests an hour\) was used up by earlier calls and frees in about \d+ s, after this call's deadline; nothing was sent\. Try again in \d+ s\.$/);
+    expect((r.content as Array<{ text: string }>)[0]!.text).toContain('Not audited moengage: Could not list campaigns on moengage: the vendor\'s rate window');
+  });
+
+  it('MoEngage alone: an error naming the window, not a slow vendor', async () => {
+    const r = await client.callTool({ name: 'audit_campaigns', arguments: ARGS });
+    expect(r.isError).toBe(true);
+    const text = (r.content as Array<{ text: string }>)[0]!.text;
+    expect(text).toMatch(/rate window \(100 requests a minute, 6,000 requests an hour\) was used up by earlier calls and frees in about \d+ s/);
+    expect(text).not.toMatch(/slow or not answering/);
+  });
+
+  it('list_campaigns says the same', async () => {
+    const r = await client.callTool({ name: 'list_campaigns', arguments: { vendor: 'moengage' } });
+    expect(r.isError).toBe(true);
+    expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/rate window .* frees in about \d+ s/);
+  });
+});
+

@@ -215,6 +215,55 @@ describe('bounds', () => {
     await held.close();
   });
 
+  describe('a read cut while a rate limit holds it says so, and when it frees', () => {
+    /** Virtual time where short waits pass at once and a long one (a used-up window) holds until aborted. */
+    const holdingClock = () => {
+      let t = Date.now();
+      return {
+        now: () => t,
+        sleep: (ms: number, signal?: AbortSignal) => ms < 5_000
+          ? Promise.resolve(void (t += Math.max(0, ms)))
+          : new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true })),
+      };
+    };
+
+    it('by the documented window it paces to', async () => {
+      const held = new HttpClient({ clock: holdingClock() });
+      const pace = { key: 'win', intervalMs: 10, windows: [{ limit: 2, ms: 60_000 }] };
+      answers = [];
+      await held.send(req('read', { pace }));
+      await held.send(req('read', { pace }));
+      const before = sim.requests.length;
+      const err = await held.send(req('read', { pace, signal: AbortSignal.timeout(50) })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(VendorError);
+      expect((err as VendorError).message).toMatch(/^the vendor's rate window \(2 requests a minute\) was used up by earlier calls and frees in about (59|60) s, after this call's deadline; nothing was sent$/);
+      expect(err).toMatchObject({ notSent: true, hint: expect.stringMatching(/^Try again in (59|60) s\.$/) });
+      expect(sim.requests.length).toBe(before);
+      // A write is never renamed: its not-sent handling stays the gate's.
+      const write = await held.send(req('write', { pace, signal: AbortSignal.timeout(50) })).catch((e: unknown) => e);
+      expect((write as Error).message).not.toMatch(/rate window/);
+      await held.close();
+    });
+
+    it("by the vendor's own answer (a 429 with Retry-After)", async () => {
+      const held = new HttpClient({ clock: holdingClock(), maxRetryAfterMs: 10_000, maxHoldMs: 60_000 });
+      answers = [{ status: 429, headers: { 'retry-after': '30' } }];
+      await expect(held.send(req('read', { hold: 'h429' }))).rejects.toMatchObject({ status: 429 });
+      const err = await held.send(req('read', { hold: 'h429', signal: AbortSignal.timeout(50) })).catch((e: unknown) => e);
+      expect((err as VendorError).message).toMatch(/^the vendor's rate limit was reached \(its last answer said so\) and frees in about 30 s/);
+      await held.close();
+    });
+
+    it("an abort during the usual spacing is the caller's own reason", async () => {
+      const held = new HttpClient({ clock: holdingClock() });
+      const ac = new AbortController();
+      ac.abort(new Error('cancelled'));
+      const err = await held.send(req('read', { pace: { key: 'sp', intervalMs: 10, windows: [{ limit: 5, ms: 60_000 }] }, signal: ac.signal })).catch((e: unknown) => e);
+      expect((err as Error).message).toBe('cancelled');
+      await held.close();
+    });
+  });
+
   it('a call cancelled while paced or queued gives back its reservation and its place', async () => {
     const rates = new LocalRateWindows();
     const paced = new HttpClient({ rates });

@@ -17,6 +17,8 @@ export const READS_PER_ACCOUNT = 3;
 export const READ_INTERVAL_MS: Partial<Record<VendorId, number>> = { batch: 150 };
 /** Detail reads stop this long before the call's deadline (at most a fifth of it), leaving time to answer. */
 export const READ_MARGIN_MS = 5_000;
+/** Listings stop this long before the deadline (at most a tenth of it): what was listed still gets its listing-only checks. */
+export const LIST_MARGIN_MS = 1_000;
 /**
  * Read windows long enough to hold reads past a call's deadline: MoEngage search/meta allow 100 requests a
  * minute per workspace (notes §2 Common, rate-limits.mdx). The other vendors' windows are a second or shorter.
@@ -87,14 +89,22 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   }
   const now = ctx.now();
   const multi = (a: VendorAdapter) => ctx.adapters.filter((x) => x.vendor === a.vendor).length > 1;
-  const listed = await Promise.allSettled(targets.map((a) => a.listCampaigns(a.capabilities.date_windowed ? { from: shiftDay(now, -LOOKBACK_DAYS), to: shiftDay(now, AHEAD_DAYS) } : {}, signal)));
+  // Listings stop just before the deadline (later than detail reads: checks on the listing alone still run): one
+  // vendor's listing held past it is that vendor missing, not the whole audit lost.
+  const listCut = AbortSignal.timeout(Math.max(1, deadlineMs - Math.min(LIST_MARGIN_MS, deadlineMs / 10)));
+  const lists = AbortSignal.any([signal, listCut]);
+  setMaxListeners(0, lists);
+  const listed = await Promise.allSettled(targets.map((a) => a.listCampaigns(a.capabilities.date_windowed ? { from: shiftDay(now, -LOOKBACK_DAYS), to: shiftDay(now, AHEAD_DAYS) } : {}, lists)));
   const errors: Collected['errors'] = [];
   const plans = targets.map((a, n) => {
     const r = listed[n]!;
     const account = multi(a) ? a.account : undefined;
     if (r.status === 'rejected') {
       if (signal.aborted) throw r.reason;
-      errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message: describeError('list campaigns', r.reason) });
+      const message = listCut.aborted && r.reason === listCut.reason
+        ? `Could not list campaigns on ${a.vendor}: no complete listing within the call's ${Number((deadlineMs / 1000).toFixed(1))} s deadline, so its campaigns are not audited here. Try again shortly, or audit it alone.`
+        : describeError('list campaigns', r.reason);
+      errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message });
       return undefined;
     }
     const entries: Entry[] = [];
