@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from './errors.js';
 import type { WriteRecord } from './journal.js';
-import { countRecipients, type RecipientSource } from './recipients.js';
+import { countBatches, type RecipientSource } from './recipients.js';
 import type { Store } from './store.js';
 import { argsHash, type TokenSigner } from './tokens.js';
 import type { VendorAdapter, VendorWriter } from './vendors/vendor.js';
@@ -68,11 +68,13 @@ export class WriteGate {
   private async preview(req: WriteRequest, writer: VendorWriter, hash: string, signal?: AbortSignal): Promise<WriteResult> {
     let op = req.op;
     let source = req.recipients;
+    let digests: string[] | undefined;
     const batchSize = writer.capabilities.send.batch_size;
     if (op.kind === 'send') {
-      if (req.resendUnknown) source = await this.unknownOf(req, batchSize);
+      if (req.resendUnknown) source = await this.unknownOf(req, batchSize, hash);
       if (!source) throw new InputError('give recipients: { ids, id_type } or recipients_file');
-      const counted = await countRecipients(source, op.input.id_type);
+      const { digests: batchDigests, ...counted } = await countBatches(source, op.input.id_type, batchSize);
+      digests = batchDigests;
       if (counted.count === 0) throw new InputError('there are no recipients: recipients.ids (or the file) is empty after removing blanks and duplicates');
       if (counted.count > this.settings.maxRecipients) {
         throw new InputError(`${counted.count} recipients is more than the ${this.settings.maxRecipients} one send may reach (CAMPAIGN_MCP_MAX_RECIPIENTS); split the send or raise that setting`);
@@ -88,7 +90,7 @@ export class WriteGate {
     const id = randomBytes(9).toString('base64url');
     const stored: StoredPlan = {
       op, parts: plan.parts, preview: plan.preview,
-      ...(source ? { source, batch_size: batchSize, recipients } : {}),
+      ...(source ? { source, batch_size: batchSize, recipients, ...(digests && { digests }) } : {}),
     };
     await this.store.createWrite({
       id, tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, args_hash: hash,
@@ -98,19 +100,27 @@ export class WriteGate {
     return { status: 'confirmation_required', confirm, expires_at: expires.toISOString(), preview: plan.preview };
   }
 
-  /** resend_unknown: exactly the recipients of the latest such write's unknown batches. */
-  private async unknownOf(req: WriteRequest, batchSize: number): Promise<RecipientSource> {
+  /**
+   * resend_unknown: exactly the recipients of the latest such write's unknown batches. The latest confirmed send with
+   * these arguments decides, a resend of them included (`hash`, the resend's own): once a resend or a newer full send
+   * has reached them, an older write's unknown batches are not offered again (that would send them twice).
+   */
+  private async unknownOf(req: WriteRequest, batchSize: number, hash: string): Promise<RecipientSource> {
     const base = argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args });
-    for (const rec of await this.store.findWrites(base)) {
-      const plan = rec.plan as StoredPlan;
-      const unknown = rec.parts.flatMap((p, i) => (p.state === 'unknown' ? [i] : []));
-      // A batch of mixed recipients resends only its unknown ones.
-      const letters = Object.fromEntries(unknown.flatMap((i) => (rec.parts[i]!.each ? [[i, lettersOf(rec.parts[i]!, 0)]] : [])));
-      if (rec.confirmed_at && unknown.length && plan.source) {
-        return { kind: 'resend', of: plan.source, batch_size: plan.batch_size ?? batchSize, parts: unknown, ...(Object.keys(letters).length && { letters }) };
-      }
+    const confirmed = [...await this.store.findWrites(hash), ...await this.store.findWrites(base)]
+      .filter((r) => r.confirmed_at && (r.plan as StoredPlan | undefined)?.source)
+      .sort((a, b) => later(b.confirmed_at!, a.confirmed_at!) || later(b.created_at, a.created_at));
+    const rec = confirmed[0];
+    const unknown = rec ? rec.parts.flatMap((p, i) => (p.state === 'unknown' ? [i] : [])) : [];
+    if (!rec || !unknown.length) {
+      throw new InputError(rec
+        ? 'the latest confirmed send with these exact arguments (or resend of them) has no batch of unknown outcome; nothing to resend'
+        : 'no earlier confirmed send with these exact arguments has batches of unknown outcome; nothing to resend');
     }
-    throw new InputError('no earlier confirmed send with these exact arguments has batches of unknown outcome; nothing to resend');
+    const plan = rec.plan as StoredPlan;
+    // A batch of mixed recipients resends only its unknown ones.
+    const letters = Object.fromEntries(unknown.flatMap((i) => (rec.parts[i]!.each ? [[i, lettersOf(rec.parts[i]!, 0)]] : [])));
+    return { kind: 'resend', of: plan.source!, batch_size: plan.batch_size ?? batchSize, parts: unknown, ...(Object.keys(letters).length && { letters }) };
   }
 
   private async act(req: WriteRequest, writer: VendorWriter, hash: string, call: GateCall, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
@@ -207,4 +217,9 @@ export { runWrite } from './write-tool.js';
 /** The canonical hash a token binds: the tool, the account and the exact arguments (a file by its content hash). */
 function hashOf(req: WriteRequest, args: WriteRequest['args']): string {
   return argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...args, resend_unknown: req.resendUnknown || undefined });
+}
+
+/** Order of two ISO timestamps: positive when `a` is later. */
+function later(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { WriteRecord } from './journal.js';
-import { batches, verifySource } from './recipients.js';
+import { batchDigest, batches, verifySource } from './recipients.js';
+import { InputError } from './errors.js';
 import type { Store } from './store.js';
 import type { PartControl, PartOutcome, PlanPart, SendInput, VendorWriter } from './vendors/vendor.js';
 import { UNSENT, describeLetters, mergeLetters, settleLetters } from './part-letters.js';
@@ -82,13 +83,22 @@ export async function executeParts(deps: GateDeps, rec: WriteRecord, plan: Store
   };
   const pending: Array<Promise<void>> = [];
   const limit = Math.max(1, deps.concurrency);
-  for await (const [index, part, prev] of parts(plan, writer, rec, todo)) {
-    if (stopped || signal?.aborted || deps.now().getTime() > stopAt) break;
-    const p = one(index, part, prev).finally(() => pending.splice(pending.indexOf(p), 1));
-    pending.push(p);
-    if (pending.length >= limit) await Promise.race(pending);
+  let refused: unknown;
+  try {
+    for await (const [index, part, prev] of parts(plan, writer, rec, todo)) {
+      if (stopped || signal?.aborted || deps.now().getTime() > stopAt) break;
+      const p = one(index, part, prev).finally(() => pending.splice(pending.indexOf(p), 1));
+      pending.push(p);
+      if (pending.length >= limit) await Promise.race(pending);
+    }
+  } catch (err) {
+    // A batch that cannot be rebuilt as previewed (its file changed mid-send): nothing more starts, and the parts
+    // already on the wire run to their answers (journaled) before the refusal is reported.
+    refused = err;
+    stop();
   }
   await Promise.all(pending);
+  if (refused) throw refused;
   return lost;
 }
 
@@ -102,12 +112,20 @@ async function* parts(plan: StoredPlan, writer: VendorWriter, rec: WriteRecord, 
     return;
   }
   const input: SendInput = plan.op.input;
+  const source = plan.source;
+  const changed = (what: string) => new InputError(
+    `the recipients (${source.kind === 'inline' ? 'recipients.ids' : 'recipients_file'}) changed while this send ran: ${what}, so it and the batches after it were not sent. `
+    + 'The batches already sent are journaled; preview the recipients as they are now for the rest',
+  );
   let i = 0;
-  for await (const ids of batches(plan.source, input.id_type, plan.batch_size!)) {
+  for await (const ids of batches(source, input.id_type, plan.batch_size!)) {
+    // Each batch is rebuilt from the source as it reads now: it must hold exactly the recipients previewed.
+    if (plan.digests && plan.digests[i] !== batchDigest(ids)) throw changed(`batch ${i} no longer holds the recipients previewed`);
     const prev = rec.parts[i]?.each;
     if (todo.has(i)) yield prev ? [i, writer.sendPart(input, ids.filter((_, j) => UNSENT.test(prev[j]!)), i, `${rec.id}.${i}`), prev] : [i, writer.sendPart(input, ids, i, `${rec.id}.${i}`)];
     i++;
   }
+  if (plan.digests && i < plan.digests.length && [...todo].some((t) => t >= i)) throw changed(`it ends after batch ${i - 1}, not batch ${plan.digests.length - 1}`);
 }
 
 /**

@@ -57,4 +57,6 @@ export interface StoredPlan {
   source?: RecipientSource;
   batch_size?: number;
   recipients?: number;
+  /** Per batch of a send, the digest of its recipients as previewed (src/recipients.ts batchDigest); absent in older records. */
+  digests?: string[];
 }

@@ -215,6 +215,35 @@ export async function countRecipients(src: RecipientSource, idType: string): Pro
   return { count: seen.size, duplicates_removed: total - seen.size };
 }
 
+/** A short digest of one batch's recipients, in order: what the token binds each rebuilt batch to. */
+export function batchDigest(ids: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const id of ids) h.update(id).update('\n');
+  return h.digest('base64url').slice(0, 22);
+}
+
+/**
+ * Count a source in one pass and digest each batch of `size` as it will be sent: a file read lazily while its send
+ * runs is checked batch by batch against these, so a file rewritten mid-send never reaches recipients not previewed.
+ */
+export async function countBatches(src: RecipientSource, idType: string, size: number): Promise<{ count: number; duplicates_removed: number; digests: string[] }> {
+  const seen = new IdSet();
+  const digests: string[] = [];
+  let total = 0;
+  let batch: string[] = [];
+  for await (const id of rawIds(src, idType)) {
+    total++;
+    if (!seen.add(id)) continue;
+    batch.push(id);
+    if (batch.length === size) {
+      digests.push(batchDigest(batch));
+      batch = [];
+    }
+  }
+  if (batch.length) digests.push(batchDigest(batch));
+  return { count: seen.size, duplicates_removed: total - seen.size, digests };
+}
+
 /** Refuse to send from a recipients file that changed since it was previewed (its hash is what the token bound). */
 export async function verifySource(src: RecipientSource): Promise<void> {
   if (src.kind === 'resend') return verifySource(src.of);

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectInProcess } from './helpers/client.js';
+import { createServer } from '../src/server.js';
+import { allTools } from '../tools/index.js';
+import { gateContext } from './helpers/gate-ctx.js';
+import { writableAdapter } from './helpers/fake-writer.js';
+
+// Review of the write gate (branch revB): each test here failed on the code it was written against.
+
+const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+const send = (extra: Record<string, unknown> = {}) => ({
+  vendor: 'clevertap', channel: 'push', recipients: { ids: ids(2500), id_type: 'identity' }, content: { title: 'Hi', body: 'Sale today' }, ...extra,
+});
+let cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.reverse()) c();
+  cleanups = [];
+});
+
+async function setup(opts: Parameters<typeof gateContext>[1] = {}) {
+  const adapter = writableAdapter();
+  const g = gateContext([adapter], opts);
+  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  cleanups.push(() => void client.close(), g.cleanup);
+  const call = async (args: Record<string, unknown>) => {
+    const r = await client.callTool({ name: 'send_to_users', arguments: args });
+    return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
+  };
+  return { adapter, writer: adapter.writer, g, call };
+}
+
+describe('resend_unknown resends only what the latest write with these arguments left unknown', () => {
+  it('after a resend that succeeded, resend_unknown has nothing to resend (it must not preview the first write\'s unknown batch again)', async () => {
+    const { writer, call } = await setup();
+    writer.faults.set(1, 'unknown');
+    const p = await call(send());
+    expect((await call(send({ confirm: p.s.confirm }))).s.counts).toMatchObject({ succeeded: 1500, unknown: 1000 });
+    writer.faults.clear();
+    const re = await call(send({ resend_unknown: true }));
+    expect((await call(send({ resend_unknown: true, confirm: re.s.confirm }))).s).toMatchObject({ status: 'succeeded', counts: { recipients: 1000 } });
+    expect(new Set(writer.delivered).size).toBe(2500);
+    // Every recipient has now been accepted once: a second resend_unknown must refuse, not offer u1000..u1999 again.
+    const again = await call(send({ resend_unknown: true }));
+    expect(again.r.isError).toBe(true);
+    expect(again.text).toMatch(/nothing to resend/);
+  });
+
+  it('after a newer full send of the same arguments that succeeded, an older write\'s unknown batch is not offered again', async () => {
+    const { writer, call } = await setup();
+    writer.faults.set(1, 'unknown');
+    const p = await call(send());
+    await call(send({ confirm: p.s.confirm }));
+    writer.faults.clear();
+    // The person chose to send the whole thing again (a fresh preview and token), and it went through.
+    const p2 = await call(send());
+    expect((await call(send({ confirm: p2.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    const again = await call(send({ resend_unknown: true }));
+    expect(again.r.isError).toBe(true);
+    expect(again.text).toMatch(/nothing to resend/);
+  });
+});
+
+describe('two servers on one data directory (embedded store)', () => {
+  // NOT FIXED (see the review report): each EmbeddedStore keeps its own in-memory view of journal.jsonl, so a token
+  // confirmed by one process is confirmed again by another that opened the journal before (a server and a terminal
+  // `campaign-mcp call`, two clients' servers on the default data directory). `it.fails` until the store locks or
+  // re-reads the journal; drop `.fails` with the fix.
+  it.fails('a token confirmed on one is not acted on again by another that opened the same journal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'revB-gate-shared-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const a = await setup({ dir });
+    const p = await a.call(send());
+    // A second server (another client's, or a restarted one while the first still runs) on the same data directory.
+    const b = await setup({ dir });
+    expect((await a.call(send({ confirm: p.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    const onB = await b.call(send({ confirm: p.s.confirm }));
+    expect(b.writer.delivered).toHaveLength(0);
+    expect(onB.s?.status).not.toBe('succeeded');
+  });
+});
+
+describe('recipients_file changed while its send runs', () => {
+  it('a batch is sent only to recipients the token bound (the file is read lazily after its hash was checked)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'revB-gate-file-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'r.csv');
+    // 30,000 lines (~420 KB): more than one read-stream chunk, so later batches are read after the first is sent.
+    const lines = (p: string) => `email\n${Array.from({ length: 30_000 }, (_, i) => `${p}${String(i).padStart(6, '0')}@x.io`).join('\n')}\n`;
+    writeFileSync(file, lines('a'));
+    const { writer, call } = await setup({ settings: { concurrency: 1 } });
+    const args = { vendor: 'clevertap', channel: 'email', recipients: { id_type: 'email' }, recipients_file: file, content: { subject: 'S', body: 'B' } };
+    const p = await call(args);
+    expect(p.s.preview.counts).toMatchObject({ recipients: 30_000, batches: 30 });
+    // An export job rewrites the file (same size, other people) while batch 0 is on the wire.
+    writer.turn = async (i) => {
+      if (i === 0) writeFileSync(file, lines('b'));
+    };
+    const r = await call({ ...args, confirm: p.s.confirm });
+    const strangers = writer.delivered.filter((id) => !id.startsWith('a'));
+    expect(strangers).toEqual([]);
+    // What went out came from the file as previewed (read before the rewrite), in order, each once.
+    const sent = writer.delivered.length;
+    expect(sent % 1000).toBe(0);
+    expect(writer.delivered).toEqual(Array.from({ length: sent }, (_, i) => `a${String(i).padStart(6, '0')}@x.io`));
+    expect(r.r.isError).toBe(true);
+    expect(r.text).toMatch(new RegExp(`changed while this send ran: batch ${sent / 1000} no longer holds the recipients previewed`));
+    // The same token never sends the rest from the rewritten file.
+    writer.turn = undefined;
+    expect((await call({ ...args, confirm: p.s.confirm })).text).toMatch(/changed since the preview/);
+    expect(writer.delivered).toHaveLength(sent);
+  });
+});
