@@ -10,6 +10,7 @@ import { storeLost } from './write-lost.js';
 import type { ApprovalNeeded, GateCall, GateSettings, StoredPlan, WriteRequest } from './gate-types.js';
 import { executeParts } from './gate-execute.js';
 import { hasUnsent, lettersOf } from './part-letters.js';
+import { requireStillAhead } from './vendors/schedule.js';
 
 export type { WriteResult } from './write-result.js';
 export type { ApprovalNeeded, GateCall, GateSettings, WriteRequest, WriteTool } from './gate-types.js';
@@ -140,6 +141,7 @@ export class WriteGate {
       throw new InputError(`this confirm token expired at ${new Date(claims.expires * 1000).toISOString()}; nothing was written. Call again without confirm for a fresh preview`);
     }
     if (!rec.confirmed_at) {
+      requireStillAhead((rec.plan as StoredPlan).preview.schedule, this.now());
       const declined = await this.askPerson(rec, call);
       if (declined) return declined;
     }

@@ -40,3 +40,14 @@ export function resolveSchedule(schedule: string | undefined, timezone: string, 
   }
   return { at, local: formatLocal(at, timezone), utc: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), timezone };
 }
+
+/**
+ * At confirmation: a schedule that was ahead at the preview may have passed since (the token lives for minutes).
+ * Sent as is, a vendor would refuse it or send at once; neither is what was previewed, so it is a clear error.
+ */
+export function requireStillAhead(schedule: { local: string; utc: string; timezone: string } | 'now' | undefined, now: Date): void {
+  if (!schedule || schedule === 'now') return;
+  if (Date.parse(schedule.utc) >= now.getTime() - PAST_TOLERANCE_MS) return;
+  throw new InputError(`the schedule ${schedule.local} ${schedule.timezone} (${schedule.utc}) passed since the preview; it is now ${formatLocal(now, schedule.timezone)} there, and nothing was written. `
+    + 'Call again without confirm with a later schedule, or omit schedule to send now');
+}
