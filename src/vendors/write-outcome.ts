@@ -4,12 +4,15 @@ import type { PartControl, PartOutcome } from './vendor.js';
 
 /** HTTP statuses whose refusal applies to every part of a write (credentials, rights, the route itself). */
 const FATAL_STATUSES = new Set([401, 403, 404, 405]);
+/** HTTP statuses that refuse the request as sent (validation of what it carried): the same arguments are refused again. */
+const AS_SENT_STATUSES = new Set([400, 413, 422]);
 
 /**
  * A failed write request as a part outcome, in the journal's vocabulary. `fatal` when the refusal applies
  * to every batch (bad credentials, or `contentError` says the content itself was refused); `not_acted`
  * when the vendor certainly did not act (a 429 after the client's retries, a connection never made, and a
- * refusal of the whole request, which is a fatal one: the same token sends that part again once it is fixed).
+ * refusal of the whole request, which is a fatal one). The message ends ", HTTP <status>[, code <code>]":
+ * the journal keeps only the message, and `refusedAsSent` reads the status back from it.
  */
 export function outcomeOfError(err: unknown, options: {
   contentError?: (e: VendorError) => boolean;
@@ -23,6 +26,16 @@ export function outcomeOfError(err: unknown, options: {
   const fatal = (err.status !== undefined && FATAL_STATUSES.has(err.status)) || options.contentError?.(err) === true;
   const notActed = err.notSent || err.status === 429 || (fatal && (options.refusedWhole?.(err) ?? true));
   return { state: 'failed', message: detail, ...(notActed ? { not_acted: true } : {}), ...(fatal ? { fatal: true } : {}) };
+}
+
+/**
+ * Whether a refusal, by its message as `outcomeOfError` words it, refused the request as sent (HTTP 400, 413, 422):
+ * the token binds the exact arguments, so only changed arguments (a new preview) can get past it. Any other refusal
+ * (credentials, the account's rights or plan, a rate limit, the connection) lies outside the arguments.
+ */
+export function refusedAsSent(message: string | undefined): boolean {
+  const status = /(?:^|, )HTTP (\d{3})(?:, code [^;]*)?$/.exec(message ?? '')?.[1];
+  return status !== undefined && AS_SENT_STATUSES.has(Number(status));
 }
 
 /** A part's control as request fields: `halt` stops it before it goes out, `onSend` journals the attempt. */
