@@ -2,6 +2,7 @@ import type { WriteRecord } from './journal.js';
 import type { PartState } from './errors.js';
 import type { WritePreview } from './vendors/vendor.js';
 import { lettersOf, stateOfLetters } from './part-letters.js';
+import { refusedAsSent } from './vendors/write-outcome.js';
 
 /** A batch as reported: `index` from 0, `recipients` it holds. */
 export interface BatchReport {
@@ -43,8 +44,9 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
     if (!p.each) {
       const state: PartState = p.state === 'attempted' ? 'unknown' : p.state;
       counts[state] += n;
-      // Refused before the vendor acted: counted failed, yet the same token sends it again (DESIGN, the write gate).
-      const message = state === 'failed' && p.not_acted ? `${p.message ?? 'refused'}; the vendor did not act on it: the same token sends it again once the cause is fixed` : p.message;
+      // Refused before the vendor acted: counted failed, and the same token sends it again (DESIGN, the write gate), which
+      // helps only when the cause lies outside the bound arguments: the advice says which.
+      const message = state === 'failed' && p.not_acted ? `${p.message ?? 'refused'}; ${notActedAdvice(p.message)}` : p.message;
       return { index, recipients: n, state, ...(message ? { message } : {}) };
     }
     // A batch of mixed recipients (one request each) counts each recipient where it stands.
@@ -63,6 +65,18 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
     status, write_id: rec.id, ...(ref ? { vendor_ref: ref } : {}), batches: listed, counts,
     ...(o.replayed ? { replayed: true } : {}), ...(o.resumed ? { resumed: true } : {}),
   };
+}
+
+/**
+ * What to do about a part the vendor refused without acting on it. The token binds the exact arguments (content,
+ * name, audience, ...): when the vendor refused the request as sent, the same token would only be refused again.
+ */
+export function notActedAdvice(message: string | undefined): string {
+  return refusedAsSent(message)
+    ? 'the vendor refused the request as sent and did not act on it. The confirm token binds these exact arguments, so the same token would be refused again: '
+      + 'change what was refused (content, name, audience, schedule...) and call without confirm for a new preview and token'
+    : 'the vendor did not act on it, and the cause lies outside the arguments (credentials, the account\'s rights or plan, a rate limit, the connection): '
+      + 'once that is fixed, the same token sends it again';
 }
 
 /** One line a person can judge a write by. */

@@ -44,7 +44,8 @@ export function batchWrites(campaigns: BatchSeedCampaign[], clock?: Clock): Batc
   function create(body: unknown, dev: boolean): SimReply {
     if (body === BAD_JSON || !isObject(body)) return fail(400, 32, 'Malformed JSON body');
     if (body.name === undefined || body.live === undefined || body.messages === undefined) return fail(400, 30, 'Missing parameter: name, live and messages are required');
-    if (typeof body.name !== 'string' || body.name.length < 3) return fail(400, 31, 'Malformed parameter: name must be a string of at least 3 chars');
+    // No length rule: neither seed 003 nor notes 3(e) states one (simulators follow the vendors' documents only).
+    if (typeof body.name !== 'string') return fail(400, 31, 'Malformed parameter: name must be a string');
     if (typeof body.live !== 'boolean') return fail(400, 31, 'Malformed parameter: live must be a boolean');
     if (!Array.isArray(body.messages) || body.messages.length === 0) return fail(400, 31, 'Malformed parameter: messages must be a non-empty array');
     if (!body.messages.every((m) => isObject(m) && typeof m.body === 'string' && m.body !== '')) return fail(400, 30, 'Missing parameter: messages[].body');
@@ -90,7 +91,7 @@ export function batchWrites(campaigns: BatchSeedCampaign[], clock?: Clock): Batc
     // "It only updates API-created campaigns" (notes 3(g)); the error code for it is [U].
     if (c.record.from_api !== true) return fail(403, 12, 'API misuse: only campaigns created through the API can be updated');
     if (body.live !== undefined && typeof body.live !== 'boolean') return fail(400, 31, 'Malformed parameter: live must be a boolean');
-    if (body.name !== undefined && (typeof body.name !== 'string' || body.name.length < 3)) return fail(400, 31, 'Malformed parameter: name must be a string of at least 3 chars');
+    if (body.name !== undefined && typeof body.name !== 'string') return fail(400, 31, 'Malformed parameter: name must be a string');
     Object.assign(c.record, body);
     const start = Date.parse(`${String(c.record.push_time)}Z`);
     c.expected.status = c.record.live ? (start > Date.now() ? 'scheduled' : 'completed') : start > Date.now() ? 'draft' : 'stopped';

@@ -7,10 +7,11 @@ import {
 import { resolveSchedule } from './schedule.js';
 import type { CreateInput, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteOp, WritePlan } from './vendor.js';
 import { contentExcerpt, requireChannel, requireContent, requireIdType, requireRecipients, unusedContent, type DraftContent } from './write-input.js';
-import { outcomeOfError, sendControl } from './write-outcome.js';
+import { outcomeOfError, sendControl, unexpectedAnswer } from './write-outcome.js';
 
 /** Campaign tokens are hex in every example (seed 003); anything path-breaking is refused before a request. */
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+const CREATE_PATH = 'campaigns/create';
 const NOT_IDEMPOTENT = 'Batch documents no idempotency key for this request: an unknown outcome is reported, never resent automatically.';
 
 /** The app a writer acts for. Keys go only into the URL and X-Authorization when sending, never into a plan. */
@@ -53,7 +54,7 @@ export class BatchWriter implements VendorWriter {
   async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
     try {
       const res = await this.send(part.request.method, part.request.path, 'write', part.request.body, undefined, control);
-      return this.outcome(res);
+      return this.outcome(res, part.request.path);
     } catch (err) {
       return outcomeOfError(err, { contentError: (e) => e.status === 400 });
     }
@@ -77,7 +78,7 @@ export class BatchWriter implements VendorWriter {
     };
     const audience = !targeting ? 'all users' : 'segments' in targeting ? `segment ${String(targeting.segments)}` : `custom audience ${String(targeting.custom_audiences)} [U]`;
     return {
-      parts: [{ request: { method: 'POST', path: 'campaigns/create', body }, retry_safe: false }],
+      parts: [{ request: { method: 'POST', path: CREATE_PATH, body }, retry_safe: false }],
       preview: {
         vendor: 'batch', account: this.ctx.account, operation: `create a live push campaign "${input.name}"`, channel: 'push', audience,
         content: contentExcerpt(content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
@@ -152,14 +153,20 @@ export class BatchWriter implements VendorWriter {
     return rec.live === live ? [`Campaign ${name}is already live: ${String(live)}; the update changes nothing.`] : [`Campaign ${name}is live: ${String(rec.live)} now.`];
   }
 
-  private outcome(res: HttpResponse): PartOutcome {
-    const b = isObject(res.body) ? res.body : {};
+  /**
+   * A 2xx as an outcome. Batch answers every write with a JSON object (notes 3(e)(f)); a create's names the campaign
+   * token ("HTTP 201 with a campaigns token"; the key is [U], so `token` counts too). Anything else is unknown.
+   */
+  private outcome(res: HttpResponse, path: string): PartOutcome {
+    const b = isObject(res.body) ? res.body : undefined;
     const effective = batchEnvelopeStatus(b);
-    if (effective !== undefined) {
+    if (b && effective !== undefined) {
       const err = new VendorError({ vendor: 'batch', status: effective, ...this.ctx.describe(effective, b, res.text), ...(effective >= 500 ? { outcome: 'unknown' as const } : {}) });
       return outcomeOfError(err, { contentError: (e) => e.status === 400 });
     }
+    if (!b) return unexpectedAnswer('Batch', res, 'its JSON answer');
     const ref = [b.campaign_token, b.token].find((v): v is string => typeof v === 'string' && v !== '');
+    if (!ref && path === CREATE_PATH) return unexpectedAnswer('Batch', res, 'the created campaign\'s campaign_token');
     return { state: 'succeeded', ...(ref ? { vendor_ref: ref } : {}) };
   }
 

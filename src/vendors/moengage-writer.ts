@@ -1,15 +1,16 @@
 import { mapLimit } from '../concurrency.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
+import { isObject } from './common.js';
 import { clip } from './text.js';
-import { envelopeError } from './moengage-errors.js';
+import { classifyMoe, envelopeError } from './moengage-errors.js';
 import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
 import { requireContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
 import type {
   GetResult, PartControl, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
 } from './vendor.js';
-import { NOT_SENT, outcomeOfError, sendControl } from './write-outcome.js';
+import { NOT_SENT, outcomeOfError, sendControl, unexpectedAnswer } from './write-outcome.js';
 import { describeLetters, letterOf, settleLetters } from '../part-letters.js';
 
 /** Successful creations: 5/min, 25/h, 100/day (rate-limits.mdx); the yaml says 5/s. We pace to the stricter page. */
@@ -162,12 +163,14 @@ export class MoEngageWriter implements VendorWriter {
       if (wait > 0 && !(await this.waitUnlessHalted(wait, control))) return NOT_SENT;
     }
     try {
-      const res = await this.post(part.request, sendControl(control));
-      const env = envelopeError(res.body);
-      if (env) return { state: 'failed', fatal: true, not_acted: true, message: `${env.message}${env.code === undefined ? '' : ` (code ${env.code})`}` };
-      if (part.request.path !== CREATE_PATH) return { state: 'succeeded' };
-      const id = (res.body as { campaign_id?: unknown } | undefined)?.campaign_id;
-      return typeof id === 'string' ? { state: 'succeeded', vendor_ref: id } : { state: 'succeeded', message: 'MoEngage accepted the campaign but its answer carried no campaign_id; find it with list_campaigns' };
+      // An error envelope on a 2xx is handled as its effective status (a named 5xx may have acted, a 429 did not).
+      const res = await this.post(part.request, { classify: classifyMoe, ...sendControl(control) });
+      // campaigns/status answers "200 with an empty body" (notes §2 (g)); a create, 201 {campaign_id} (notes §2 (e)).
+      if (part.request.path !== CREATE_PATH) {
+        return res.text.trim() === '' || isObject(res.body) ? { state: 'succeeded' } : unexpectedAnswer('MoEngage', res, 'the documented empty answer');
+      }
+      const id = isObject(res.body) ? res.body.campaign_id : undefined;
+      return typeof id === 'string' && id !== '' ? { state: 'succeeded', vendor_ref: id } : unexpectedAnswer('MoEngage', res, 'the created campaign\'s campaign_id');
     } catch (err) {
       if (err instanceof VendorError && err.status === 409 && part.request.path === CREATE_PATH && /request_id/i.test(err.message)) {
         return { state: 'succeeded', message: 'MoEngage refused this request_id as already used by a successful create: the campaign exists; find it with list_campaigns' };
@@ -203,8 +206,9 @@ export class MoEngageWriter implements VendorWriter {
     let unknown: PartOutcome | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS }, ...sendControl(control) });
-        return { state: 'succeeded' };
+        const res = await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS }, ...sendControl(control) });
+        // "Successfully Received" with a request_id (inform.yaml 200): a page that is no JSON object may be a proxy's.
+        return isObject(res.body) ? { state: 'succeeded' } : unexpectedAnswer('MoEngage', res, 'Inform\'s JSON answer');
       } catch (err) {
         if (err instanceof VendorError && err.status === 409 && err.code === DUPLICATE) return { state: 'succeeded', message: 'already accepted (duplicate transaction_id)' };
         const o = outcomeOfError(err, { contentError: (e) => e.status === 400 && e.code === INVALID_ALERT });
