@@ -24,7 +24,8 @@ export function statusError(req: HttpRequest, res: HttpResponse): VendorError {
     code: described?.code,
     message,
     hint: unknown ? UNKNOWN_HINT : (described?.hint ?? defaultHint(res.status, retryAfterMs)),
-    retryable: res.status === 429 || (res.status >= 500 && !unknown),
+    // An idempotent write may have acted, and repeating it cannot act twice: it retries like a read.
+    retryable: res.status === 429 || (res.status >= 500 && (!unknown || req.idempotent === true)),
     outcome: unknown ? 'unknown' : 'failed',
     retryAfterMs,
   });
@@ -47,7 +48,7 @@ export function connectionError(req: HttpRequest, err: unknown, timeoutMs: numbe
       ? `no answer within ${Number((timeoutMs / 1000).toFixed(1))} s`
       : `could not reach ${new URL(req.url).host} (${code ?? (err instanceof Error ? err.message : 'connection error')})`,
     code,
-    retryable: !unknown,
+    retryable: !unknown || req.idempotent === true,
     outcome: unknown ? 'unknown' : 'failed',
     notSent,
     hint: unknown ? UNKNOWN_HINT : notSent ? 'Check the base URL and that the vendor is reachable.' : 'The vendor may be slow or down; try again shortly.',

@@ -10,6 +10,11 @@ export interface HttpRequest {
   body?: unknown;
   /** Reads retry on 429/5xx/connection errors; writes only where the vendor certainly did not act. */
   kind: 'read' | 'write';
+  /**
+   * A write the vendor documents as safe to repeat (it carries a documented idempotency key, or the operation is
+   * idempotent): retried like a read on a 5xx, a timeout or a lost connection, since a repeat cannot act twice.
+   */
+  idempotent?: boolean;
   /** Documented "N requests per interval" pacing (and sliding windows), shared by every request with the same key; retries count too. */
   pace?: { key: string; intervalMs: number; windows?: readonly SlidingWindow[] };
   /** Documented concurrency cap, shared by every request with the same key. */

@@ -191,7 +191,7 @@ export class HttpClient {
   /** How long to wait before another attempt, or undefined to give up now. */
   private retryDelay(req: HttpRequest, err: VendorError, attempt: number): number | undefined {
     if (attempt >= this.retries || !err.retryable) return undefined;
-    if (req.kind === 'write' && !(err.status === 429 || err.notSent)) return undefined;
+    if (req.kind === 'write' && !req.idempotent && !(err.status === 429 || err.notSent)) return undefined;
     if (err.retryAfterMs !== undefined && err.retryAfterMs > this.maxRetryAfterMs) return undefined;
     const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
     const floor = err.status === 429 ? Math.max(err.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0) : (err.retryAfterMs ?? 0);

@@ -109,6 +109,30 @@ describe('clevertap writer under faults: every answer is an outcome, no recipien
     expect(noTitle).toMatchObject({ state: 'failed', fatal: true });
   });
 
+  it.each([
+    ['a 500 after acting', { kind: 'status', status: 500, acted: true } as const],
+    ['a connection dropped after acting', { kind: 'drop', acted: true } as const],
+  ])('a stop (idempotent: retry_safe) that got %s is repeated and succeeds; a create that got it is not', async (_name, fault) => {
+    const target = sim.campaigns.find((c) => c.status === 'running' || c.status === 'scheduled')!;
+    const plan = await writer.prepare({ kind: 'status', input: { id: String(target.id), action: 'stop' } }, clock);
+    expect(plan.parts[0]!.retry_safe).toBe(true);
+    const stops = sim.writes.counts.stops;
+    sim.writes.knobs.inject({ ...fault, path: /stop\.json/ });
+    const n = sim.requests.length;
+    const out = await writer.execute(plan.parts[0]!);
+    expect(out.state).toBe('succeeded');
+    expect(sim.requests.slice(n).filter((r) => r.path === '/1/targets/stop.json')).toHaveLength(2);
+    expect(target.status).toBe('stopped');
+    expect(sim.writes.counts.stops).toBe(stops + 1);
+
+    const create = await writer.prepare({ kind: 'create', input: { name: `once-${seq}`, channel: 'sms', audience: { all_users: true }, content: { body: 'x' } } }, clock);
+    expect(create.parts[0]!.retry_safe).toBe(false);
+    sim.writes.knobs.inject({ ...fault, path: /create\.json/ });
+    const m = sim.requests.length;
+    expect((await writer.execute(create.parts[0]!)).state).toBe('unknown');
+    expect(sim.requests.slice(m).filter((r) => r.path === '/1/targets/create.json')).toHaveLength(1);
+  });
+
   it('a create dropped after acting is unknown and created once; its retry-less client never sends it twice', async () => {
     const plan = await writer.prepare({ kind: 'create', input: { name: `drop-${seq}`, channel: 'sms', audience: { all_users: true }, content: { body: 'x' } } }, clock);
     sim.writes.knobs.inject({ kind: 'drop', acted: true, path: /create\.json/ });

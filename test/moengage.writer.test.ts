@@ -66,16 +66,24 @@ describe('moengage writer: create', () => {
     expect(listed.campaign).toMatchObject({ name: 'Cart reminder', status: 'scheduled', channel: 'push' });
   });
 
-  it('a 5xx leaves the create unknown and nothing was created; a drop after acting is unknown and the sim shows the campaign', async () => {
+  it('a create carries its request_id, so a 5xx or a drop after acting is repeated: created once either way', async () => {
     const { s, w } = await setup();
     const plan = await w.prepare(pushCreate, clock);
+    expect(plan.parts[0]!.retry_safe).toBe(true);
     s.writes.faults.fail5xx = 1;
-    expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'unknown' });
-    expect([creates(s).length, s.writes.created.length]).toEqual([1, 0]);
+    expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'succeeded', vendor_ref: expect.stringMatching(/^camp_/) });
+    expect([creates(s).length, s.writes.created.length]).toEqual([2, 1]);
+    // Acted, then the connection dropped: the repeat is refused as a used request_id (409), which says it exists.
     const other = await w.prepare({ ...pushCreate, input: { ...pushCreate.input, name: 'Second' } } as WriteOp, clock);
     s.writes.faults.dropAfter = 1;
-    expect(await w.execute(other.parts[0]!)).toMatchObject({ state: 'unknown' });
-    expect([creates(s).length, s.writes.created.length]).toEqual([2, 1]);
+    expect(await w.execute(other.parts[0]!)).toMatchObject({ state: 'succeeded', message: expect.stringMatching(/already used.*the campaign exists/) });
+    expect([creates(s).length, s.writes.created.length]).toEqual([4, 2]);
+    // 5xx past the retries: unknown, never more than the client's attempts.
+    const third = await w.prepare({ ...pushCreate, input: { ...pushCreate.input, name: 'Third' } } as WriteOp, clock);
+    s.writes.faults.fail5xx = 10;
+    expect(await w.execute(third.parts[0]!)).toMatchObject({ state: 'unknown' });
+    s.writes.faults.fail5xx = 0;
+    expect(s.writes.created).toHaveLength(2);
   });
 
   it('a 429 with Retry-After is retried (the vendor did not act); a used-up quota is not_acted; 401 is fatal', async () => {

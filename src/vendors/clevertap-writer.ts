@@ -54,7 +54,7 @@ export class CleverTapWriter implements VendorWriter {
 
   async execute(part: PlanPart, control?: PartControl): Promise<PartOutcome> {
     try {
-      return this.outcome(await this.post(part.request.path, part.request.body, undefined, 'write', control), part.request.path === CREATE_PATH);
+      return this.outcome(await this.post(part.request.path, part.request.body, undefined, 'write', control, part.retry_safe), part.request.path === CREATE_PATH);
     } catch (err) {
       return outcomeOfError(err, { contentError });
     }
@@ -180,9 +180,10 @@ export class CleverTapWriter implements VendorWriter {
     return new VendorError({ vendor: 'clevertap', status: effective, ...describeCleverTap(effective, b, res.text), ...(effective >= 500 ? { outcome: 'unknown' as const } : {}) });
   }
 
-  private post(path: string, body: unknown, signal?: AbortSignal, kind: 'read' | 'write' = 'write', control?: PartControl): Promise<HttpResponse> {
+  /** `idempotent`: the part is `retry_safe` (stop: "already stopped" is a success with no action), so it retries like a read. */
+  private post(path: string, body: unknown, signal?: AbortSignal, kind: 'read' | 'write' = 'write', control?: PartControl, idempotent = false): Promise<HttpResponse> {
     return this.http.send({
-      vendor: 'clevertap', method: 'POST', url: `${this.ctx.base}${path}`, kind, body, ...(signal ? { signal } : {}), ...sendControl(control),
+      vendor: 'clevertap', method: 'POST', url: `${this.ctx.base}${path}`, kind, body, ...(signal ? { signal } : {}), ...sendControl(control), ...(idempotent && { idempotent }),
       headers: { 'x-clevertap-account-id': this.ctx.accountId, 'x-clevertap-passcode': this.ctx.passcode, 'content-type': 'application/json' },
       concurrency: { key: `clevertap:${this.ctx.accountId}`, max: MAX_CONCURRENT },
       ...(path === CREATE_PATH ? { pace: { key: clevertapCreatePaceKey(this.ctx.accountId), intervalMs: CLEVERTAP_CREATE_INTERVAL_MS } } : {}),

@@ -164,7 +164,8 @@ export class MoEngageWriter implements VendorWriter {
     }
     try {
       // An error envelope on a 2xx is handled as its effective status (a named 5xx may have acted, a 429 did not).
-      const res = await this.post(part.request, { classify: classifyMoe, ...sendControl(control) });
+      // A create carries its request_id (retry_safe): a repeat after one that acted is refused as a used request_id (409, below).
+      const res = await this.post(part.request, { classify: classifyMoe, ...(part.retry_safe && { idempotent: true }), ...sendControl(control) });
       // campaigns/status answers "200 with an empty body" (notes §2 (g)); a create, 201 {campaign_id} (notes §2 (e)).
       if (part.request.path !== CREATE_PATH) {
         return res.text.trim() === '' || isObject(res.body) ? { state: 'succeeded' } : unexpectedAnswer('MoEngage', res, 'the documented empty answer');
