@@ -43,7 +43,11 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
     counts.recipients += n;
     if (!p.each) {
       const state: PartState = p.state === 'attempted' ? 'unknown' : p.state;
-      counts[state] += n;
+      // Accepted for fewer than it held (Altcraft's start_batch lists the profiles it reached; ids matching no profile
+      // were not sent): those count failed, not succeeded. Which ones the answer does not say, so the batch is settled.
+      const short = state === 'succeeded' && p.accepted !== undefined && p.accepted < n ? n - p.accepted : 0;
+      counts[state] += n - short;
+      counts.failed += short;
       // Refused before the vendor acted: counted failed, and the same token sends it again (DESIGN, the write gate), which
       // helps only when the cause lies outside the bound arguments: the advice says which.
       const message = state === 'failed' && p.not_acted ? `${p.message ?? 'refused'}; ${notActedAdvice(p.message)}` : p.message;

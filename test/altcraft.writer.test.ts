@@ -6,6 +6,8 @@ import { serveSim } from '../src/sandbox/sim.js';
 import { ALTCRAFT_SANDBOX_TRIGGER_ID } from '../src/sandbox/altcraft-writes.js';
 import { AltcraftAdapter } from '../src/vendors/altcraft.js';
 import type { SendInput, WriteOp } from '../src/vendors/vendor.js';
+import type { WriteRecord } from '../src/journal.js';
+import { buildResult } from '../src/write-result.js';
 
 /** Pacing, rate limits and Retry-After run 20x faster on one clock shared by the client and the simulators. */
 const fast = fastClock(20);
@@ -108,6 +110,22 @@ describe('altcraft writer: send through the API-triggered mailing', () => {
         expect(out, String(error)).toMatchObject({ state: 'failed', fatal: true });
         expect(out.not_acted, String(error)).toBe(acted ? undefined : true);
       }
+    } finally {
+      await literal.close();
+    }
+  });
+
+  it('start_batch listing fewer profiles than ids sent: the batch counts only those as accepted, the rest failed', async () => {
+    // The answer lists the profile ids reached (notes §4 (f) `result:[profile_ids]`); ids matching no profile were not sent.
+    const literal = await serveSim(() => ({ status: 200, body: { error: 0, error_text: 'Successful operation', result: ['pid-1', 'pid-2', 'pid-3'] } }));
+    try {
+      const w = new AltcraftAdapter({ account: 'default', token: 'literal-token-000000', baseUrl: literal.url, now: clock }, http).writer;
+      const out = await w.execute(w.sendPart(send, emails(5), 0, 'k'));
+      expect(out).toMatchObject({ state: 'succeeded', accepted: 3, message: '3 of 5 ids matched a profile and were sent' });
+      const rec: WriteRecord = { id: 'w', tool: 'send_to_users', vendor: 'altcraft', account: 'default', args_hash: 'h', summary: 's', created_at: '', expires_at: '', parts: [out] };
+      const r = buildResult(rec, { recipients: 5, batchSize: 10_000, replayed: false, resumed: false });
+      expect(r.counts).toEqual({ recipients: 5, succeeded: 3, failed: 2, unknown: 0, pending: 0 });
+      expect(r.status).toBe('partial');
     } finally {
       await literal.close();
     }
