@@ -1,40 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/client';
-import { connectInProcess } from './helpers/client.js';
-import { gateContext } from './helpers/gate-ctx.js';
-import { fastClock } from '../src/clock.js';
-import { HttpClient } from '../src/http.js';
-import { startBatchSim, type BatchSim } from '../src/sandbox/batch.js';
-import { createServer } from '../src/server.js';
-import { createAdapters } from '../src/vendors/index.js';
-import { allTools } from '../tools/index.js';
+import type { BatchSim } from '../src/sandbox/batch.js';
+import { batchGate } from './helpers/batch-gate.js';
 
 /**
  * Neither seed 003 nor the notes (3(e), 3(g)) state a minimum campaign name length for Batch, so the simulator
  * keeps none: a name our input accepts and the preview shows must not be refused only at confirm.
  */
-const fast = fastClock(20);
 let sim: BatchSim;
-let http: HttpClient;
 let client: Client;
-let g: ReturnType<typeof gateContext>;
-const dir = mkdtempSync('/tmp/outc-name-');
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  sim = await startBatchSim({ seed: 5, rateLimit: false, clock: fast });
-  http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
-  const adapters = createAdapters([{ vendor: 'batch', name: 'default', ...sim.credentials, baseUrl: sim.url }], http, () => new Date());
-  g = gateContext(adapters, { dir });
-  client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  ({ sim, client, close } = await batchGate(5));
 });
-afterAll(async () => {
-  await client.close();
-  await g.close();
-  await http.close();
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 describe('a Batch campaign with a two-character name', () => {
   it('previews, then is created at confirm, exactly once', async () => {

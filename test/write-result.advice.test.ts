@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/client';
-import { connectInProcess } from './helpers/client.js';
-import { gateContext } from './helpers/gate-ctx.js';
-import { fastClock } from '../src/clock.js';
 import { VendorError } from '../src/errors.js';
-import { HttpClient } from '../src/http.js';
 import type { WriteRecord } from '../src/journal.js';
-import { startBatchSim, type BatchSim } from '../src/sandbox/batch.js';
-import { createServer } from '../src/server.js';
-import { createAdapters } from '../src/vendors/index.js';
+import type { BatchSim } from '../src/sandbox/batch.js';
+import { batchGate } from './helpers/batch-gate.js';
 import { NOT_SENT, outcomeOfError, refusedAsSent } from '../src/vendors/write-outcome.js';
 import { buildResult, renderWrite } from '../src/write-result.js';
-import { allTools } from '../tools/index.js';
 
 const SAME_TOKEN = /the same token sends it again/;
 const NEW_PREVIEW = /same token would be refused again: change what was refused .* new preview/;
@@ -70,25 +63,13 @@ describe('the advice on a part refused before the vendor acted', () => {
 });
 
 describe('the advice through the gate, against the Batch simulator', () => {
-  const fast = fastClock(20);
-  const dir = mkdtempSync('/tmp/outc-advice-');
   let sim: BatchSim;
-  let http: HttpClient;
   let client: Client;
-  let g: ReturnType<typeof gateContext>;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    sim = await startBatchSim({ seed: 9, rateLimit: false, clock: fast });
-    http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
-    g = gateContext(createAdapters([{ vendor: 'batch', name: 'default', ...sim.credentials, baseUrl: sim.url }], http, () => new Date()), { dir });
-    client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+    ({ sim, client, close } = await batchGate(9));
   });
-  afterAll(async () => {
-    await client.close();
-    await g.close();
-    await http.close();
-    await sim.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
   const call = async (args: Record<string, unknown>) => {
     const r = await client.callTool({ name: 'create_campaign', arguments: args });
     return { s: r.structuredContent as { status: string; confirm: string; batches?: Array<{ message?: string }> }, text: (r.content as Array<{ text: string }>)[0]!.text };
