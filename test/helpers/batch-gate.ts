@@ -2,11 +2,8 @@ import type { Client } from '@modelcontextprotocol/client';
 import { fastClock } from '../../src/clock.js';
 import { HttpClient } from '../../src/http.js';
 import { startBatchSim, type BatchSim } from '../../src/sandbox/batch.js';
-import { createServer } from '../../src/server.js';
 import { createAdapters } from '../../src/vendors/index.js';
-import { allTools } from '../../tools/index.js';
-import { connectInProcess } from './client.js';
-import { gateContext } from './gate-ctx.js';
+import { gateClient } from './gate-ctx.js';
 
 /**
  * The Batch simulator (its 429 rate limit off, waits 20 times faster) behind the real adapter, HTTP client and write
@@ -16,15 +13,6 @@ export async function batchGate(seed: number): Promise<{ sim: BatchSim; client: 
   const fast = fastClock(20);
   const sim = await startBatchSim({ seed, rateLimit: false, clock: fast });
   const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
-  const g = gateContext(createAdapters([{ vendor: 'batch', name: 'default', ...sim.credentials, baseUrl: sim.url }], http, () => new Date()));
-  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
-  return {
-    sim, client,
-    async close() {
-      await client.close();
-      g.cleanup();
-      await http.close();
-      await sim.close();
-    },
-  };
+  const adapters = createAdapters([{ vendor: 'batch', name: 'default', ...sim.credentials, baseUrl: sim.url }], http, () => new Date());
+  return { sim, ...await gateClient(adapters, {}, [http, sim]) };
 }

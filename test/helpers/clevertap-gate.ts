@@ -2,26 +2,13 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { GateSettings } from '../../src/confirm.js';
 import { HttpClient } from '../../src/http.js';
 import { startCleverTapSim, type CleverTapSim } from '../../src/sandbox/clevertap.js';
-import { createServer } from '../../src/server.js';
 import { CleverTapAdapter } from '../../src/vendors/clevertap.js';
-import { allTools } from '../../tools/index.js';
-import { connectInProcess } from './client.js';
-import { gateContext } from './gate-ctx.js';
+import { gateClient } from './gate-ctx.js';
 
 /** The CleverTap simulator behind the real writer, HTTP client and write gate, and an MCP client on that server. */
 export async function cleverTapGate(settings: Partial<GateSettings> = {}): Promise<{ sim: CleverTapSim; client: Client; close(): Promise<void> }> {
   const sim = await startCleverTapSim({ seed: 5 });
   const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
   const adapter = new CleverTapAdapter({ account: 'default', ...sim.credentials, baseUrl: sim.url }, http);
-  const g = gateContext([adapter], { settings: { ask: 'never', ...settings } });
-  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
-  return {
-    sim, client,
-    async close() {
-      await client.close();
-      g.cleanup();
-      await http.close();
-      await sim.close();
-    },
-  };
+  return { sim, ...await gateClient([adapter], settings, [http, sim]) };
 }

@@ -6,6 +6,10 @@ import { EmbeddedStore } from '../../src/store.js';
 import { TokenSigner } from '../../src/tokens.js';
 import type { ToolContext } from '../../src/tool.js';
 import type { VendorAdapter } from '../../src/vendors/vendor.js';
+import type { Client } from '@modelcontextprotocol/client';
+import { createServer } from '../../src/server.js';
+import { allTools } from '../../tools/index.js';
+import { connectInProcess } from './client.js';
 
 /** A tool context with a real gate and journal in a temporary directory; `cleanup` removes it. */
 export function gateContext(adapters: VendorAdapter[], opts: { dir?: string; now?: () => Date; settings?: Partial<GateSettings>; key?: Buffer } = {}) {
@@ -16,4 +20,21 @@ export function gateContext(adapters: VendorAdapter[], opts: { dir?: string; now
   const gate = new WriteGate(store, new TokenSigner(opts.key ?? Buffer.alloc(32, 7)), settings, now, async () => undefined);
   const ctx: ToolContext = { adapters, sandbox: false, store, gate, now };
   return { ctx, dir, store, close: () => store.close(), cleanup: () => { void store.close(); if (!opts.dir) rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/**
+ * An MCP client on a server with the write tools and a real gate over `adapters` (journal in a temporary directory);
+ * `close` ends the client and the gate, then each of `then` (the HTTP client, the simulator) in order.
+ */
+export async function gateClient(adapters: VendorAdapter[], settings: Partial<GateSettings>, then: Array<{ close(): Promise<void> }>): Promise<{ client: Client; close(): Promise<void> }> {
+  const g = gateContext(adapters, { settings: { ask: 'never', ...settings } });
+  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  return {
+    client,
+    async close() {
+      await client.close();
+      g.cleanup();
+      for (const t of then) await t.close();
+    },
+  };
 }
