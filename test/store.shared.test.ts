@@ -89,9 +89,12 @@ describe('one data directory, two processes', () => {
     const a = open(dir);
     await a.createWrite(write('old', 1, '2000-01-01T00:00:00Z'));
     await a.createWrite(write('kept', 1));
-    open(dir); // opening compacts the long-expired preview away, renaming a new file into place
+    const b = open(dir); // opening compacts the long-expired preview away, renaming a new file into place
+    // ...which grows past the size of the file `a` read, so only its identity says it is another file.
+    for (const id of ['b1', 'b2', 'b3']) await b.createWrite(write(id, 1));
     await a.createWrite(write('after', 1));
     expect(await a.getWrite('old')).toBeUndefined();
+    expect((await a.getWrite('b3'))?.id).toBe('b3');
     const c = open(dir);
     expect((await c.getWrite('after'))?.id).toBe('after');
     expect((await c.getWrite('kept'))?.id).toBe('kept');
