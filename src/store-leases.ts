@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { pidAlive } from './store-lock.js';
 
@@ -39,50 +40,43 @@ const HOST = hostname();
 const RUN = randomBytes(6).toString('hex');
 
 /**
- * Leases kept in one small JSON file of the data directory, read and replaced only under its lock (src/store-lock.ts).
- * A lease whose process is gone is free at once, so a crashed server does not hold a write for the lease's length.
+ * Leases kept as small files in the data directory (one a key: taking a free one creates it, giving it back removes
+ * it), read and changed only under its lock (src/store-lock.ts). A lease whose process is gone is free at once, so a
+ * crashed server does not hold a write for the lease's length.
  */
 export class FileLeases implements Leases {
-  constructor(private readonly path: string, private readonly isAlive: (pid: number) => boolean = pidAlive) {}
+  constructor(private readonly dir: string, private readonly isAlive: (pid: number) => boolean = pidAlive) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
 
   take(key: string, owner: string, ttlMs: number, now: number): boolean {
-    const all = this.live(now);
-    const held = all[key];
-    if (held && held.owner !== owner) return false;
-    all[key] = { owner, expires: now + ttlMs, pid: process.pid, host: HOST, run: RUN };
-    this.save(all);
+    const path = this.pathOf(key);
+    const held = read(path);
+    if (held && held.owner !== owner && !this.over(held, now)) return false;
+    writeFileSync(path, JSON.stringify({ owner, expires: now + ttlMs, pid: process.pid, host: HOST, run: RUN } satisfies FileLease), { mode: 0o600 });
     return true;
   }
 
   give(key: string, owner: string): void {
-    const all = this.read();
-    if (all[key]?.owner !== owner) return;
-    delete all[key];
-    this.save(all);
+    const path = this.pathOf(key);
+    if (read(path)?.owner === owner) rmSync(path, { force: true });
   }
 
-  /** The leases still held: not expired, by a process that still runs (on another host: until they expire). */
-  private live(now: number): Record<string, FileLease> {
-    const all = this.read();
-    for (const [key, l] of Object.entries(all)) {
-      const gone = l.host === HOST && (l.pid === process.pid ? l.run !== RUN : !this.isAlive(l.pid));
-      if (l.expires <= now || gone) delete all[key];
-    }
-    return all;
+  /** Expired, or its process no longer runs (on another host: only once it expires). */
+  private over(l: FileLease, now: number): boolean {
+    return l.expires <= now || (l.host === HOST && (l.pid === process.pid ? l.run !== RUN : !this.isAlive(l.pid)));
   }
 
-  private read(): Record<string, FileLease> {
-    try {
-      return JSON.parse(readFileSync(this.path, 'utf8')) as Record<string, FileLease>;
-    } catch {
-      // None yet, or unreadable: a lease is only ever a few minutes' claim, never a record of what was sent.
-      return {};
-    }
+  private pathOf(key: string): string {
+    return join(this.dir, key.replace(/[^A-Za-z0-9_-]/g, (c) => `%${c.charCodeAt(0).toString(16)}`));
   }
+}
 
-  private save(all: Record<string, FileLease>): void {
-    const tmp = `${this.path}.${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    renameSync(tmp, this.path);
+/** A lease file's holder; none, or unreadable (a crash mid-write): free, as a lease is only a claim of minutes. */
+function read(path: string): FileLease | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as FileLease;
+  } catch {
+    return undefined;
   }
 }

@@ -109,7 +109,7 @@ export class EmbeddedStore implements Store {
       } catch (err) {
         throw err instanceof StoreError ? new StartError(err.message, { cause: err }) : err;
       }
-      this.leases = new FileLeases(join(dir, 'leases.json'), options.lock?.isAlive);
+      this.leases = new FileLeases(join(dir, 'leases'), options.lock?.isAlive);
     } else {
       this.journal = Journal.open();
       this.leases = new MemoryLeases();

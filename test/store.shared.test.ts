@@ -80,7 +80,10 @@ describe('one data directory, two processes', () => {
     expect(await b.acquireLease('w3', 'owner-b', 120_000)).toBe(false);
     await a.releaseLease('w3', 'owner-a');
     expect(await b.acquireLease('w3', 'owner-b', 120_000)).toBe(true);
-    writeFileSync(join(dir, 'leases.json'), JSON.stringify({ w4: { owner: 'crashed', expires: Date.now() + 120_000, pid: DEAD, host: hostname(), run: 'r' } }));
+    writeFileSync(join(dir, 'leases', 'w4'), JSON.stringify({ owner: 'crashed', expires: Date.now() + 120_000, pid: DEAD, host: hostname(), run: 'r' }));
+    expect(await b.acquireLease('w5', 'owner-b', 120_000)).toBe(true);
+    writeFileSync(join(dir, 'leases', 'w5'), JSON.stringify({ owner: 'alive', expires: Date.now() + 120_000, pid: LIVE, host: hostname(), run: 'r' }));
+    expect(await a.acquireLease('w5', 'owner-a', 120_000)).toBe(false);
     expect(await a.acquireLease('w4', 'owner-a', 120_000)).toBe(true);
   });
 
