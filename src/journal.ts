@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { VendorId } from './domain.js';
 import type { Outcome, PartState as SettledState } from './errors.js';
@@ -34,10 +34,15 @@ export type JournalEvent =
 /**
  * A durable, append-only record of every write attempt and outcome (JSON lines, fsynced per event).
  * An attempt with no outcome after a crash reads back as `unknown`: the person decides whether to resend.
+ * Several processes may share the file: each keeps a view of it and `catchUp` reads the lines the others appended
+ * since (appends and compaction happen under the data directory lock, src/store-lock.ts).
  */
 export class Journal {
   private readonly records = new Map<string, WriteRecord>();
   private fd: number | undefined;
+  /** Bytes of the file this view has read (complete lines only), and which file (a compaction replaces it). */
+  private offset = 0;
+  private file: { ino: number; dev: number } | undefined;
 
   private constructor(private readonly path: string | undefined) {}
 
@@ -50,19 +55,8 @@ export class Journal {
     const j = new Journal(path);
     if (path) {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      let torn = false;
-      if (existsSync(path)) {
-        const text = readFileSync(path, 'utf8');
-        torn = text.length > 0 && !text.endsWith('\n');
-        for (const line of text.split('\n')) {
-          if (!line.trim()) continue;
-          try {
-            j.apply(JSON.parse(line) as JournalEvent);
-          } catch {
-            // A torn last line from a crash mid-write carries no complete event.
-          }
-        }
-      }
+      j.attach();
+      j.catchUp(true);
       for (const r of j.records.values()) {
         for (const p of r.parts) {
           if (p.state !== 'attempted') continue;
@@ -71,18 +65,55 @@ export class Journal {
         }
       }
       const removed = j.expire(options.now ?? Date.now(), options.retentionMs ?? 30 * 86_400_000);
-      if (removed > 0) j.rewrite();
-      j.fd = openSync(path, 'a', 0o600);
-      if (torn && removed === 0) writeSync(j.fd, '\n');
+      if (removed > 0) {
+        j.rewrite();
+        j.attach(true);
+      }
     }
     return j;
   }
 
-  /** Record an event durably, then apply it. */
+  /**
+   * Apply the lines appended since this view last read (by other processes sharing the file). `held`: the caller
+   * holds the data directory lock, so nobody is mid-append and an unterminated last line is a crash's torn write:
+   * it is closed off, so the next event starts a line of its own. One stat when nothing changed.
+   */
+  catchUp(held = false): void {
+    if (!this.path || this.fd === undefined) return;
+    const st = statSync(this.path, { throwIfNoEntry: false });
+    let size = st?.size ?? 0;
+    if (!st || st.ino !== this.file?.ino || st.dev !== this.file.dev || size < this.offset) {
+      // Compacted (replaced) by another process: read the new file from its start.
+      this.records.clear();
+      this.attach();
+      size = fstatSync(this.fd!).size;
+    }
+    if (size <= this.offset) return;
+    const buf = Buffer.alloc(size - this.offset);
+    const got = readSync(this.fd!, buf, 0, buf.length, this.offset);
+    const end = buf.subarray(0, got).lastIndexOf(0x0a) + 1;
+    for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        this.apply(JSON.parse(line) as JournalEvent);
+      } catch {
+        // A torn line from a crash mid-write carries no complete event.
+      }
+    }
+    this.offset += end;
+    if (held && end < got && got === buf.length) {
+      writeSync(this.fd!, '\n');
+      this.offset += got - end + 1;
+    }
+  }
+
+  /** Record an event durably, then apply it. Sharing the file, the caller holds the lock and has caught up. */
   append(event: JournalEvent): WriteRecord {
     if (this.fd !== undefined) {
-      writeSync(this.fd, `${JSON.stringify(event)}\n`);
+      const line = `${JSON.stringify(event)}\n`;
+      writeSync(this.fd, line);
       fsyncSync(this.fd);
+      this.offset += Buffer.byteLength(line);
     }
     return this.apply(event);
   }
@@ -104,6 +135,15 @@ export class Journal {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** (Re)open the file for reading and appending; `read`: this view already holds everything in it. */
+  private attach(read = false): void {
+    this.close();
+    this.fd = openSync(this.path!, 'a+', 0o600);
+    const st = fstatSync(this.fd);
+    this.file = { ino: st.ino, dev: st.dev };
+    this.offset = read ? st.size : 0;
   }
 
   /** Drop records past retention; returns how many went. */

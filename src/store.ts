@@ -1,6 +1,12 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Semaphore } from './concurrency.js';
 import { Journal, type JournalEvent, type WriteRecord } from './journal.js';
+import { UNSENT } from './part-letters.js';
+import { DirLock, type LockOptions } from './store-lock.js';
+import { FileLeases, MemoryLeases, type Leases } from './store-leases.js';
+import { LocalRateWindows, LocalSlots } from './store-local.js';
+
+export { LocalRateWindows, LocalSlots } from './store-local.js';
 
 /** The store could not be reached or refused an update: what depended on it (a batch, a request) did not happen. */
 export class StoreError extends Error {
@@ -43,17 +49,6 @@ export interface ConcurrencySlots {
   acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void>;
 }
 
-/** Concurrency caps in this process: one semaphore per key. */
-export class LocalSlots implements ConcurrencySlots {
-  private readonly semaphores = new Map<string, Semaphore>();
-
-  acquire(key: string, max: number, signal?: AbortSignal): Promise<() => void> {
-    let s = this.semaphores.get(key);
-    if (!s) this.semaphores.set(key, (s = new Semaphore(max)));
-    return s.acquire(signal);
-  }
-}
-
 /**
  * Everything the server keeps between calls, behind one interface so several instances can share it
  * (EmbeddedStore here, RedisStore in store-redis.ts): listing snapshots behind cursors, write records with an atomic
@@ -86,58 +81,39 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Rate windows in this process: per key, the reserved slots still inside the longest window, in order. */
-export class LocalRateWindows implements RateWindows {
-  private readonly slots = new Map<string, number[]>();
-  private readonly last = new Map<string, number>();
+const NOT_SENT = '; nothing was sent';
 
-  async space(key: string, intervalMs: number, now: number): Promise<number> {
-    const gap = (this.last.get(key) ?? 0) + intervalMs - now;
-    if (gap > 0) return gap;
-    this.last.set(key, now);
-    return 0;
-  }
-
-  async sent(key: string, at: number): Promise<void> {
-    this.last.set(key, at);
-  }
-
-  async reserve(key: string, intervalMs: number, now: number, windows: readonly SlidingWindow[] = []): Promise<number> {
-    const log = this.slots.get(key) ?? [];
-    this.slots.set(key, log);
-    const span = Math.max(intervalMs, ...windows.map((w) => w.ms));
-    while (log.length > 1 && log[0]! < now - span) log.shift();
-    let slot = Math.max(now, log.length ? log[log.length - 1]! + intervalMs : now);
-    for (const w of windows) if (log.length >= w.limit) slot = Math.max(slot, log[log.length - w.limit]! + w.ms);
-    log.push(slot);
-    return slot;
-  }
-
-  async release(key: string, slot: number): Promise<void> {
-    // Any reservation can be handed back: once the newest are gone, the next caller starts where the live ones end.
-    const log = this.slots.get(key);
-    const i = log ? log.lastIndexOf(slot) : -1;
-    if (i >= 0) log!.splice(i, 1);
-  }
-
-  /** Reservations held for `key`, for tests that check cancelled calls gave theirs back. */
-  pending(key: string, now: number): number {
-    return (this.slots.get(key) ?? []).filter((s) => s > now).length;
-  }
-}
-
-/** The default store: in memory, with the journal on disk (fsynced JSON lines) when a data directory is given. */
+/**
+ * The default store: in memory, with the journal on disk (fsynced JSON lines) when a data directory is given.
+ * Processes sharing that directory (a server and a terminal `call`, a restarted server beside its predecessor still
+ * shutting down) decide under its lock, after reading each other's new journal lines: a token is consumed once, a
+ * part attempted once, a write run by one of them at a time. Reads of snapshots touch no file.
+ */
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
   readonly rates = new LocalRateWindows();
   readonly slots = new LocalSlots();
   private readonly snapshots = new Map<string, { expires: number; value: unknown; bytes: number }>();
   private snapshotBytes = 0;
-  private readonly leases = new Map<string, { owner: string; expires: number }>();
+  private readonly leases: Leases;
   private readonly journal: Journal;
+  private readonly lock: DirLock | undefined;
 
-  constructor(options: { dataDir?: string; maxSnapshots?: number; maxSnapshotBytes?: number; now?: () => number } = {}) {
-    this.journal = Journal.open(options.dataDir ? join(options.dataDir, 'journal.jsonl') : undefined);
+  constructor(options: { dataDir?: string; maxSnapshots?: number; maxSnapshotBytes?: number; now?: () => number; lock?: LockOptions } = {}) {
+    const dir = options.dataDir;
+    if (dir) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      this.lock = new DirLock(join(dir, 'journal.lock'), options.lock);
+      try {
+        this.journal = this.lock.runSync(() => Journal.open(join(dir, 'journal.jsonl')), ', so the journal could not be opened');
+      } catch (err) {
+        throw err instanceof StoreError ? new StartError(err.message, { cause: err }) : err;
+      }
+      this.leases = new FileLeases(join(dir, 'leases'), options.lock?.isAlive);
+    } else {
+      this.journal = Journal.open();
+      this.leases = new MemoryLeases();
+    }
     this.maxSnapshots = options.maxSnapshots ?? 50;
     this.maxSnapshotBytes = options.maxSnapshotBytes ?? 64 * 1024 * 1024;
     this.clock = options.now ?? Date.now;
@@ -173,47 +149,72 @@ export class EmbeddedStore implements Store {
     return held.value;
   }
 
+  /** Run `fn` under the data directory's lock, on a view of the journal holding every other process's lines. */
+  private async locked<T>(fn: () => T, after: string): Promise<T> {
+    if (!this.lock) return fn();
+    return this.lock.run(() => {
+      this.journal.catchUp(true);
+      return fn();
+    }, after);
+  }
+
   async createWrite(record: Omit<WriteRecord, 'parts' | 'confirmed_at'> & { parts: number }): Promise<WriteRecord> {
-    return this.journal.append({ t: 'preview', at: record.created_at, record });
+    return this.locked(() => this.journal.append({ t: 'preview', at: record.created_at, record }), NOT_SENT);
   }
 
   async getWrite(id: string): Promise<WriteRecord | undefined> {
+    this.journal.catchUp();
     return this.journal.get(id);
   }
 
   async findWrites(argsHash: string): Promise<WriteRecord[]> {
+    this.journal.catchUp();
     return this.journal.byHash(argsHash);
   }
 
   async consume(id: string, at: string): Promise<boolean> {
-    // One event loop: check and append happen with no await between them, so this is atomic in-process.
-    const rec = this.journal.get(id);
-    if (!rec || rec.confirmed_at) return false;
-    this.journal.append({ t: 'confirm', at, id });
-    return true;
+    // Check and append in one critical section (no await between them): atomic across processes and in this one.
+    return this.locked(() => {
+      const rec = this.journal.get(id);
+      if (!rec || rec.confirmed_at) return false;
+      this.journal.append({ t: 'confirm', at, id });
+      return true;
+    }, NOT_SENT);
   }
 
   async recordAttempt(id: string, part: number, at: string, each?: string): Promise<void> {
-    this.journal.append({ t: 'attempt', at, id, part, ...(each && { each }) });
+    await this.locked(() => {
+      const rec = this.journal.get(id);
+      if (!rec) throw new StoreError('the write is no longer in the journal');
+      const p = rec.parts[part];
+      if (p && !stillToSend(p, each)) throw new StoreError(`part ${part} was already attempted`);
+      this.journal.append({ t: 'attempt', at, id, part, ...(each && { each }) });
+    }, '; this batch was not sent');
   }
 
-  async recordOutcome(_id: string, _part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void> {
-    this.journal.append(outcome);
+  async recordOutcome(id: string, _part: number, outcome: Extract<JournalEvent, { t: 'outcome' }>): Promise<void> {
+    await this.locked(() => {
+      if (!this.journal.get(id)) throw new StoreError('the write is no longer in the journal');
+      this.journal.append(outcome);
+    }, '');
   }
 
   async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    const now = this.clock();
-    const held = this.leases.get(key);
-    if (held && held.owner !== owner && held.expires > now) return false;
-    this.leases.set(key, { owner, expires: now + ttlMs });
-    return true;
+    return this.locked(() => this.leases.take(key, owner, ttlMs, this.clock()), NOT_SENT);
   }
 
   async releaseLease(key: string, owner: string): Promise<void> {
-    if (this.leases.get(key)?.owner === owner) this.leases.delete(key);
+    await this.locked(() => this.leases.give(key, owner), '');
   }
 
   async close(): Promise<void> {
     this.journal.close();
   }
+}
+
+/** As the Redis store's attempt script: a part is sent again only while some of it is still to send, as its caller read it. */
+function stillToSend(p: WriteRecord['parts'][number], each?: string): boolean {
+  if (p.state === 'pending') return true;
+  if (p.each) return UNSENT.test(p.each) && p.each.replace(/[pr]/g, 'a') === each;
+  return p.state === 'failed' && p.not_acted === true;
 }
