@@ -21,14 +21,22 @@ function configured(ctx: ToolContext): string[] {
 
 /** The two guided workflows (draft_campaign, audit_campaigns) and the audit://latest resource; read-only mode has no draft. */
 export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = false): void {
-  const vendor = completable(z.string().describe('vendor to use (omit to choose from list_vendors)'), (v) => startsWith(configured(ctx))(v)).optional();
+  // A typo ("clevertapp", "dnd_bypas") is refused here, naming what is accepted, rather than written into the
+  // instructions for the model to act on.
+  const vendorName = z.string().refine((v) => configured(ctx).includes(v), {
+    error: () => `vendor must be one of: ${configured(ctx).join(', ') || 'none (no vendor is configured)'} (see list_vendors)`,
+  });
+  const vendor = completable(vendorName.describe('vendor to use (omit to choose from list_vendors)'), (v) => startsWith(configured(ctx))(v)).optional();
+  const checkList = z.string().refine((v) => v.split(',').map((c) => c.trim()).filter(Boolean).every((c) => (CHECK_IDS as readonly string[]).includes(c)), {
+    error: `checks are a comma-separated list of: ${CHECK_IDS.join(', ')}`,
+  });
   if (!readOnly) server.registerPrompt('draft_campaign', {
     title: 'Draft a campaign',
     description: 'From an audience and goal in words to a created campaign: estimate the reach, preview, and create only once the person confirms.',
     argsSchema: z.object({
       goal: z.string().describe('what the campaign should achieve and to whom, in words, e.g. "push to people who added to cart this week but did not buy"'),
       vendor,
-      channel: completable(z.string().describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
+      channel: completable(z.string().refine((c) => (CHANNELS as readonly string[]).includes(c), { error: `channel must be one of: ${CHANNELS.join(', ')}` }).describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
     }),
   }, ({ goal, vendor: v, channel }) => user([
     `Draft a campaign: ${goal}.`,
@@ -45,7 +53,7 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
     description: 'Audit running and scheduled campaigns and turn the findings into a prioritized list of fixes.',
     argsSchema: z.object({
       vendor,
-      checks: completable(z.string().describe(`comma-separated checks (default all): ${CHECK_IDS.join(', ')}`), completeList(CHECK_IDS)).optional(),
+      checks: completable(checkList.describe(`comma-separated checks (default all): ${CHECK_IDS.join(', ')}`), completeList(CHECK_IDS)).optional(),
     }),
   }, ({ vendor: v, checks }) => user([
     `Audit my campaigns${v ? ` on ${v}` : ' across every configured vendor'}${checks ? ` for: ${checks}` : ''}.`,
