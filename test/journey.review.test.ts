@@ -142,6 +142,22 @@ describe('create_campaign: the schedule a person writes, in the account zone', (
   });
 });
 
+describe('write results: the advice after an unknown outcome is something this tool can do', () => {
+  it('a create of unknown outcome does not send the person to resend_unknown, which create_campaign does not take', async () => {
+    // Before: "resend_unknown: true previews a new send of exactly those recipients." — following it gave
+    // "create_campaign has no argument "resend_unknown"".
+    const args = { vendor: 'batch', name: 'Journey unknown create', channel: 'push', audience: { all_users: true }, content: push };
+    const p = await client.callTool({ name: 'create_campaign', arguments: args });
+    sandbox.sims.batch.writes.knobs.inject({ kind: 'status', status: 500, acted: true });
+    const r = await client.callTool({ name: 'create_campaign', arguments: { ...args, confirm: (p.structuredContent as Sc).confirm } });
+    expect((r.structuredContent as Sc).status).toBe('unknown');
+    expect(text(r)).not.toMatch(/resend_unknown/);
+    expect(text(r)).toMatch(/check in the vendor \(list_campaigns or search_campaigns by name\).*call create_campaign without confirm for a new preview/s);
+    const follow = await client.callTool({ name: 'create_campaign', arguments: { ...args, resend_unknown: true } });
+    expect(text(follow)).toMatch(/has no argument "resend_unknown"/); // what the old advice led to
+  });
+});
+
 describe('prompts: a typo in an argument is refused, not written into the instructions', () => {
   it('draft_campaign with vendor "clevertapp" is an error naming the configured vendors', async () => {
     // Before: the prompt said "Use clevertapp." and the model went looking for a vendor that does not exist.
