@@ -11,6 +11,9 @@ import { EmbeddedStore } from '../src/store.js';
 import { createAdapters } from '../src/vendors/index.js';
 import type { ListQuery, ListResult } from '../src/vendors/vendor.js';
 import { allTools } from '../tools/index.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { buildApp } from '../src/index.js';
+import { silentLogger } from '../src/log.js';
 import { connectInProcess } from './helpers/client.js';
 import { FakeAdapter } from './helpers/fake-adapter.js';
 import { gateContext } from './helpers/gate-ctx.js';
@@ -203,5 +206,24 @@ describe('audit_campaigns: a listing that stopped early is said, not audited as 
       await c.close();
       await store.close();
     }
+  });
+});
+
+describe('--sandbox keeps the account zones a person sets', () => {
+  // Before: with CLEVERTAP_TIMEZONE=Asia/Kolkata and --sandbox, "schedule": "...T10:00" previewed as 10:00 UTC: the
+  // simulated accounts were built without zones, and the variable was silently ignored (a bad zone too).
+  it('CLEVERTAP_TIMEZONE reaches the simulated CleverTap account; a bad zone is a start-up error', async () => {
+    const flags = { sandbox: true, readOnly: false, http: false, dataDir: join(dir, 'app') };
+    const app = await buildApp(loadConfig(flags, { CLEVERTAP_TIMEZONE: 'Asia/Kolkata' }), silentLogger);
+    const c = await connectInProcess(createServer(app.ctx, allTools, { readOnly: false }));
+    try {
+      const r = await c.callTool({ name: 'create_campaign', arguments: { vendor: 'clevertap', name: 'Zone', channel: 'push', audience: { all_users: true }, content: push, schedule: `${day(4)}T10:00` } });
+      expect(r.isError, text(r)).toBeFalsy();
+      expect((r.structuredContent as Sc).preview.schedule).toMatchObject({ local: `${day(4)} 10:00`, timezone: 'Asia/Kolkata', utc: `${day(4)}T04:30:00Z` });
+    } finally {
+      await c.close();
+      await app.close();
+    }
+    expect(() => loadConfig(flags, { BATCH_TIMEZONE: 'Mars/Olympus' })).toThrow(ConfigError);
   });
 });
