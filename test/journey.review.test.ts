@@ -161,6 +161,15 @@ describe('write results: the advice after an unknown outcome is something this t
   });
 });
 
+describe('list_vendors: what a drafting assistant needs before it writes a schedule', () => {
+  it("names each account's time zone (\"tomorrow 10:00\" is in it; before, only the preview showed it)", async () => {
+    const r = await client.callTool({ name: 'list_vendors', arguments: {} });
+    const zones = Object.fromEntries((r.structuredContent as Sc).vendors.map((v: Sc) => [v.vendor, v.timezone]));
+    expect(zones).toEqual(ZONES);
+    expect(text(r)).toMatch(/clevertap\/default: .*time zone Asia\/Kolkata/);
+  });
+});
+
 describe('prompts: a typo in an argument is refused, not written into the instructions', () => {
   it('draft_campaign with vendor "clevertapp" is an error naming the configured vendors', async () => {
     // Before: the prompt said "Use clevertapp." and the model went looking for a vendor that does not exist.

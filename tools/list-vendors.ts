@@ -9,6 +9,7 @@ const VendorInfo = z.object({
   can: z.array(z.string()).describe('what this account supports: list, search, report, estimate_reach, and the writes it can do'),
   cannot: z.array(z.string()).optional().describe('notable gaps, with what the vendor offers instead'),
   list_window: z.string().optional().describe('how listing is bounded by dates, where it is'),
+  timezone: z.string().optional().describe("the account's IANA zone: a schedule without an offset, and its local times, are in it"),
 });
 
 /** Which vendors and accounts are configured and what each can do — never a secret. */
@@ -40,11 +41,12 @@ export default defineTool({
         channels: [...c.channels],
         can,
         ...(cannot.length ? { cannot } : {}),
+        ...(a.timezone ? { timezone: a.timezone } : {}),
         ...(c.date_windowed ? { list_window: `by dates, ≤${c.date_windowed.max_days} days a request (fetched in windows); default the last ${c.date_windowed.default_days} days and the next 30` } : {}),
       };
     });
     const text = vendors.length
-      ? vendors.map((v) => `${v.vendor}/${v.account}: ${v.can.join('; ')}; channels ${v.channels.join(', ')}${v.cannot ? `. Cannot ${v.cannot.join('; ')}` : ''}`).join('\n')
+      ? vendors.map((v) => `${v.vendor}/${v.account}: ${v.can.join('; ')}; channels ${v.channels.join(', ')}${v.timezone ? `; time zone ${v.timezone}` : ''}${v.cannot ? `. Cannot ${v.cannot.join('; ')}` : ''}`).join('\n')
       : 'No vendor is configured. Set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox.';
     return { structured: { vendors }, text };
   },
