@@ -42,7 +42,10 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
     `Draft a campaign: ${goal}.`,
     v ? `Use ${v}.` : 'Pick the vendor with list_vendors (ask me if several fit).',
     channel ? `Channel: ${channel}.` : 'Infer the channel from the goal, or ask me.',
+    // The model knows neither today's date nor the account's zone: "this week" and "tomorrow 10:00" need both.
+    `Today is ${ctx.now().toISOString().slice(0, 10)} (UTC); list_vendors gives each account's time zone, in which a schedule without an offset is read.`,
     'Steps: 1) Turn the audience into the normalized audience (all_users, event with from/to dates, profile conditions, segment_id) and show it to me in words.',
+    'It has no exclusion ("did not buy", "has not opened"): if part of my audience cannot be expressed, say so plainly and ask (a segment_id built in the vendor can hold it); never drop it silently.',
     '2) Call estimate_reach with it and tell me the number (or why the vendor cannot estimate).',
     '3) Write the content and call create_campaign WITHOUT confirm: show me the preview (audience, reach, content, schedule in the account time zone).',
     '4) Only when I explicitly approve, call create_campaign again with the same arguments and the confirm token. Never confirm on my behalf; if I change anything, preview again.',

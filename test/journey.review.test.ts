@@ -180,6 +180,16 @@ describe('prompts: a typo in an argument is refused, not written into the instru
     expect((ok.messages[0]!.content as { text: string }).text).toMatch(/Use clevertap\./);
   });
 
+  it('draft_campaign gives the model today\'s date and says the audience cannot express "did not buy"', async () => {
+    // DESIGN's own example ("added to cart this week but did not buy ... tomorrow 10:00") needs today's date, and its
+    // "did not buy" has no place in the normalized audience: before, the prompt said neither, so a model guessed the
+    // week and dropped the exclusion without a word.
+    const g = await client.getPrompt({ name: 'draft_campaign', arguments: { goal: 'push to people who added to cart this week but did not buy' } });
+    const t = (g.messages[0]!.content as { text: string }).text;
+    expect(t).toContain(`Today is ${NOW.toISOString().slice(0, 10)}`);
+    expect(t).toMatch(/no exclusion.*never drop it silently/s);
+  });
+
   it('audit_campaigns with checks "dnd_bypas" is an error listing the checks', async () => {
     await expect(client.getPrompt({ name: 'audit_campaigns', arguments: { checks: 'dnd_bypas' } })).rejects.toThrow(/checks are a comma-separated list of: .*dnd_bypass/);
     const ok = await client.getPrompt({ name: 'audit_campaigns', arguments: { vendor: 'moengage', checks: 'dnd_bypass, no_control_group' } });
