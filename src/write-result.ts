@@ -50,7 +50,11 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
       counts.failed += short;
       // Refused before the vendor acted: counted failed, and the same token sends it again (DESIGN, the write gate), which
       // helps only when the cause lies outside the bound arguments: the advice says which.
-      const message = state === 'failed' && p.not_acted ? `${p.message ?? 'refused'}; ${notActedAdvice(p.message)}` : p.message;
+      // A batch of single sends (MoEngage Inform) already says "(the same token sends them again)" of its refused
+      // recipients: true, but where the vendor refused the request as sent, the advice after it says that would only be
+      // refused again. One batch line must not say both.
+      const said = refusedAsSent(p.message) ? p.message?.replace(' (the same token sends them again)', '') : p.message;
+      const message = state === 'failed' && p.not_acted ? `${said ?? 'refused'}; ${notActedAdvice(p.message)}` : p.message;
       return { index, recipients: n, state, ...(message ? { message } : {}) };
     }
     // A batch of mixed recipients (one request each) counts each recipient where it stands.

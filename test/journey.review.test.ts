@@ -170,6 +170,20 @@ describe('list_vendors: what a drafting assistant needs before it writes a sched
   });
 });
 
+describe('write results: one batch line does not contradict itself', () => {
+  it('an Inform alert id MoEngage refuses: not "the same token sends them again" and "would be refused again" together', async () => {
+    // Before: "0 of 2 accepted, 2 refused before the vendor acted (the same token sends them again); first problem:
+    // Invalid Alert ID ...; ... so the same token would be refused again".
+    const args = { vendor: 'moengage', channel: 'sms', campaign_id: 'no-such-alert', recipients: { ids: ['+15550000001', '+15550000002'], id_type: 'phone' }, content: { body: 'x' } };
+    const p = await client.callTool({ name: 'send_to_users', arguments: args });
+    const r = await client.callTool({ name: 'send_to_users', arguments: { ...args, confirm: (p.structuredContent as Sc).confirm } });
+    expect(r.isError).toBe(true);
+    const line = (r.structuredContent as Sc).batches[0].message as string;
+    expect(line).toMatch(/Invalid Alert ID.*the same token would be refused again/);
+    expect(line).not.toMatch(/the same token sends them again/);
+  });
+});
+
 describe('prompts: a typo in an argument is refused, not written into the instructions', () => {
   it('draft_campaign with vendor "clevertapp" is an error naming the configured vendors', async () => {
     // Before: the prompt said "Use clevertapp." and the model went looking for a vendor that does not exist.
