@@ -62,7 +62,10 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
     `Audit my campaigns${v ? ` on ${v}` : ' across every configured vendor'}${checks ? ` for: ${checks}` : ''}.`,
     `Call audit_campaigns${v || checks ? ` with ${[v && `vendor: "${v}"`, checks && `checks: ${JSON.stringify(checks.split(',').map((c) => c.trim()).filter(Boolean))}`].filter(Boolean).join(', ')}` : ''}.`,
     'Then give me a prioritized summary: high severity first, then medium, then low; for each check, how many campaigns, the worst examples (vendor, id, name, the evidence quoted) and the fix.',
-    'Say plainly what could not be checked and why (summary.not_checked, summary.incomplete, errors). Do not change any campaign; offer set_campaign_status only as a next step I must confirm.',
+    // Read-only registers no set_campaign_status: offering it would send the model to a tool that is not there.
+    `Say plainly what could not be checked and why (summary.not_checked, summary.incomplete, summary.warnings, errors). Do not change any campaign; ${readOnly
+      ? 'this server is read-only, so say which fixes to make in the vendor\'s dashboard.'
+      : 'offer set_campaign_status only as a next step I must confirm.'}`,
   ].join('\n')));
 
   server.registerResource('audit-latest', LATEST_AUDIT_URI, {

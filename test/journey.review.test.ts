@@ -211,6 +211,23 @@ describe('prompts: a typo in an argument is refused, not written into the instru
   });
 });
 
+describe('audit_campaigns prompt on a read-only server', () => {
+  it('does not offer set_campaign_status, which read-only does not register', async () => {
+    const store = new EmbeddedStore();
+    const c = await connectInProcess(createServer({ adapters: [new FakeAdapter('moengage', 'default', [])], sandbox: false, store, now: () => NOW }, allTools, { readOnly: true }));
+    try {
+      expect((await c.listTools()).tools.map((t) => t.name)).not.toContain('set_campaign_status');
+      const g = await c.getPrompt({ name: 'audit_campaigns', arguments: {} });
+      const t = (g.messages[0]!.content as { text: string }).text;
+      expect(t).not.toMatch(/set_campaign_status/);
+      expect(t).toMatch(/read-only/);
+    } finally {
+      await c.close();
+      await store.close();
+    }
+  });
+});
+
 describe('audit_campaigns: a listing that stopped early is said, not audited as if complete', () => {
   // Seen on the sandbox: a MoEngage audit right after a full one found the 100/min window spent; its listing stopped at
   // the 30 s budget with a warning after 14 of 53 campaigns, and the audit said "Audited 14 running/scheduled
