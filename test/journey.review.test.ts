@@ -133,7 +133,8 @@ describe('create_campaign: the schedule a person writes, in the account zone', (
   // src/vendors/batch-map.ts batchInstant/batchStart read the same zone-less push_time (and created_date) in the
   // account's zone. With BATCH_TIMEZONE=America/New_York a campaign created for 10:00 New York (15:00Z) lists and
   // reads back as 15:00 New York (20:00Z): list/get/audit show every Batch time shifted by the zone offset, and a
-  // status derived from "push_time is past" flips hours early or late.
+  // status derived from "push_time is past" flips hours early or late (a campaign created to push "now" lists as
+  // "scheduled" for the next 5 hours on a New York account).
   it.fails('Batch: a created campaign reads back at the instant its preview showed', async () => {
     const p = await create('batch', `${day(5)}T10:00`);
     const preview = (p.structuredContent as Sc).preview;
@@ -158,6 +159,26 @@ describe('write results: the advice after an unknown outcome is something this t
     expect(text(r)).toMatch(/check in the vendor \(list_campaigns or search_campaigns by name\).*call create_campaign without confirm for a new preview/s);
     const follow = await client.callTool({ name: 'create_campaign', arguments: { ...args, resend_unknown: true } });
     expect(text(follow)).toMatch(/has no argument "resend_unknown"/); // what the old advice led to
+  });
+});
+
+describe('set_campaign_status on Batch: the preview says what the campaign is and what the action will do', () => {
+  it('resuming a one-time campaign whose push_time passed does not promise "Batch schedules it again"', async () => {
+    // Before: pause, then resume, of a campaign already pushed previewed "resume campaign <token>" with "Sets live: true,
+    // so Batch schedules it again" — no name, no state, and live: true on a past push_time may push it to everyone at once.
+    const args = { vendor: 'batch', name: 'Journey pushed now', channel: 'push', audience: { all_users: true }, content: push };
+    const p = await client.callTool({ name: 'create_campaign', arguments: args });
+    const id = ((await client.callTool({ name: 'create_campaign', arguments: { ...args, confirm: (p.structuredContent as Sc).confirm } })).structuredContent as Sc).vendor_ref as string;
+    const pause = await client.callTool({ name: 'set_campaign_status', arguments: { vendor: 'batch', id, action: 'pause' } });
+    const pv = (pause.structuredContent as Sc).preview;
+    expect(pv.operation).toBe(`pause campaign "Journey pushed now" (${id}), now completed`);
+    expect(pv.notes.join(' ')).toMatch(/already pushed.*nothing left to pause/);
+    await client.callTool({ name: 'set_campaign_status', arguments: { vendor: 'batch', id, action: 'pause', confirm: (pause.structuredContent as Sc).confirm } });
+    const resume = await client.callTool({ name: 'set_campaign_status', arguments: { vendor: 'batch', id, action: 'resume' } });
+    const rv = (resume.structuredContent as Sc).preview;
+    expect(rv.operation).toBe(`resume campaign "Journey pushed now" (${id}), now stopped`);
+    expect(rv.notes.join(' ')).toMatch(/push_time .* has passed.*may push it to its whole audience at once/);
+    expect(rv.notes.join(' ')).not.toMatch(/schedules it again/);
   });
 });
 
