@@ -104,6 +104,20 @@ describe('send_to_users: recipients a CSV export really holds', () => {
   });
 });
 
+describe('drafting on Altcraft: estimate, then create, with the same audience', () => {
+  it('estimate_reach takes "segment:106", the form create_campaign takes and its errors suggest', async () => {
+    // Before: create accepted segment_id "segment:106" but estimate_reach refused it ("segment ids are numbers").
+    const audience = { segment_id: 'segment:106' };
+    const est = await client.callTool({ name: 'estimate_reach', arguments: { vendor: 'altcraft', channel: 'email', audience } });
+    expect(est.isError, text(est)).toBeFalsy();
+    const create = await client.callTool({ name: 'create_campaign', arguments: { vendor: 'altcraft', name: 'Journey', channel: 'email', audience, content: { subject: 's', body: 'b' } } });
+    expect((create.structuredContent as Sc).preview.estimated_reach).toBe((est.structuredContent as Sc).estimated_reach);
+    const list = await client.callTool({ name: 'estimate_reach', arguments: { vendor: 'altcraft', channel: 'email', audience: { segment_id: 'list:2' } } });
+    expect(list.isError).toBe(true);
+    expect(text(list)).toMatch(/no reach estimate for a whole database list/);
+  });
+});
+
 describe('create_campaign: the schedule a person writes, in the account zone', () => {
   const create = (vendor: string, schedule: string) => client.callTool({
     name: 'create_campaign',
