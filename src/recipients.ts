@@ -12,7 +12,7 @@ export type RecipientSource =
 
 /** Longest id we accept; a longer one is a mistake, not a recipient. */
 const MAX_ID_LENGTH = 320;
-const HEADER_WORDS = /^(id|ids|email|emails|phone|phones|identity|user_?id|customer_?id|custom_?id|profile_?id|object_?id|install_?id|recipient|recipients)$/i;
+const HEADER_WORDS = /^(id|ids|email|emails|phone|phones|identity|user_?id|customer_?id|custom_?id|profile_?id|object_?id|install_?id|recipient|recipients|e-?mail([ _]address)?|email[ _]address(es)?|phone[ _]numbers?|mobile([ _](phone|number))?|msisdn)$/i;
 
 /** sha256 of a file's bytes, streamed. */
 export async function fileSha256(path: string): Promise<string> {
@@ -188,6 +188,9 @@ function headerCells(line: string): string[] {
 const TYPE_WORDS: Record<string, string> = {
   identity: 'identity', custom_id: 'identity', email: 'email', emails: 'email', phone: 'phone', phones: 'phone',
   objectid: 'objectId', object_id: 'objectId', install_id: 'install_id', profile_id: 'profile_id',
+  // The headers CRM and ESP exports write (Mailchimp "Email Address", HubSpot "Phone Number", ...).
+  'email address': 'email', email_address: 'email', 'e-mail': 'email', 'e-mail address': 'email',
+  'phone number': 'phone', phone_number: 'phone', mobile: 'phone', 'mobile phone': 'phone', 'mobile number': 'phone', msisdn: 'phone',
 };
 
 /** The id type a header cell names, if it names one (`id`, `user_id`, `recipient` name none: they could hold any). */

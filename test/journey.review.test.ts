@@ -81,6 +81,19 @@ describe('send_to_users: recipients a CSV export really holds', () => {
     expect((p.structuredContent as Sc).preview.counts.recipients).toBe(1);
   });
 
+  it('a Mailchimp-style export ("Email Address,First Name") needs no id_type and sends to the address column', async () => {
+    // Before: "recipients_file needs its id type", and with id_type email: "the CSV header (Email Address, First Name,
+    // Last Name) names no "email" or "id" column" — the person had to edit the export by hand.
+    const recipients_file = file('mailchimp.csv', 'Email Address,First Name,Last Name\nann@example.com,Ann,Lee\nbob@example.com,Bob,"Ray, Jr."\n');
+    const p = await client.callTool({ name: 'send_to_users', arguments: { vendor: 'clevertap', channel: 'email', recipients_file, content: { subject: 'Hi', body: 'b', sender_name: 'Shop' } } });
+    expect(p.isError, text(p)).toBeFalsy();
+    expect((p.structuredContent as Sc).preview.counts.recipients).toBe(2);
+    const phones = file('hubspot.csv', 'Phone Number\n+15550000011\n');
+    const q = await client.callTool({ name: 'send_to_users', arguments: { vendor: 'moengage', channel: 'sms', campaign_id: '6650f1a2b3c4d5e6f7a8b9c0', recipients_file: phones, content: { body: 'x' } } });
+    expect(q.isError, text(q)).toBeFalsy();
+    expect((q.structuredContent as Sc).preview.counts.recipients).toBe(1);
+  });
+
   it('one phone number written three ways is one recipient, sent once in the form vendors match (E.164)', async () => {
     // Before: "+1 555 000 1234", "+15550001234" and "+1 (555) 000-1234" were 3 recipients: the same person got 3 SMS.
     const ids = ['+1 555 000 1234', '+15550001234', '+1 (555) 000-1234'];
