@@ -325,3 +325,25 @@ describe('--sandbox keeps the account zones a person sets', () => {
     expect(() => loadConfig(flags, { BATCH_TIMEZONE: 'Mars/Olympus' })).toThrow(ConfigError);
   });
 });
+
+describe('list_vendors under CAMPAIGN_MCP_WRITE_VENDORS', () => {
+  // Before: with CAMPAIGN_MCP_WRITE_VENDORS=clevertap, list_vendors still listed create_campaign / send_to_users /
+  // set_campaign_status for moengage, batch and altcraft; a model planned a Batch create and the gate refused it.
+  it('lists writes only for the vendors allowed to write, and says why the others cannot', async () => {
+    const flags = { sandbox: true, readOnly: false, http: false, dataDir: join(dir, 'app-wv') };
+    const app = await buildApp(loadConfig(flags, { CAMPAIGN_MCP_WRITE_VENDORS: 'clevertap' }), silentLogger);
+    const c = await connectInProcess(createServer(app.ctx, allTools, { readOnly: false }));
+    try {
+      const r = await c.callTool({ name: 'list_vendors', arguments: {} });
+      const by = Object.fromEntries((r.structuredContent as Sc).vendors.map((v: Sc) => [v.vendor, v]));
+      expect(by.clevertap.can.join(' ')).toMatch(/create_campaign/);
+      for (const v of ['moengage', 'batch', 'altcraft']) {
+        expect(by[v].can.join(' ')).not.toMatch(/create_campaign|send_to_users|set_campaign_status/);
+        expect(by[v].cannot.join(' ')).toMatch(/writes: not allowed here \(CAMPAIGN_MCP_WRITE_VENDORS is clevertap\)/);
+      }
+    } finally {
+      await c.close();
+      await app.close();
+    }
+  });
+});

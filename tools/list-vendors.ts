@@ -27,14 +27,19 @@ export default defineTool({
     const vendors = ctx.adapters.map((a) => {
       const c = a.capabilities;
       // Only what a registered tool can do: writes only when the write tools are registered (not read-only).
-      const w = ctx.gate ? a.writer?.capabilities : undefined;
+      // ...and only for the vendors CAMPAIGN_MCP_WRITE_VENDORS lets write: the gate refuses the others.
+      const barred = ctx.gate && a.writer && ctx.writeVendors && !ctx.writeVendors.includes(a.vendor);
+      const w = ctx.gate && !barred ? a.writer?.capabilities : undefined;
       const writes = w ? [
         ...(w.create.length ? [`create_campaign: ${w.create.join(', ')}`] : []),
         ...(w.send.channels.length ? [`send_to_users: ${w.send.channels.join(', ')} by ${w.send.id_types.join(', ')}, ≤${w.send.batch_size} a request${w.send.needs_campaign_id ? ', needs campaign_id' : ''}`] : []),
         ...(w.status.length ? [`set_campaign_status: ${w.status.join(', ')}`] : []),
       ] : [];
       const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : []), ...writes];
-      const cannot = c.estimate_reach ? [] : [`estimate_reach: ${c.estimate_reach_alternative ?? 'no estimate API'}`];
+      const cannot = [
+        ...(c.estimate_reach ? [] : [`estimate_reach: ${c.estimate_reach_alternative ?? 'no estimate API'}`]),
+        ...(barred ? [`writes: not allowed here (CAMPAIGN_MCP_WRITE_VENDORS is ${ctx.writeVendors!.join(', ') || 'empty'})`] : []),
+      ];
       return {
         vendor: a.vendor,
         account: a.account,
