@@ -58,6 +58,8 @@ export interface Config {
   httpToken?: string;
   logLevel: string;
   accounts: AccountConfig[];
+  /** `<VENDOR>_TIMEZONE` of each vendor that sets one, credentials or not: --sandbox gives its accounts these zones. */
+  zones: Partial<Record<AccountConfig['vendor'], string>>;
   writes: WriteConfig;
   /** Each call's deadline, the largest vendor body read, how long a finished listing is reused (CAMPAIGN_MCP_DEADLINE_S, _MAX_BODY_MB, _LIST_CACHE_S). */
   limits: { deadlineMs: number; maxBodyBytes: number; listCacheMs: number };
@@ -158,6 +160,7 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
     httpToken,
     logLevel: args.logLevel ?? env.LOG_LEVEL ?? 'info',
     accounts,
+    zones: zonesFromEnv(env),
     limits: {
       deadlineMs: positive(env, 'CAMPAIGN_MCP_DEADLINE_S', 45, 0.5, 600) * 1000,
       maxBodyBytes: Math.round(positive(env, 'CAMPAIGN_MCP_MAX_BODY_MB', 16, 0.001, 1024) * 1024 * 1024),
@@ -196,6 +199,18 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): AccountConfig[] {
     out.push(parsed.data);
   }
   return out;
+}
+
+/** Each vendor's `<VENDOR>_TIMEZONE`, checked like an account's (a typo is an error, not UTC). */
+function zonesFromEnv(env: NodeJS.ProcessEnv): Config['zones'] {
+  const zones: Config['zones'] = {};
+  for (const [vendor, vars] of Object.entries(ENV) as Array<[AccountConfig['vendor'], Record<string, string>]>) {
+    const zone = env[vars.timezone!];
+    if (!zone) continue;
+    if (!isTimeZone(zone)) throw new ConfigError(`${vars.timezone} must be an IANA time zone, e.g. Europe/Paris or Asia/Kolkata`);
+    zones[vendor] = zone;
+  }
+  return zones;
 }
 
 function accountsFromFile(path: string): AccountConfig[] {

@@ -44,7 +44,9 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     // Seeded from the current minute: processes started within one (a server and a `call`, several
     // instances, two clients' servers) hold the same sandbox campaigns, to the minute of every timestamp.
     sandbox = await startSandbox({ now: new Date(Math.floor(Date.now() / 60_000) * 60_000) });
-    accounts = sandbox.accounts;
+    // The simulated accounts keep the zones a person set (CLEVERTAP_TIMEZONE=Asia/Kolkata ...): schedules and
+    // local times on the sandbox are then read as they would be on their real accounts.
+    accounts = sandbox.accounts.map((a) => (config.zones?.[a.vendor] ? { ...a, timezone: config.zones[a.vendor] } : a));
   }
   const { deadlineMs, maxBodyBytes, listCacheMs } = config.limits;
   // A single attempt, or a wait for the vendor, never outlasts the call's deadline.
@@ -57,7 +59,8 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
   // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
   const cursors = new CursorCodec(key);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, cursors, limits: { deadlineMs, listCacheMs } };
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, cursors, limits: { deadlineMs, listCacheMs },
+    ...(config.writes.writeVendors ? { writeVendors: config.writes.writeVendors } : {}) };
   return {
     config,
     ctx,

@@ -21,20 +21,31 @@ function configured(ctx: ToolContext): string[] {
 
 /** The two guided workflows (draft_campaign, audit_campaigns) and the audit://latest resource; read-only mode has no draft. */
 export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = false): void {
-  const vendor = completable(z.string().describe('vendor to use (omit to choose from list_vendors)'), (v) => startsWith(configured(ctx))(v)).optional();
+  // A typo ("clevertapp", "dnd_bypas") is refused here, naming what is accepted, rather than written into the
+  // instructions for the model to act on.
+  const vendorName = z.string().refine((v) => configured(ctx).includes(v), {
+    error: () => `vendor must be one of: ${configured(ctx).join(', ') || 'none (no vendor is configured)'} (see list_vendors)`,
+  });
+  const vendor = completable(vendorName.describe('vendor to use (omit to choose from list_vendors)'), (v) => startsWith(configured(ctx))(v)).optional();
+  const checkList = z.string().refine((v) => v.split(',').map((c) => c.trim()).filter(Boolean).every((c) => (CHECK_IDS as readonly string[]).includes(c)), {
+    error: `checks are a comma-separated list of: ${CHECK_IDS.join(', ')}`,
+  });
   if (!readOnly) server.registerPrompt('draft_campaign', {
     title: 'Draft a campaign',
     description: 'From an audience and goal in words to a created campaign: estimate the reach, preview, and create only once the person confirms.',
     argsSchema: z.object({
       goal: z.string().describe('what the campaign should achieve and to whom, in words, e.g. "push to people who added to cart this week but did not buy"'),
       vendor,
-      channel: completable(z.string().describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
+      channel: completable(z.string().refine((c) => (CHANNELS as readonly string[]).includes(c), { error: `channel must be one of: ${CHANNELS.join(', ')}` }).describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
     }),
   }, ({ goal, vendor: v, channel }) => user([
     `Draft a campaign: ${goal}.`,
     v ? `Use ${v}.` : 'Pick the vendor with list_vendors (ask me if several fit).',
     channel ? `Channel: ${channel}.` : 'Infer the channel from the goal, or ask me.',
+    // The model knows neither today's date nor the account's zone: "this week" and "tomorrow 10:00" need both.
+    `Today is ${ctx.now().toISOString().slice(0, 10)} (UTC); list_vendors gives each account's time zone, in which a schedule without an offset is read.`,
     'Steps: 1) Turn the audience into the normalized audience (all_users, event with from/to dates, profile conditions, segment_id) and show it to me in words.',
+    'It has no exclusion ("did not buy", "has not opened"): if part of my audience cannot be expressed, say so plainly and ask (a segment_id built in the vendor can hold it); never drop it silently.',
     '2) Call estimate_reach with it and tell me the number (or why the vendor cannot estimate).',
     '3) Write the content and call create_campaign WITHOUT confirm: show me the preview (audience, reach, content, schedule in the account time zone).',
     '4) Only when I explicitly approve, call create_campaign again with the same arguments and the confirm token. Never confirm on my behalf; if I change anything, preview again.',
@@ -45,13 +56,16 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
     description: 'Audit running and scheduled campaigns and turn the findings into a prioritized list of fixes.',
     argsSchema: z.object({
       vendor,
-      checks: completable(z.string().describe(`comma-separated checks (default all): ${CHECK_IDS.join(', ')}`), completeList(CHECK_IDS)).optional(),
+      checks: completable(checkList.describe(`comma-separated checks (default all): ${CHECK_IDS.join(', ')}`), completeList(CHECK_IDS)).optional(),
     }),
   }, ({ vendor: v, checks }) => user([
     `Audit my campaigns${v ? ` on ${v}` : ' across every configured vendor'}${checks ? ` for: ${checks}` : ''}.`,
     `Call audit_campaigns${v || checks ? ` with ${[v && `vendor: "${v}"`, checks && `checks: ${JSON.stringify(checks.split(',').map((c) => c.trim()).filter(Boolean))}`].filter(Boolean).join(', ')}` : ''}.`,
     'Then give me a prioritized summary: high severity first, then medium, then low; for each check, how many campaigns, the worst examples (vendor, id, name, the evidence quoted) and the fix.',
-    'Say plainly what could not be checked and why (summary.not_checked, summary.incomplete, errors). Do not change any campaign; offer set_campaign_status only as a next step I must confirm.',
+    // Read-only registers no set_campaign_status: offering it would send the model to a tool that is not there.
+    `Say plainly what could not be checked and why (summary.not_checked, summary.incomplete, summary.warnings, errors). Do not change any campaign; ${readOnly
+      ? 'this server is read-only, so say which fixes to make in the vendor\'s dashboard.'
+      : 'offer set_campaign_status only as a next step I must confirm.'}`,
   ].join('\n')));
 
   server.registerResource('audit-latest', LATEST_AUDIT_URI, {

@@ -12,7 +12,7 @@ export type RecipientSource =
 
 /** Longest id we accept; a longer one is a mistake, not a recipient. */
 const MAX_ID_LENGTH = 320;
-const HEADER_WORDS = /^(id|ids|email|emails|phone|phones|identity|user_?id|customer_?id|custom_?id|profile_?id|object_?id|install_?id|recipient|recipients)$/i;
+const HEADER_WORDS = /^(id|ids|email|emails|phone|phones|identity|user_?id|customer_?id|custom_?id|profile_?id|object_?id|install_?id|recipient|recipients|e-?mail([ _]address)?|email[ _]address(es)?|phone[ _]numbers?|mobile([ _](phone|number))?|msisdn)$/i;
 
 /** sha256 of a file's bytes, streamed. */
 export async function fileSha256(path: string): Promise<string> {
@@ -23,6 +23,42 @@ export async function fileSha256(path: string): Promise<string> {
     throw new InputError(`recipients_file ${path} cannot be read (${(err as { code?: string }).code ?? (err as Error).message})`);
   }
   return h.digest('hex');
+}
+
+/**
+ * The one spelling of an id that reaches the vendor: a phone number without its separators (`+1 (555) 000-1234`
+ * is `+15550001234`, as vendors match numbers), an email address in lower case (no vendor here matches addresses
+ * case-sensitively). Two spellings of one person are then one recipient, de-duplicated and reached once.
+ */
+export function normalizeId(id: string, idType: string): string {
+  if (idType === 'phone') return id.replace(/[\s().-]/g, '');
+  if (idType === 'email') return id.toLowerCase();
+  return id;
+}
+
+/** The cells of one CSV line (RFC 4180 quoting: `"Doe, Jane"` is one cell, `""` inside quotes is a quote), trimmed. */
+export function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell.trim() === '') {
+      quoted = true;
+      cell = '';
+    } else if (ch === ',') {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell.trim());
+  return cells;
 }
 
 /** Check one id against what its id_type must look like. */
@@ -99,7 +135,7 @@ async function* rawIds(src: RecipientSource, idType: string): AsyncGenerator<str
       const id = v.trim();
       if (!id) continue;
       checkId(id, idType, `recipients.ids[${i}]`);
-      yield id;
+      yield normalizeId(id, idType);
     }
     return;
   }
@@ -124,11 +160,12 @@ async function* rawIds(src: RecipientSource, idType: string): AsyncGenerator<str
         continue;
       }
     }
-    const cell = column === undefined ? line : (line.split(',')[column] ?? '');
+    // A quoted cell may hold commas ("Doe, Jane"): split as CSV, not on every comma, or the wrong cell is the id.
+    const cell = column === undefined ? line : (csvCells(line)[column] ?? '');
     const id = cell.trim().replace(/^"(.*)"$/, '$1');
     if (!id) continue;
     checkId(id, idType, `recipients_file line ${n}`);
-    yield id;
+    yield normalizeId(id, idType);
   }
 }
 
@@ -144,13 +181,16 @@ function parseHeader(line: string, idType: string): { skip: boolean; column?: nu
 }
 
 function headerCells(line: string): string[] {
-  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  return csvCells(line);
 }
 
 /** Header words that say which id type a column holds: the type's own name, its plural, a vendor's word for it. */
 const TYPE_WORDS: Record<string, string> = {
   identity: 'identity', custom_id: 'identity', email: 'email', emails: 'email', phone: 'phone', phones: 'phone',
   objectid: 'objectId', object_id: 'objectId', install_id: 'install_id', profile_id: 'profile_id',
+  // The headers CRM and ESP exports write (Mailchimp "Email Address", HubSpot "Phone Number", ...).
+  'email address': 'email', email_address: 'email', 'e-mail': 'email', 'e-mail address': 'email',
+  'phone number': 'phone', phone_number: 'phone', mobile: 'phone', 'mobile phone': 'phone', 'mobile number': 'phone', msisdn: 'phone',
 };
 
 /** The id type a header cell names, if it names one (`id`, `user_id`, `recipient` name none: they could hold any). */

@@ -28,6 +28,8 @@ export interface ToolContext {
   cursors?: CursorCodec;
   /** Deadline, result and input size limits (defaults in src/limits.ts). */
   limits?: Partial<Limits>;
+  /** CAMPAIGN_MCP_WRITE_VENDORS: the vendors the gate lets write (undefined = every configured one), for list_vendors to say. */
+  writeVendors?: readonly VendorId[];
 }
 
 /** A handler's answer: structured content (matches outputSchema) and a compact text rendering. */

@@ -50,7 +50,11 @@ export function buildResult(rec: WriteRecord, o: { recipients?: number; batchSiz
       counts.failed += short;
       // Refused before the vendor acted: counted failed, and the same token sends it again (DESIGN, the write gate), which
       // helps only when the cause lies outside the bound arguments: the advice says which.
-      const message = state === 'failed' && p.not_acted ? `${p.message ?? 'refused'}; ${notActedAdvice(p.message)}` : p.message;
+      // A batch of single sends (MoEngage Inform) already says "(the same token sends them again)" of its refused
+      // recipients: true, but where the vendor refused the request as sent, the advice after it says that would only be
+      // refused again. One batch line must not say both.
+      const said = refusedAsSent(p.message) ? p.message?.replace(' (the same token sends them again)', '') : p.message;
+      const message = state === 'failed' && p.not_acted ? `${said ?? 'refused'}; ${notActedAdvice(p.message)}` : p.message;
       return { index, recipients: n, state, ...(message ? { message } : {}) };
     }
     // A batch of mixed recipients (one request each) counts each recipient where it stands.
@@ -95,8 +99,8 @@ export function describePreview(p: WritePreview): string {
   return bits.join('; ');
 }
 
-/** The text block of a write result: plain about what was and was not sent. */
-export function renderWrite(r: WriteResult): string {
+/** The text block of a write result: plain about what was and was not sent. `tool` words the advice for what it can do. */
+export function renderWrite(r: WriteResult, tool?: string): string {
   if (r.status === 'confirmation_required') {
     const notes = r.preview.notes?.length ? `\nNotes: ${r.preview.notes.join(' ')}` : '';
     return `Nothing was sent yet. Preview: ${describePreview(r.preview)}.${notes}\nTo do it, call again with the same arguments and confirm="${r.confirm}" (valid until ${r.expires_at}).`;
@@ -105,7 +109,13 @@ export function renderWrite(r: WriteResult): string {
   const head = r.message ?? `${r.status.toUpperCase()}${r.replayed ? ' (recorded outcome, nothing sent again)' : ''}${r.resumed ? ' (resumed)' : ''}: ${c.succeeded} of ${c.recipients} accepted, ${c.failed} failed, ${c.unknown} unknown, ${c.pending} not sent.`;
   const lines = [head + (r.vendor_ref ? ` Vendor ref: ${r.vendor_ref}.` : '')];
   for (const b of r.batches ?? []) if (b.state !== 'succeeded') lines.push(`batch ${b.index} (${b.recipients}): ${b.state}${b.message ? ` — ${b.message}` : ''}`);
-  if (c.unknown) lines.push('Unknown batches may have been delivered: check in the vendor. They are never resent with this token; resend_unknown: true previews a new send of exactly those recipients.');
+  // Only send_to_users takes resend_unknown: a create or a status change of unknown outcome is checked in the vendor
+  // (it may exist or have changed already), and done again only through a new preview.
+  if (c.unknown) {
+    lines.push(tool === undefined || tool === 'send_to_users'
+      ? 'Unknown batches may have been delivered: check in the vendor. They are never resent with this token; resend_unknown: true previews a new send of exactly those recipients.'
+      : `The vendor may have acted on it: check in the vendor (${tool === 'create_campaign' ? 'list_campaigns or search_campaigns by name' : 'get_campaign'}) before doing it again. It is never repeated with this token; to do it again, call ${tool} without confirm for a new preview.`);
+  }
   if (c.pending) lines.push('Batches not sent can be sent by calling again with the same arguments and the same confirm token.');
   return lines.join('\n');
 }

@@ -56,5 +56,5 @@ function gateCall(call: ToolCall | undefined): GateCall {
 export async function runWrite(gate: WriteGate, req: WriteRequest, call: ToolCall | undefined, signal: AbortSignal): Promise<ToolResult<WriteResult> | Asked> {
   const result = await gate.handle(req, gateCall(call), signal);
   if (result.status === 'approval_required') return call!.ask(APPROVE_KEY, result.question, Approve);
-  return { structured: result, text: renderWrite(result), isError: result.status === 'failed' };
+  return { structured: result, text: renderWrite(result, req.tool), isError: result.status === 'failed' };
 }

@@ -62,6 +62,8 @@ export interface Collected {
   items: AuditItem[];
   tally: AccountTally[];
   errors: Array<{ vendor: VendorId; account?: string; message: string }>;
+  /** What an account's listing could not tell (it stopped at its page or time budget, ...): campaigns may be missing. */
+  warnings: Array<{ vendor: VendorId; account?: string; message: string }>;
 }
 
 /** Progress callback: reads done, reads planned, what is happening. */
@@ -96,6 +98,7 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   setMaxListeners(0, lists);
   const listed = await Promise.allSettled(targets.map((a) => a.listCampaigns(a.capabilities.date_windowed ? { from: shiftDay(now, -LOOKBACK_DAYS), to: shiftDay(now, AHEAD_DAYS) } : {}, lists)));
   const errors: Collected['errors'] = [];
+  const warnings: Collected['warnings'] = [];
   const plans = targets.map((a, n) => {
     const r = listed[n]!;
     const account = multi(a) ? a.account : undefined;
@@ -107,6 +110,9 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
       errors.push({ vendor: a.vendor, ...(account ? { account } : {}), message });
       return undefined;
     }
+    // A listing that stopped early still answers; what it could not tell is part of the audit's result, or
+    // "Audited 14 campaigns" would read as all there are.
+    for (const message of r.value.warnings ?? []) warnings.push({ vendor: a.vendor, ...(account ? { account } : {}), message });
     const entries: Entry[] = [];
     for (const summary of r.value.campaigns) {
       const inScope = input.statuses.includes(summary.status);
@@ -167,7 +173,7 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
     if (t.unread) t.unread_reason = READ_WINDOWS[p.adapter.vendor] && softAt - answered >= readMs * STALL_SHARE ? 'rate_window' : 'deadline';
     return t;
   }));
-  return { items: plans.flatMap((p) => p?.entries.map((e) => e.item) ?? []), tally, errors };
+  return { items: plans.flatMap((p) => p?.entries.map((e) => e.item) ?? []), tally, errors, warnings };
 }
 
 /** Resolves one caller every `ms` of `clock`'s time, in call order. */

@@ -46,6 +46,8 @@ export const auditOutput = {
       .describe('checks a vendor could not get, and why'),
     errors: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), message: z.string() })).optional()
       .describe('accounts that could not be listed: not audited'),
+    warnings: z.array(z.object({ vendor: VendorIdSchema, account: z.string().optional(), message: z.string() })).optional()
+      .describe('what an account\'s listing could not tell (it stopped early, ...): campaigns it did not list were not audited'),
     incomplete: z.array(z.object({
       check: CheckIdSchema, vendor: VendorIdSchema, account: z.string().optional(),
       campaigns: z.number().describe('campaigns the check needed to read in detail and could not'),
@@ -96,6 +98,7 @@ export async function runAudit(ctx: ToolContext, input: AuditInput, signal: Abor
     summary: {
       statuses, audited: got.tally, by_check: byCheck, by_severity: bySeverity, not_checked: notChecked,
       ...(got.errors.length ? { errors: got.errors } : {}),
+      ...(got.warnings.length ? { warnings: got.warnings } : {}),
       ...(incomplete.length ? { incomplete } : {}),
     },
   };

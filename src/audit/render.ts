@@ -15,7 +15,8 @@ export function renderAudit(r: AuditResult, uri?: string): string {
   const lines = [
     `Audited ${s.audited.reduce((n, a) => n + a.campaigns, 0)} ${s.statuses.join('/')} campaigns (${audited}). ` +
       `${total} findings: ${s.by_severity.high} high, ${s.by_severity.medium} medium, ${s.by_severity.low} low.` +
-      (partial ? ` ${partial} ${partial === 1 ? 'check was' : 'checks were'} not fully checked (below).` : ''),
+      (partial ? ` ${partial} ${partial === 1 ? 'check was' : 'checks were'} not fully checked (below).` : '') +
+      (s.warnings?.length ? ` Listing incomplete on ${[...new Set(s.warnings.map((w) => `${w.vendor}${w.account ? `/${w.account}` : ''}`))].join(', ')}: campaigns it did not list were not audited (below).` : ''),
   ];
   for (const c of s.by_check) {
     if (!c.findings) continue;
@@ -45,6 +46,7 @@ export function renderAudit(r: AuditResult, uri?: string): string {
     } else if (a.unread) lines.push(`${a.vendor}${a.account ? `/${a.account}` : ''}: ${a.unread} campaigns were not read in detail before the call's deadline; their detail checks were skipped (audit one vendor, or fewer checks, to cover them).`);
     if (a.failed_reads) lines.push(`${a.vendor}${a.account ? `/${a.account}` : ''}: ${a.failed_reads} campaigns could not be read in detail; their detail checks were skipped.`);
   }
+  for (const w of s.warnings ?? []) lines.push(`Listing incomplete on ${w.vendor}${w.account ? `/${w.account}` : ''}: ${w.message}`);
   for (const e of s.errors ?? []) lines.push(`Not audited ${e.vendor}${e.account ? `/${e.account}` : ''}: ${e.message}`);
   if (uri) lines.push(`Full report: ${uri}`);
   return lines.join('\n');

@@ -158,8 +158,13 @@ export class AltcraftAdapter implements VendorAdapter {
       throw new UnsupportedError('altcraft', 'Altcraft estimates reach only for a named segment: pass audience.segment_id (a segment id); event and profile conditions are built as segments in Altcraft first.');
     }
     if (audience.event || audience.profile?.length) throw new InputError('Altcraft estimates a segment as it is: pass audience.segment_id alone, without event or profile conditions.');
-    const m = /^\s*(?:(\d+)\s*[:/]\s*)?(\d+)\s*$/.exec(audience.segment_id);
-    if (!m) throw new InputError('Altcraft segment ids are numbers: pass audience.segment_id as "<segment id>" or "<database id>:<segment id>".');
+    // The forms create_campaign takes (and its errors suggest) estimate too: "segment:<id>" is a segment; "list:<id>"
+    // is a whole database, which Altcraft gives no counter for. Draft = estimate, then create with the same audience.
+    if (/^\s*list:\d+\s*$/i.test(audience.segment_id)) {
+      throw new UnsupportedError('altcraft', 'Altcraft gives no reach estimate for a whole database list ("list:<id>"); estimate a segment of it ("<segment id>" or "<database id>:<segment id>") instead.');
+    }
+    const m = /^\s*(?:segment:\s*)?(?:(\d+)\s*[:/]\s*)?(\d+)\s*$/i.exec(audience.segment_id);
+    if (!m) throw new InputError('Altcraft segment ids are numbers: pass audience.segment_id as "<segment id>" (or "segment:<segment id>") or "<database id>:<segment id>".');
     const id = Number(m[2]);
     const db = m[1] === undefined ? undefined : Number(m[1]);
     let env: Envelope;

@@ -4,6 +4,7 @@ import {
   BATCH_SEND_BATCH, BATCH_USED_CONTENT, BATCH_WRITE_CAPABILITIES, BATCH_WRITE_CONCURRENCY, batchEnvelopeStatus, batchGroupId, batchMessage,
   batchPushTime, batchSendBody, batchTargeting,
 } from './batch-write-map.js';
+import { BATCH_STATUS, batchStart, batchState, type BatchCampaignRecord } from './batch-map.js';
 import { resolveSchedule } from './schedule.js';
 import type { CreateInput, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteOp, WritePlan } from './vendor.js';
 import { contentExcerpt, requireChannel, requireContent, requireIdType, requireRecipients, unusedContent, type DraftContent } from './write-input.js';
@@ -44,7 +45,7 @@ export class BatchWriter implements VendorWriter {
   async prepare(op: WriteOp, clock: () => Date, signal?: AbortSignal): Promise<WritePlan> {
     if (op.kind === 'create') return this.prepareCreate(op.input, clock);
     if (op.kind === 'send') return this.prepareSend(op.input, op.recipients);
-    return this.prepareStatus(op.input, signal);
+    return this.prepareStatus(op.input, clock, signal);
   }
 
   sendPart(input: SendInput, ids: readonly string[], _index: number, _key: string): PlanPart {
@@ -117,26 +118,35 @@ export class BatchWriter implements VendorWriter {
     };
   }
 
-  private async prepareStatus(input: StatusInput, signal?: AbortSignal): Promise<WritePlan> {
+  private async prepareStatus(input: StatusInput, clock: () => Date, signal?: AbortSignal): Promise<WritePlan> {
     if (input.action === 'stop') {
       throw new UnsupportedError('batch', 'Batch MEP documents no stop: campaigns/delete deletes the campaign, which is not a stop. Use pause (live: false) instead.');
     }
     const token = input.id.trim();
     if (!TOKEN.test(token)) throw new InputError('a Batch campaign id is its campaign_token (letters, digits, - and _), as list_campaigns shows it');
     const live = input.action === 'resume';
+    const checked = await this.checkCampaign(token, input.action, clock(), signal);
     const notes = [
-      live ? 'Sets live: true, so Batch schedules it again (notes 3(g)).' : 'Sets live: false. Whether that pauses a running campaign is unconfirmed [U]: Batch documents live:false only as "stopped and draft" in its listing.',
+      ...(checked.warning ? [checked.warning] : []),
+      // "schedules it again" is untrue of a campaign whose push_time passed: the warning says what live: true does then.
+      ...(live && checked.warning ? [] : [live ? 'Sets live: true, so Batch schedules it again (notes 3(g)).' : 'Sets live: false. Whether that pauses a running campaign is unconfirmed [U]: Batch documents live:false only as "stopped and draft" in its listing.']),
       'Batch updates only campaigns created through its API (notes 3(g)).',
-      ...(await this.checkCampaign(token, live, signal)),
+      ...checked.notes,
     ];
     return {
       parts: [{ request: { method: 'POST', path: `campaigns/update/${encodeURIComponent(token)}`, body: { live } }, retry_safe: false }],
-      preview: { vendor: 'batch', account: this.ctx.account, operation: `${input.action} campaign ${token}`, channel: 'push', notes },
+      preview: { vendor: 'batch', account: this.ctx.account, operation: `${input.action} campaign ${checked.what ?? token}`, channel: 'push', notes },
     };
   }
 
-  /** Read the campaign first (a read, never a write): it must exist and have been created through the API. */
-  private async checkCampaign(token: string, live: boolean, signal?: AbortSignal): Promise<string[]> {
+  /**
+   * Read the campaign first (a read, never a write): it must exist and have been created through the API. Where the
+   * action cannot mean what its word says, the preview says so first (instead of "Batch schedules it again"): a
+   * one-time campaign already pushed has nothing to pause; one whose push_time passed while not live has no schedule
+   * to go back to, and live: true may push it at once [U].
+   */
+  private async checkCampaign(token: string, action: StatusInput['action'], now: Date, signal?: AbortSignal): Promise<{ notes: string[]; what?: string; warning?: string }> {
+    const live = action === 'resume';
     let res: HttpResponse;
     try {
       res = await this.send('GET', `campaigns/${encodeURIComponent(token)}`, 'read', undefined, signal);
@@ -145,12 +155,25 @@ export class BatchWriter implements VendorWriter {
         throw new VendorError({ vendor: 'batch', status: 404, code: err.code, message: `campaign ${token} not found`, hint: 'Use a campaign_token from list_campaigns; each app (iOS, Android, Web) has its own campaigns.' });
       }
       if (err instanceof VendorError && err.status === 401) throw err;
-      return [`Could not check the campaign first (${err instanceof Error ? err.message : String(err)}).`];
+      return { notes: [`Could not check the campaign first (${err instanceof Error ? err.message : String(err)}).`] };
     }
     const rec = isObject(res.body) ? res.body : {};
     if (rec.from_api === false) throw new UnsupportedError('batch', `campaign ${token} was created in the dashboard; Batch's API updates only API-created campaigns (notes 3(g)). Change it in the Batch dashboard.`);
     const name = typeof rec.name === 'string' ? `"${rec.name}" ` : '';
-    return rec.live === live ? [`Campaign ${name}is already live: ${String(live)}; the update changes nothing.`] : [`Campaign ${name}is live: ${String(rec.live)} now.`];
+    // push_time as this writer sends it: UTC (batch-write-map.ts; the read side's account-zone reading is under review).
+    const state = batchState(rec as BatchCampaignRecord, now, 'UTC');
+    const what = `${name}(${token}), now ${BATCH_STATUS[state]}`;
+    const once = !isObject(rec.trigger) && !isObject(rec.recurrence);
+    const start = batchStart(rec as BatchCampaignRecord, 'UTC');
+    const warning = action === 'pause' && once && (state === 'live:past' || state === 'live:none')
+      ? `It is a one-time campaign Batch already pushed${start ? ` (push_time ${start})` : ''}: there is nothing left to pause; live: false only marks it stopped.`
+      : action === 'resume' && once && state === 'not-live:past'
+        ? `Its push_time ${start} has passed: there is no schedule to resume to, and live: true may push it to its whole audience at once [U]. To send it later, create a new campaign with a future schedule instead.`
+        : undefined;
+    return {
+      what, ...(warning ? { warning } : {}),
+      notes: [rec.live === live ? `Campaign ${name}is already live: ${String(live)}; the update changes nothing.` : `Campaign ${name}is live: ${String(rec.live)} now.`],
+    };
   }
 
   /**

@@ -31,10 +31,18 @@ export function resolveSchedule(schedule: string | undefined, timezone: string, 
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) throw new InputError(`schedule "${schedule}" is not a real date and time`);
   let at: Date;
   if (m[7]) {
-    const off = m[7] === 'Z' ? 0 : (m[7][0] === '-' ? -1 : 1) * (Number(m[7].slice(1, 3)) * 60 + Number(m[7].slice(-2)));
+    const [oh, om] = m[7] === 'Z' ? [0, 0] : [Number(m[7].slice(1, 3)), Number(m[7].slice(-2))];
+    // No zone is more than 14 hours from UTC: "+25:00" is a typo, not an instant to schedule at.
+    if (om > 59 || oh * 60 + om > 14 * 60) throw new InputError(`schedule "${schedule}" has no real UTC offset (${m[7]}): offsets run from -12:00 to +14:00`);
+    const off = (m[7][0] === '-' ? -1 : 1) * (oh * 60 + om);
     at = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - off * 60_000);
   } else at = new Date(wallToInstant(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}`, timezone));
   if (Number.isNaN(at.getTime()) || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) throw new InputError(`schedule "${schedule}" is not a real date and time`);
+  // A wall time the zone skips (clocks move forward that night) has no instant: any we picked would not be the
+  // time asked for, and the preview would show another hour than the person wrote.
+  if (!m[7] && formatLocal(at, timezone) !== `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}`) {
+    throw new InputError(`schedule ${schedule} does not exist in ${timezone}: the clocks skip that hour on ${m[1]}-${m[2]}-${m[3]}. Give a time outside the skipped hour, or an explicit offset`);
+  }
   if (at.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
     throw new InputError(`schedule ${schedule} (${formatLocal(at, timezone)} ${timezone}) is in the past; it is now ${formatLocal(now, timezone)} there. Give a future time or omit schedule to send now`);
   }
