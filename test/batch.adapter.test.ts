@@ -7,7 +7,6 @@ import { HttpClient } from '../src/http.js';
 import { BATCH_SANDBOX_CREDENTIALS, startBatchSim, type BatchSim } from '../src/sandbox/batch.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 import { BATCH_LIST_PAGE_SIZE, BatchAdapter, type BatchOptions } from '../src/vendors/batch.js';
-import { toInstant } from '../src/vendors/common.js';
 
 let sim: BatchSim;
 let http: HttpClient;
@@ -86,22 +85,24 @@ describe('batch adapter: listing', () => {
     }
   });
 
-  it('reads zone-less times in the account zone and bounds from/to by its days', async () => {
+  it('reads push_time and created_date as UTC in any account zone, and bounds from/to by the account zone\'s days', async () => {
     const paris = await adapter({ timezone: 'Europe/Paris' }).listCampaigns({});
     for (const c of paris.campaigns) {
       const r = sim.campaigns.find((x) => x.record.campaign_token === c.id)!.record;
-      expect(c.created_at).toBe(toInstant(r.created_date, 'Europe/Paris'));
-      expect(Date.parse(`${r.created_date}Z`) - Date.parse(c.created_at!)).toBeGreaterThanOrEqual(3_600_000);
+      expect(Date.parse(c.created_at!)).toBe(Math.floor(Date.parse(`${r.created_date}Z`) / 60_000) * 60_000);
+      if (r.push_time) expect(Date.parse(c.scheduled_at!)).toBe(Math.floor(Date.parse(`${r.push_time}Z`) / 60_000) * 60_000);
       for (const t of [c.created_at, c.scheduled_at]) if (t) expect(t).toMatch(/T\d{2}:\d{2}Z$/);
     }
+    // 23:xx UTC is the next day in Tokyo and the same day in New York.
     const late = sim.campaigns.map((c) => c.record).find((r) => r.push_time && r.push_time.slice(11, 13) >= '23')!;
     const utcDay = late.push_time!.slice(0, 10);
     const next = new Date(Date.parse(`${utcDay}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    const tokyo = await adapter({ timezone: 'Asia/Tokyo' }).listCampaigns({ from: next, to: next });
-    const utc = await adapter().listCampaigns({ from: next, to: next });
-    expect(tokyo.campaigns.map((c) => c.id)).not.toContain(late.campaign_token);
-    expect((await adapter({ timezone: 'America/New_York' }).listCampaigns({ from: utcDay, to: utcDay })).campaigns.map((c) => c.id)).toContain(late.campaign_token);
-    expect(utc.campaigns.map((c) => c.id)).not.toContain(late.campaign_token);
+    const ids = async (timezone: string | undefined, day: string) => (await adapter(timezone ? { timezone } : {}).listCampaigns({ from: day, to: day })).campaigns.map((c) => c.id);
+    expect(await ids('Asia/Tokyo', next)).toContain(late.campaign_token);
+    expect(await ids('Asia/Tokyo', utcDay)).not.toContain(late.campaign_token);
+    expect(await ids('America/New_York', utcDay)).toContain(late.campaign_token);
+    expect(await ids(undefined, utcDay)).toContain(late.campaign_token);
+    expect(await ids(undefined, next)).not.toContain(late.campaign_token);
   });
 
   it('stops at its page budget and says so', async () => {

@@ -58,10 +58,13 @@ describe('batch channels and times', () => {
     expect(local).toEqual({ start: '2017-03-03T07:40Z', recurrence: "at that time in each user's zone (shown in the account's)" });
   });
 
-  it('derives status from instants: a push_time an hour ahead in the account zone is still scheduled', () => {
+  it('derives status from instants: push_time is UTC in any account zone, local_push_time is read in the account zone', () => {
     const r = rec({ live: true, push_time: '2026-06-15T13:30:00' });
     expect(batchState(r, NOW, 'UTC')).toBe('live:future');
-    expect(batchState(r, NOW, 'Europe/Paris')).toBe('live:past');
+    expect(batchState(r, NOW, 'Europe/Paris')).toBe('live:future');
+    const local = rec({ live: true, local_push_time: '2026-06-15T13:30:00' });
+    expect(batchState(local, NOW, 'UTC')).toBe('live:future');
+    expect(batchState(local, NOW, 'Europe/Paris')).toBe('live:past');
   });
 
   it('builds the tiny summary from the seed example', () => {

@@ -68,8 +68,9 @@ export const BATCH_CHANNELS: Readonly<Record<string, Channel>> = {
 };
 
 /**
- * A Batch timestamp as an instant `YYYY-MM-DDTHH:MMZ`. MEP sends no zone and documents none (seed 003,
- * notes §3), so a zone-less time is read in the account's zone; an explicit offset wins.
+ * A Batch timestamp as an instant `YYYY-MM-DDTHH:MMZ`, a zone-less one read in `timezone` (an explicit offset wins).
+ * MEP documents no zone (seed 003, notes §3), but it gives `local_push_time` beside `push_time` for "each user's
+ * clock", so `push_time` and `created_date` are absolute: read in UTC, as campaigns/create is written (batch-write-map).
  */
 export function batchInstant(value: unknown, timezone = 'UTC'): string | undefined {
   return toInstant(value, timezone);
@@ -80,7 +81,7 @@ export function batchInstant(value: unknown, timezone = 'UTC'): string | undefin
  * zone, so at most a day off for users elsewhere, and said so in the schedule).
  */
 export function batchStart(rec: BatchCampaignRecord, timezone = 'UTC'): string | undefined {
-  return batchInstant(rec.push_time, timezone) ?? batchInstant(rec.local_push_time, timezone);
+  return batchInstant(rec.push_time) ?? batchInstant(rec.local_push_time, timezone);
 }
 
 const ms = (instant: string | undefined) => (instant === undefined ? undefined : Date.parse(instant));
@@ -133,7 +134,7 @@ export function toBatchSummary(rec: BatchCampaignRecord, account: string, now: D
     vendor_status: batchVendorStatus(rec),
     channel: batchChannel(rec),
   };
-  const created = batchInstant(rec.created_date, timezone);
+  const created = batchInstant(rec.created_date);
   const scheduled = batchStart(rec, timezone);
   if (created) s.created_at = created;
   if (scheduled) s.scheduled_at = scheduled;
