@@ -83,6 +83,8 @@ export class WriteGate {
       op = { ...op, recipients: counted };
     }
     const plan = await writer.prepare(op, this.now, signal);
+    const again = await this.confirmedBefore(hash);
+    if (again) plan.preview.notes = [...plan.preview.notes ?? [], `${again}: confirming this token does it again.`];
     const recipients = op.kind === 'send' ? op.recipients.count : undefined;
     const partCount = recipients !== undefined ? Math.ceil(recipients / batchSize) : plan.parts.length;
     if (partCount === 0) throw new Error(`${req.adapter.vendor} prepared a write with nothing to send`);
@@ -142,6 +144,9 @@ export class WriteGate {
     }
     if (!rec.confirmed_at) {
       requireStillAhead((rec.plan as StoredPlan).preview.schedule, this.now());
+      // Two previews of one write (a model that asked twice) give two tokens: the second acts only once a preview said so.
+      const since = await this.confirmedBefore(hash, rec);
+      if (since) throw new InputError(`${since}, after this token's preview; nothing was written. Call again without confirm: that preview says so, and its token does it again`);
       const declined = await this.askPerson(rec, call);
       if (declined) return declined;
     }
@@ -158,6 +163,20 @@ export class WriteGate {
     } finally {
       this.running.delete(rec.id);
     }
+  }
+
+  /**
+   * The latest confirmation of a write with these exact arguments, in words (undefined when none), confirmed after
+   * `preview` was made when one is given.
+   */
+  private async confirmedBefore(hash: string, preview?: WriteRecord): Promise<string | undefined> {
+    const done = (await this.store.findWrites(hash))
+      .filter((r) => r.confirmed_at && r.id !== preview?.id && (!preview || later(r.confirmed_at, preview.created_at) > 0))
+      .sort((a, b) => later(b.confirmed_at!, a.confirmed_at!))[0];
+    if (!done) return undefined;
+    const plan = done.plan as StoredPlan | undefined;
+    const { status } = buildResult(done, { recipients: plan?.recipients, batchSize: plan?.batch_size, replayed: false, resumed: false });
+    return `the same ${done.tool} with these exact arguments was confirmed at ${done.confirmed_at} (write ${done.id}, ${status})`;
   }
 
   /** Where the client can ask the person (and the setting allows), their answer decides; a decline writes nothing. */

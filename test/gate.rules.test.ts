@@ -200,3 +200,29 @@ describe('the write time budget (callBudgetMs)', () => {
     expect(writer.executed).toBe(3);
   });
 });
+
+describe('two previews of one write', () => {
+  it('the second token acts only once a preview said the first was confirmed; a new preview says so and its token sends again', async () => {
+    const { writer, call, advance } = await setup();
+    // A model that previewed twice holds two tokens for the same send.
+    const p1 = await call(send());
+    const p2 = await call(send());
+    expect(p2.s.preview.notes ?? []).not.toContainEqual(expect.stringMatching(/confirmed at/));
+    advance(1_000);
+    expect((await call(send({ confirm: p1.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    advance(1_000);
+    const second = await call(send({ confirm: p2.s.confirm }));
+    expect(second.r.isError).toBe(true);
+    expect(second.text).toMatch(/the same send_to_users with these exact arguments was confirmed at .* after this token's preview; nothing was written/);
+    expect(writer.delivered).toHaveLength(2500);
+    // A preview made after it says so: the person who confirms that one chose to send it again.
+    const p3 = await call(send());
+    expect(p3.s.preview.notes).toContainEqual(expect.stringMatching(/^the same send_to_users with these exact arguments was confirmed at .*: confirming this token does it again\.$/));
+    expect(p3.text).toMatch(/confirming this token does it again/);
+    expect((await call(send({ confirm: p3.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    expect(writer.delivered).toHaveLength(5000);
+    // The first token still replays its own outcome.
+    expect((await call(send({ confirm: p1.s.confirm }))).s).toMatchObject({ status: 'succeeded', replayed: true });
+    expect(writer.delivered).toHaveLength(5000);
+  });
+});
