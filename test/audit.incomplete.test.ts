@@ -91,6 +91,9 @@ describe('an audit whose detail reads the vendor\'s rate window holds past the d
     const [moe] = s.summary.audited;
     expect(moe!.unread).toBeGreaterThan(0);
     expect(moe!.unread_reason).toBe('rate_window');
+    // The HTTP client said so, and when the window frees (not "about a minute" guessed from a silence).
+    expect((moe as { frees_in_s?: number }).frees_in_s).toBeGreaterThan(0);
+    expect(runs[1]!.text).toContain(`audit again once the window has passed, in about ${(moe as { frees_in_s?: number }).frees_in_s} s`);
     expect(moe!.detail_reads + moe!.unread!).toBe(moe!.campaigns);
     for (const check of ['dnd_bypass', 'no_control_group']) {
       expect(s.summary.incomplete).toContainEqual({ check, vendor: 'moengage', campaigns: moe!.unread, reason: 'rate_window' });

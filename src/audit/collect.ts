@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { realClock, type Clock } from '../clock.js';
 import { mapLimit } from '../concurrency.js';
 import type { Status, VendorId } from '../domain.js';
-import { AllFailedError, InputError, describeError } from '../errors.js';
+import { AllFailedError, InputError, RateWindowHeld, describeError } from '../errors.js';
 import { limitsOf } from '../limits.js';
 import type { ToolContext } from '../tool.js';
 import type { VendorAdapter } from '../vendors/vendor.js';
@@ -53,6 +53,8 @@ export interface AccountTally {
   unread?: number;
   /** Why `unread`: the deadline came first, or reads were held by the vendor's rate window until it came. */
   unread_reason?: UnreadReason;
+  /** With `rate_window`, when the HTTP client said so: seconds until the window frees. */
+  frees_in_s?: number;
   listed_range?: { from: string; to: string };
 }
 
@@ -135,6 +137,8 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
     const space = spacer(READ_INTERVAL_MS[p.adapter.vendor] ?? 0, reads, ctx.clock ?? realClock);
     // The last answer before the deadline (or the start of the reads): a long silence before it means the reads were held.
     let answered = performance.now();
+    // Reads the HTTP client says a used-up window held when the cut came, and when it frees (the latest).
+    let heldMs: number | undefined;
     const cut = (item: AuditItem) => {
       item.missed = 'unread';
       t.unread = (t.unread ?? 0) + 1;
@@ -162,15 +166,19 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
         }
       } catch (err) {
         if (signal.aborted) throw err;
-        if (soft.aborted) cut(item);
-        else {
+        if (soft.aborted) {
+          if (err instanceof RateWindowHeld) heldMs = Math.max(heldMs ?? 0, err.retryAfterMs ?? 0);
+          cut(item);
+        } else {
           item.missed = 'failed';
           t.failed_reads = (t.failed_reads ?? 0) + 1;
         }
       }
       progress(++done, total, `${p.adapter.vendor}: read ${item.summary.id}`);
     });
-    if (t.unread) t.unread_reason = READ_WINDOWS[p.adapter.vendor] && softAt - answered >= readMs * STALL_SHARE ? 'rate_window' : 'deadline';
+    // The client's own word first; without it (no read was waiting on the window when the cut came), a long silence.
+    if (t.unread) t.unread_reason = heldMs !== undefined || (READ_WINDOWS[p.adapter.vendor] && softAt - answered >= readMs * STALL_SHARE) ? 'rate_window' : 'deadline';
+    if (t.unread && heldMs) t.frees_in_s = Math.ceil(heldMs / 1000);
     return t;
   }));
   return { items: plans.flatMap((p) => p?.entries.map((e) => e.item) ?? []), tally, errors, warnings };

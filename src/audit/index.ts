@@ -35,6 +35,7 @@ export const auditOutput = {
       failed_reads: z.number().optional(),
       unread: z.number().optional().describe('campaigns not read in detail before the deadline: audited from their listing only'),
       unread_reason: z.enum(UNREAD_REASONS).optional().describe("why: the call's deadline, or the vendor's rate window held the reads until it"),
+      frees_in_s: z.number().optional().describe('with rate_window: seconds until the window frees, when the vendor client knows'),
       listed_range: z.object({ from: z.string(), to: z.string() }).optional(),
     })).describe('campaigns audited per account and the reads it took'),
     by_check: z.array(z.object({

@@ -42,7 +42,7 @@ export function renderAudit(r: AuditResult, uri?: string): string {
   for (const a of s.audited) {
     if (a.listed_range) lines.push(`${a.vendor} listed ${a.listed_range.from}..${a.listed_range.to} only.`);
     if (a.unread && a.unread_reason === 'rate_window') {
-      lines.push(`${a.vendor}${a.account ? `/${a.account}` : ''}: ${a.unread} campaigns were not read in detail before the call's deadline: the vendor's rate window (${READ_WINDOWS[a.vendor] ?? 'its limit'}) held the reads back; their detail checks were skipped (audit again once the window has passed, in about a minute).`);
+      lines.push(`${a.vendor}${a.account ? `/${a.account}` : ''}: ${a.unread} campaigns were not read in detail before the call's deadline: the vendor's rate window (${READ_WINDOWS[a.vendor] ?? 'its limit'}) held the reads back; their detail checks were skipped (audit again once the window has passed, in about ${a.frees_in_s ? `${a.frees_in_s} s` : 'a minute'}).`);
     } else if (a.unread) lines.push(`${a.vendor}${a.account ? `/${a.account}` : ''}: ${a.unread} campaigns were not read in detail before the call's deadline; their detail checks were skipped (audit one vendor, or fewer checks, to cover them).`);
     if (a.failed_reads) lines.push(`${a.vendor}${a.account ? `/${a.account}` : ''}: ${a.failed_reads} campaigns could not be read in detail; their detail checks were skipped.`);
   }
