@@ -3,7 +3,7 @@ import type { CampaignReport, Metrics, Status } from '../domain.js';
 import { InputError, UnsupportedError, type VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
-import { budgetWarning, filterLocally, isObject, num, sendClassified, shapeError, type PageBudget } from './common.js';
+import { budgetWarning, filterLocal, isObject, num, sendClassified, shapeError, type PageBudget } from './common.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
   asBatchRecord, BATCH_LIVE_FILTER, BATCH_STATUS, batchAudience, batchContent, batchDelivery, batchRespectsCaps,
@@ -122,7 +122,7 @@ export class BatchAdapter implements VendorAdapter {
       from += page.length;
     }
     const now = this.now();
-    const campaigns = filterLocally(records.map((r) => toBatchSummary(r, this.account, now, this.timezone)), query, this.timezone);
+    const campaigns = filterLocal(records.map((r) => toBatchSummary(r, this.account, now, this.timezone)), query, this.timezone);
     return { campaigns, requests, ...(warnings.length ? { warnings } : {}) };
   }
 

@@ -3,7 +3,7 @@ import { VendorError } from '../errors.js';
 import { statusError } from '../http-errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import type { ListQuery } from './vendor.js';
-import { dayInZone, localDay } from './zones.js';
+import { dayInZone } from './zones.js';
 
 export { dayInZone, formatInZone, isoMinute, localDay, normalizeStamp, toInstant, wallToInstant, zoneOffsetMinutes } from './zones.js';
 
@@ -39,7 +39,10 @@ export function shapeError(vendor: VendorId, message: string, hint = 'The API ma
   return new VendorError({ vendor, message, hint, retryable });
 }
 
-/** Filter a complete listing locally (status, channel, text in name or tags, account days) and sort newest first. */
+/**
+ * The one local filter of a complete listing: status, channel, text in name or tags, from/to as the account's days (on scheduled_at, else created_at; a campaign with neither is outside
+ * any range); sorted newest first.
+ */
 export function filterLocal(campaigns: CampaignSummary[], q: ListQuery, tz: string, options: { tags?: boolean } = {}): CampaignSummary[] {
   const text = q.query?.toLowerCase();
   const day = (c: CampaignSummary) => {
@@ -69,32 +72,6 @@ export async function sendClassified(http: HttpClient, req: HttpRequest): Promis
   const effective = res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
   if (effective !== undefined) throw statusError(req, { ...res, status: effective });
   return res;
-}
-
-/** Newest first by instant (scheduled, else created), ties by vendor/account/id. */
-export function byNewest(a: CampaignSummary, b: CampaignSummary): number {
-  const ta = Date.parse(a.scheduled_at ?? a.created_at ?? '') || 0;
-  const tb = Date.parse(b.scheduled_at ?? b.created_at ?? '') || 0;
-  return ta !== tb ? tb - ta : compareNewestFirst(a, b);
-}
-
-/**
- * The one local filter: status, channel, name/tag text and from/to (the account's days, on scheduled_at,
- * else created_at; a campaign with neither is outside any range), sorted newest first.
- */
-export function filterLocally(list: readonly CampaignSummary[], q: ListQuery, timezone = 'UTC'): CampaignSummary[] {
-  const text = q.query?.toLowerCase();
-  return list
-    .filter((c) => {
-      if (q.status && c.status !== q.status) return false;
-      if (q.channel && c.channel !== q.channel) return false;
-      if (text && !c.name.toLowerCase().includes(text) && !(c.tags ?? []).some((t) => t.toLowerCase().includes(text))) return false;
-      if (!q.from && !q.to) return true;
-      const when = c.scheduled_at ?? c.created_at;
-      const day = when && localDay(when, timezone);
-      return !!day && !(q.from && day < q.from) && !(q.to && day > q.to);
-    })
-    .sort(byNewest);
 }
 
 /** How far a paged listing may go before it stops and says so. */

@@ -3,7 +3,7 @@ import { compareNewestFirst, isRealDay, type CampaignReport, type CampaignSummar
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
-import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocally, sendClassified, type PageBudget } from './common.js';
+import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocal, sendClassified, type PageBudget } from './common.js';
 import {
   MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, toDetail, toSummary, trimRaw, type Obj,
 } from './moengage-map.js';
@@ -153,8 +153,9 @@ export class MoEngageAdapter implements VendorAdapter {
       }
       if (items.length < PAGE_LIMIT) break;
     }
+    // Archived campaigns only when asked for, as MoEngage's search itself answers (include_archive_campaigns).
     const listed = [...found.values()].filter((s) => q.status !== undefined || s.status !== 'archived');
-    return { campaigns: filterLocally(listed, q, this.timezone), requests, ...(warnings.length && { warnings }) };
+    return { campaigns: filterLocal(listed, q, this.timezone), requests, ...(warnings.length && { warnings }) };
   }
 
   async getCampaign(id: string, options: GetOptions, signal?: AbortSignal): Promise<GetResult> {
