@@ -40,8 +40,8 @@ export function shapeError(vendor: VendorId, message: string, hint = 'The API ma
 }
 
 /**
- * The one local filter of a complete listing: status, channel, text in name or tags, from/to as the account's days (on scheduled_at, else created_at; a campaign with neither is outside
- * any range); sorted newest first.
+ * The one local filter of a complete listing: status, channel, text in name or tags, from/to as the account's days
+ * (on scheduled_at, else created_at; a campaign with neither is outside any range); sorted newest first.
  */
 export function filterLocal(campaigns: CampaignSummary[], q: ListQuery, tz: string, options: { tags?: boolean } = {}): CampaignSummary[] {
   const text = q.query?.toLowerCase();
