@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GateSettings } from '../src/confirm.js';
+import { createServer } from '../src/server.js';
+import type { VendorAdapter } from '../src/vendors/vendor.js';
+import { allTools } from '../tools/index.js';
+import { connectInProcess } from './helpers/client.js';
+import { FakeWriter, writableAdapter } from './helpers/fake-writer.js';
+import { FakeAdapter } from './helpers/fake-adapter.js';
+import { gateContext } from './helpers/gate-ctx.js';
+
+// Gate rules a mutation review found unpinned: each test fails when its rule is broken (the mutation named above it).
+
+const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+const send = (extra: Record<string, unknown> = {}) => ({
+  vendor: 'clevertap', channel: 'push', recipients: { ids: ids(2500), id_type: 'identity' }, content: { title: 'Hi', body: 'Sale today' }, ...extra,
+});
+
+let cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanups) await c();
+  cleanups = [];
+});
+
+/** A gate on `adapters` and an in-memory MCP client that cannot ask; `call` sends send_to_users. */
+async function setup(adapters: VendorAdapter[], settings: Partial<GateSettings> = {}) {
+  const g = gateContext(adapters, { settings: { ask: 'never', ...settings } });
+  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  cleanups.push(() => client.close(), g.cleanup);
+  const call = async (args: Record<string, unknown>) => {
+    const r = await client.callTool({ name: 'send_to_users', arguments: args });
+    return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
+  };
+  return { g, call };
+}
+
+/** One vendor with two accounts, each its own fake writer. */
+function twoAccounts() {
+  const of = (account: string) => {
+    const a = new FakeAdapter('clevertap', account, []) as FakeAdapter & { writer: FakeWriter };
+    (a as { writer: FakeWriter }).writer = new FakeWriter();
+    return a;
+  };
+  return { a: of('A'), b: of('B') };
+}
+
+describe('a confirm token binds the account it was issued for', () => {
+  // Mutation: `account` dropped from hashOf in src/confirm.ts.
+  it('previewed on account A, confirmed with account B: refused as other arguments, nothing written to either', async () => {
+    const { a, b } = twoAccounts();
+    const { call } = await setup([a, b]);
+    const p = await call(send({ account: 'A' }));
+    expect(p.s.status).toBe('confirmation_required');
+    const other = await call(send({ account: 'B', confirm: p.s.confirm }));
+    expect(other.r.isError).toBe(true);
+    expect(other.text).toContain('the arguments differ from the ones this token was issued for; nothing was written');
+    expect(a.writer.executed + b.writer.executed).toBe(0);
+    expect(a.writer.delivered).toEqual([]);
+    expect(b.writer.delivered).toEqual([]);
+    // The token still acts on its own account.
+    const own = await call(send({ account: 'A', confirm: p.s.confirm }));
+    expect(own.s).toMatchObject({ status: 'succeeded', counts: { succeeded: 2500 } });
+    expect(b.writer.executed).toBe(0);
+  });
+
+  // Mutation: `account` dropped from the unknownOf base hash (alone: A's resend finds nothing; with hashOf: B finds A's).
+  it('resend_unknown offers only the same account\'s unknown batches', async () => {
+    const { a, b } = twoAccounts();
+    const { call } = await setup([a, b], { concurrency: 1 });
+    a.writer.faults.set(1, 'unknown');
+    const p = await call(send({ account: 'A' }));
+    const done = await call(send({ account: 'A', confirm: p.s.confirm }));
+    expect(done.s).toMatchObject({ status: 'partial', counts: { succeeded: 1500, unknown: 1000 } });
+    const onB = await call(send({ account: 'B', resend_unknown: true }));
+    expect(onB.r.isError).toBe(true);
+    expect(onB.text).toContain('no earlier confirmed send with these exact arguments has batches of unknown outcome');
+    const onA = await call(send({ account: 'A', resend_unknown: true }));
+    expect(onA.r.isError, onA.text).toBeFalsy();
+    expect(onA.s).toMatchObject({ status: 'confirmation_required', preview: { counts: { recipients: 1000 } } });
+    expect(b.writer.executed).toBe(0);
+  });
+});
+
+describe('a confirm token binds the campaign_id of a send', () => {
+  // Mutation: tools/send-to-users.ts hashes the arguments with `campaign_id: undefined`.
+  it('previewed with campaign_id X, confirmed with Y: refused, nothing sent', async () => {
+    const adapter = writableAdapter();
+    const { call } = await setup([adapter]);
+    const p = await call(send({ campaign_id: 'cmp-X' }));
+    expect(p.s.status).toBe('confirmation_required');
+    const other = await call(send({ campaign_id: 'cmp-Y', confirm: p.s.confirm }));
+    expect(other.r.isError).toBe(true);
+    expect(other.text).toContain('the arguments differ from the ones this token was issued for; nothing was written');
+    const none = await call(send({ confirm: p.s.confirm }));
+    expect(none.r.isError).toBe(true);
+    expect(none.text).toContain('the arguments differ');
+    expect(adapter.writer.executed).toBe(0);
+    expect(adapter.writer.delivered).toEqual([]);
+  });
+});
