@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GateSettings } from '../src/confirm.js';
 import { createServer } from '../src/server.js';
+import { StoreError } from '../src/store.js';
 import type { VendorAdapter } from '../src/vendors/vendor.js';
 import { allTools } from '../tools/index.js';
 import { connectInProcess } from './helpers/client.js';
@@ -95,5 +96,47 @@ describe('a confirm token binds the campaign_id of a send', () => {
     expect(none.text).toContain('the arguments differ');
     expect(adapter.writer.executed).toBe(0);
     expect(adapter.writer.delivered).toEqual([]);
+  });
+});
+
+describe('the overall status of a write', () => {
+  // Mutation: src/write-result.ts reports "none succeeded, some unknown" as failed.
+  it('every batch unknown: status unknown, not an error (DESIGN: isError only for failed), and the text says check in the vendor', async () => {
+    const adapter = writableAdapter();
+    for (const i of [0, 1, 2]) adapter.writer.faults.set(i, 'unknown');
+    const { call } = await setup([adapter]);
+    const p = await call(send());
+    const done = await call(send({ confirm: p.s.confirm }));
+    expect(done.s).toMatchObject({ status: 'unknown', counts: { recipients: 2500, succeeded: 0, failed: 0, unknown: 2500, pending: 0 } });
+    expect(done.r.isError).toBeFalsy();
+    expect(done.text.startsWith('UNKNOWN: 0 of 2500 accepted, 0 failed, 2500 unknown, 0 not sent.')).toBe(true);
+    expect(done.text).toContain('Unknown batches may have been delivered: check in the vendor. They are never resent with this token');
+    // Replayed, the same.
+    const again = await call(send({ confirm: p.s.confirm }));
+    expect(again.s).toMatchObject({ status: 'unknown', replayed: true });
+    expect(again.r.isError).toBeFalsy();
+    expect(adapter.writer.executed).toBe(3);
+  });
+});
+
+describe('a journal that cannot record an outcome stops the send', () => {
+  // Mutation: src/gate-execute.ts no longer calls stop() when recordOutcome fails.
+  it('recordOutcome failing from batch 2 on, concurrency 1: STOPPED, batches after it pending and never sent', async () => {
+    const adapter = writableAdapter();
+    const { g, call } = await setup([adapter], { concurrency: 1 });
+    const args = send({ recipients: { ids: ids(5000), id_type: 'identity' } });
+    const p = await call(args);
+    const record = g.store.recordOutcome.bind(g.store);
+    g.store.recordOutcome = async (id, part, ...rest) => {
+      if (part >= 2) throw new StoreError('the disk is full');
+      return record(id, part, ...rest);
+    };
+    const done = await call({ ...args, confirm: p.s.confirm });
+    expect(done.text.startsWith('STOPPED: the journal could not be written (the disk is full), so no further batch was sent.'), done.text).toBe(true);
+    expect(done.text).toContain('2000 of 5000 accepted, 1000 unknown, 2000 not sent (batches 3-4)');
+    expect(done.s.counts).toMatchObject({ succeeded: 2000, unknown: 1000, pending: 2000 });
+    // Batch 2 went out (its answer not journaled); 3 and 4 never did.
+    expect(adapter.writer.executed).toBe(3);
+    expect(adapter.writer.delivered).toEqual(ids(3000));
   });
 });
