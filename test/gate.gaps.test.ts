@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GateSettings } from '../src/confirm.js';
+import { HttpClient } from '../src/http.js';
+import { serveSim } from '../src/sandbox/sim.js';
 import { createServer } from '../src/server.js';
 import { StoreError } from '../src/store.js';
+import { CleverTapAdapter } from '../src/vendors/clevertap.js';
 import type { VendorAdapter } from '../src/vendors/vendor.js';
 import { allTools } from '../tools/index.js';
 import { connectInProcess } from './helpers/client.js';
 import { FakeWriter, writableAdapter } from './helpers/fake-writer.js';
 import { FakeAdapter } from './helpers/fake-adapter.js';
-import { gateContext } from './helpers/gate-ctx.js';
+import { gateClient, gateContext } from './helpers/gate-ctx.js';
 
 // Gate rules a mutation review found unpinned: each test fails when its rule is broken (the mutation named above it).
 
@@ -138,5 +141,42 @@ describe('a journal that cannot record an outcome stops the send', () => {
     // Batch 2 went out (its answer not journaled); 3 and 4 never did.
     expect(adapter.writer.executed).toBe(3);
     expect(adapter.writer.delivered).toEqual(ids(3000));
+  });
+});
+
+describe('maxRecipients bounds one send, inclusive', () => {
+  // Mutation: `counted.count > maxRecipients` in src/confirm.ts becomes `>=`.
+  it('exactly maxRecipients previews; one more is refused', async () => {
+    const adapter = writableAdapter();
+    const { call } = await setup([adapter], { maxRecipients: 2500 });
+    const exact = await call(send());
+    expect(exact.r.isError, exact.text).toBeFalsy();
+    expect(exact.s).toMatchObject({ status: 'confirmation_required', preview: { counts: { recipients: 2500 } } });
+    const over = await call(send({ recipients: { ids: ids(2501), id_type: 'identity' } }));
+    expect(over.r.isError).toBe(true);
+    expect(over.text).toContain('2501 recipients is more than the 2500 one send may reach (CAMPAIGN_MCP_MAX_RECIPIENTS)');
+    expect(adapter.writer.prepared).toBe(1);
+  });
+});
+
+describe('a 404 on a write is fatal', () => {
+  // Mutation: 404 removed from FATAL_STATUSES in src/vendors/write-outcome.ts.
+  it('CleverTap answering its send route 404: the batch fails, not acted on, and the send stops there', async () => {
+    const sim = await serveSim(() => ({ status: 404, body: { status: 'fail', error: 'Not Found' } }));
+    const http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50 });
+    const adapter = new CleverTapAdapter({ account: 'default', accountId: 'TEST-000-000-404Z', passcode: 'gaps-passcode-404', baseUrl: sim.url }, http);
+    const { client, close } = await gateClient([adapter], { concurrency: 1 }, [http, sim]);
+    cleanups.push(close);
+    const args = send({ recipients: { ids: ids(3000), id_type: 'identity' } });
+    const p = await client.callTool({ name: 'send_to_users', arguments: args });
+    const confirm = (p.structuredContent as { confirm: string }).confirm;
+    const r = await client.callTool({ name: 'send_to_users', arguments: { ...args, confirm } });
+    const s = r.structuredContent as any;
+    expect(s).toMatchObject({ status: 'failed', counts: { recipients: 3000, succeeded: 0, failed: 1000, unknown: 0, pending: 2000 } });
+    expect(r.isError).toBe(true);
+    expect(s.batches[0]).toMatchObject({ state: 'failed' });
+    expect(s.batches[0].message).toContain('HTTP 404');
+    expect(s.batches[0].message).toContain('the same token sends it again');
+    expect(sim.requests.filter((q) => q.path === '/1/send/push.json')).toHaveLength(1);
   });
 });
