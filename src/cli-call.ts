@@ -48,7 +48,7 @@ export async function callTool(server: McpServer, name: string, json: string, ou
     }
     (result.isError ? err : out).write(`${text}\n`);
     if (!result.isError && (result.structuredContent as Structured | undefined)?.next_cursor) {
-      err.write('campaign-mcp: more results remain: add --all to print every page in this run (a cursor pages in another process only when they share CAMPAIGN_MCP_REDIS_URL).\n');
+      err.write('campaign-mcp: more results remain: give the cursor to the next call, or add --all to print every page in this run.\n');
     }
     return result.isError ? 1 : 0;
   } catch (e) {
@@ -99,8 +99,7 @@ function unusableCursor(tool: string, args: Record<string, unknown>, serverText:
   const again = `campaign-mcp call ${tool} '${JSON.stringify(rest)}' --all`;
   if (!/expired/i.test(serverText)) return `${serverText}\ncampaign-mcp: to get every page from the terminal, run: ${again}`;
   return [
-    'campaign-mcp: this cursor cannot be continued here: it points into a listing held in the memory of the `call` that printed it,',
-    'and every `call` is a new process. To get every page in one run:',
+    'campaign-mcp: this cursor cannot be continued: it is an older campaign-mcp\'s, pointing into a listing no longer held. To get every page in one run:',
     `  ${again}`,
     '(or list again without cursor, with a larger limit).',
   ].join('\n');

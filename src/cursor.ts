@@ -1,11 +1,15 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { InputError } from './errors.js';
 
-/** What a listing cursor carries: the filter hash, the snapshot id and the offset. */
+/**
+ * What a listing cursor carries: the filter hash, the snapshot id and the offset, and the sort key of the last
+ * campaign shown (`a`: instant, vendor, account, id), where a re-listing continues once the snapshot is gone.
+ */
 export interface CursorPayload {
   k: string;
   s: string;
   o: number;
+  a?: [string, string, string, string];
 }
 
 const FOREIGN = 'cursor is not one this server issued (or it was altered); drop it to start from the first page';
@@ -45,7 +49,9 @@ export class CursorCodec {
     if (!o || typeof o !== 'object' || typeof o.k !== 'string' || typeof o.s !== 'string' || typeof o.o !== 'number' || !Number.isInteger(o.o) || o.o < 0) {
       throw new InputError(FOREIGN);
     }
-    return { k: o.k, s: o.s, o: o.o };
+    const a = o.a;
+    if (a !== undefined && !(Array.isArray(a) && a.length === 4 && a.every((x) => typeof x === 'string'))) throw new InputError(FOREIGN);
+    return { k: o.k, s: o.s, o: o.o, ...(a && { a }) };
   }
 
   private mac(body: string): Buffer {

@@ -52,26 +52,26 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   if (filters.from && filters.to && filters.from > filters.to) throw new InputError(`from (${filters.from}) is after to (${filters.to})`);
   const key = hashFilters(filters);
   const cursors = ctx.cursors ?? processCursors;
-  const position = cursor ? openCursor(cursors.decode(cursor), key) : { s: '', o: 0 };
+  const position: CursorPayload = cursor ? openCursor(cursors.decode(cursor), key) : { k: key, s: '', o: 0 };
   let snapshotId = position.s;
-  let snap: Snapshot | undefined;
-  if (cursor) {
-    const held = (await ctx.store.getSnapshot(snapshotId)) as Snapshot | undefined;
-    // Re-listing under an old offset could repeat or skip campaigns: an expired cursor is refused instead.
-    if (!held) {
-      throw new InputError('this cursor has expired (listings are kept for 5 minutes, the 50 most recent): list again without cursor');
-    }
-    snap = held;
-  } else {
+  let offset = position.o;
+  let snap = cursor ? (await ctx.store.getSnapshot(snapshotId)) as Snapshot | undefined : undefined;
+  if (!snap) {
+    // No snapshot (first page, or a cursor from another process, a restart, or older than the snapshots kept):
+    // list again and continue after the last campaign the cursor's page showed, by sort key, never by offset
+    // (campaigns added or gone since would shift an offset into repeats or gaps).
+    if (cursor && !position.a) throw new InputError('this cursor has expired (listings are kept for 5 minutes, the 50 most recent): list again without cursor');
     snap = await fanOut(ctx, filters, signal);
     snapshotId = randomUUID().slice(0, 8);
     await ctx.store.putSnapshot(snapshotId, snap, SNAPSHOT_TTL_MS, summaryBytes(snap.campaigns));
+    if (position.a) offset = firstAfter(snap.campaigns, position.a);
   }
-  const page = snap.campaigns.slice(position.o, position.o + limit);
-  const next = position.o + limit;
+  const page = snap.campaigns.slice(offset, offset + limit);
+  const next = offset + limit;
+  const last = page[page.length - 1];
   return {
     campaigns: page,
-    ...(next < snap.campaigns.length ? { next_cursor: cursors.encode({ k: key, s: snapshotId, o: next }) } : {}),
+    ...(next < snap.campaigns.length && last ? { next_cursor: cursors.encode({ k: key, s: snapshotId, o: next, a: sortKey(last) }) } : {}),
     total: snap.campaigns.length,
     ...(snap.errors?.length ? { errors: snap.errors } : {}),
     ...(snap.warnings?.length ? { warnings: snap.warnings } : {}),
@@ -138,10 +138,22 @@ function hashFilters(f: Filters): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 10);
 }
 
-/** The snapshot and offset of a verified cursor, when it was issued for the same filters. */
-function openCursor(c: CursorPayload, key: string): { s: string; o: number } {
+/** The snapshot, offset and last sort key of a verified cursor, when it was issued for the same filters. */
+function openCursor(c: CursorPayload, key: string): CursorPayload {
   if (c.k !== key) throw new InputError('cursor belongs to a different query: repeat the same filters with it, or drop it');
-  return { s: c.s, o: c.o };
+  return c;
+}
+
+/** Where a campaign sorts (compareNewestFirst): its instant, vendor, account and id. */
+function sortKey(c: CampaignSummary): [string, string, string, string] {
+  return [c.scheduled_at ?? c.created_at ?? '', c.vendor, c.account ?? '', c.id];
+}
+
+/** Index of the first campaign that sorts after `key`: the page after the one whose last campaign it was. */
+function firstAfter(campaigns: readonly CampaignSummary[], [at, vendor, account, id]: [string, string, string, string]): number {
+  const shown = { vendor, id, name: '', status: 'unknown', channel: 'other', ...(account && { account }), ...(at && { scheduled_at: at }) } as CampaignSummary;
+  const i = campaigns.findIndex((c) => compareNewestFirst(shown, c) < 0);
+  return i < 0 ? campaigns.length : i;
 }
 
 /** One compact line per campaign: the model pays for every token. */

@@ -8,6 +8,7 @@ import { VendorError } from '../src/errors.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from '../src/tool.js';
 import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
+import { CursorCodec } from '../src/cursor.js';
 import { writableAdapter } from './helpers/fake-writer.js';
 
 let client: Client | undefined;
@@ -182,13 +183,35 @@ describe('bad input reaches no vendor', () => {
       expect(a.calls).toEqual([]);
     });
   }
-  it('an expired cursor is refused rather than re-paged (which could repeat or skip campaigns)', async () => {
+  it('a cursor whose listing is no longer held continues after the last campaign shown: nothing repeated or skipped', async () => {
     let clock = Date.now();
-    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))], sandbox: false, store: new EmbeddedStore({ now: () => clock }), now: () => new Date() };
+    const campaigns = makeCampaigns('clevertap', 30);
+    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', campaigns)], sandbox: false, store: new EmbeddedStore({ now: () => clock }), now: () => new Date() };
     client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
     const first = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
+    expect(first.campaigns.map((c: { id: string }) => c.id)).toEqual(campaigns.slice(0, 5).map((c) => c.id));
+    // Past the snapshot's 5 minutes, two newer campaigns appeared and one already shown is gone: an offset would
+    // repeat clevertap-4; the sort key of the last one shown does not.
     clock += 5 * 60_000 + 1;
+    campaigns.unshift({ ...campaigns[0]!, id: 'clevertap-new1', scheduled_at: '2026-11-30T10:00Z' }, { ...campaigns[0]!, id: 'clevertap-new2', scheduled_at: '2026-11-29T10:00Z' });
+    campaigns.splice(campaigns.findIndex((c) => c.id === 'clevertap-1'), 1);
     const r = await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: first.next_cursor } });
+    expect(r.isError, text(r)).toBeFalsy();
+    const second = r.structuredContent as any;
+    expect(second.campaigns.map((c: { id: string }) => c.id)).toEqual(['clevertap-5', 'clevertap-6', 'clevertap-7', 'clevertap-8', 'clevertap-9']);
+    // Its own cursor pages on from there, within the new listing.
+    const third = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: second.next_cursor } })).structuredContent as any;
+    expect(third.campaigns[0].id).toBe('clevertap-10');
+  });
+
+  it('a cursor from before cursors carried their last campaign, past its listing, is refused rather than re-paged by offset', async () => {
+    let clock = Date.now();
+    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30))], sandbox: false, store: new EmbeddedStore({ now: () => clock }), now: () => new Date(), cursors: new CursorCodec('k') };
+    client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+    const first = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
+    const { a: _sortKey, ...old } = ctx.cursors!.decode(first.next_cursor);
+    clock += 5 * 60_000 + 1;
+    const r = await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: ctx.cursors!.encode(old) } });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/cursor has expired/);
   });
