@@ -51,7 +51,7 @@ describe('the bin over stdio (spawned)', () => {
     const p = spawnBin(['call', 'list_campaigns', '{"limit":5,"vendor":"batch"}', '--sandbox']);
     expect(await p.exited).toBe(0);
     expect(p.stdout()).toMatch(/^\[sandbox data\] 5 of \d+ campaigns, newest first\.\n(batch \S+ ".*\n){5}More: cursor="[^"]+"\n$/);
-    expect(p.stderr()).toBe('campaign-mcp: more results remain: add --all to print every page in this run (a cursor pages in another process only when they share CAMPAIGN_MCP_REDIS_URL).\n');
+    expect(p.stderr()).toBe('campaign-mcp: more results remain: give the cursor to the next call, or add --all to print every page in this run.\n');
   });
 });
 
