@@ -26,14 +26,19 @@ export async function fileSha256(path: string): Promise<string> {
 }
 
 /**
- * The one spelling of an id that reaches the vendor: a phone number without its separators (`+1 (555) 000-1234`
- * is `+15550001234`, as vendors match numbers), an email address in lower case (no vendor here matches addresses
- * case-sensitively). Two spellings of one person are then one recipient, de-duplicated and reached once.
+ * The spelling of an id that reaches the vendor: a phone number without its separators (`+1 (555) 000-1234` is
+ * `+15550001234`, as vendors match numbers); anything else as given.
  */
 export function normalizeId(id: string, idType: string): string {
-  if (idType === 'phone') return id.replace(/[\s().-]/g, '');
-  if (idType === 'email') return id.toLowerCase();
-  return id;
+  return idType === 'phone' ? id.replace(/[\s().-]/g, '') : id;
+}
+
+/**
+ * Which recipient an id is, for de-duplication: an email address in any case is one person (reached once, by the
+ * first spelling given, which is sent as is: a vendor may keep the address as the person typed it).
+ */
+function recipientKey(id: string, idType: string): string {
+  return idType === 'email' ? id.toLowerCase() : id;
 }
 
 /** The cells of one CSV line (RFC 4180 quoting: `"Doe, Jane"` is one cell, `""` inside quotes is a quote), trimmed. */
@@ -125,7 +130,7 @@ function hash64(s: string): bigint {
 async function* uniqueIds(src: RecipientSource, idType: string): AsyncGenerator<string> {
   const seen = new IdSet();
   for await (const raw of rawIds(src, idType)) {
-    if (seen.add(raw)) yield raw;
+    if (seen.add(recipientKey(raw, idType))) yield raw;
   }
 }
 
@@ -250,7 +255,7 @@ export async function countRecipients(src: RecipientSource, idType: string): Pro
   let total = 0;
   for await (const id of rawIds(src, idType)) {
     total++;
-    seen.add(id);
+    seen.add(recipientKey(id, idType));
   }
   return { count: seen.size, duplicates_removed: total - seen.size };
 }
@@ -273,7 +278,7 @@ export async function countBatches(src: RecipientSource, idType: string, size: n
   let batch: string[] = [];
   for await (const id of rawIds(src, idType)) {
     total++;
-    if (!seen.add(id)) continue;
+    if (!seen.add(recipientKey(id, idType))) continue;
     batch.push(id);
     if (batch.length === size) {
       digests.push(batchDigest(batch));

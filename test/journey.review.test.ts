@@ -107,7 +107,7 @@ describe('send_to_users: recipients a CSV export really holds', () => {
     expect([...(reached?.keys() ?? [])]).toEqual(['+15550001234']);
   });
 
-  it('an email address differing only in case is one recipient', async () => {
+  it('an email address differing only in case is one recipient, sent as first spelled', async () => {
     const p = await client.callTool({
       name: 'send_to_users',
       arguments: { vendor: 'altcraft', channel: 'email', campaign_id: 'mailing-5001', recipients: { ids: ['Ann@Example.com', 'ann@example.com', 'ANN@EXAMPLE.COM'], id_type: 'email' }, content: { subject: 'Hi', body: 'b' } },
