@@ -78,6 +78,18 @@ describe('journal', () => {
     reopened.close();
   });
 
+  it('keeps a write with a batch refused before the vendor acted past retention: the same token sends it again', () => {
+    const path = journalPath();
+    const j = Journal.open(path);
+    j.append(preview('w6', 1));
+    j.append({ t: 'confirm', at, id: 'w6' });
+    j.append({ t: 'outcome', at, id: 'w6', part: 0, state: 'failed', not_acted: true, message: 'rate limited' });
+    j.close();
+    const later = Journal.open(path, { now: Date.parse(at) + 365 * 86_400_000 });
+    expect(later.get('w6')!.parts[0]).toMatchObject({ state: 'failed', not_acted: true });
+    later.close();
+  });
+
   it('refuses events for a write it never previewed', () => {
     const j = Journal.open();
     expect(() => j.append({ t: 'confirm', at, id: 'nope' })).toThrow(/no write nope/);
