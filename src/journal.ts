@@ -2,7 +2,7 @@ import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameS
 import { dirname } from 'node:path';
 import type { VendorId } from './domain.js';
 import type { Outcome, PartState as SettledState } from './errors.js';
-import { UNSENT } from './part-letters.js';
+import { hasUnsent } from './part-letters.js';
 
 /** Where one part (batch) of a write stands; `attempted` (sent, no answer recorded) reads back as `unknown`. */
 export type PartState = SettledState | 'attempted';
@@ -150,7 +150,7 @@ export class Journal {
   private expire(now: number, retentionMs: number): number {
     let n = 0;
     for (const [id, r] of this.records) {
-      const open = r.parts.some((p) => p.state === 'pending' || p.state === 'attempted' || (p.each !== undefined && UNSENT.test(p.each)));
+      const open = r.parts.some((p) => p.state === 'attempted' || hasUnsent(p));
       const old = r.confirmed_at ? !open && Date.parse(r.confirmed_at) < now - retentionMs : Date.parse(r.expires_at) < now - 86_400_000;
       if (old) {
         this.records.delete(id);

@@ -59,6 +59,26 @@ describe('checks as pure functions', () => {
     ])).toEqual(['late']);
   });
 
+  const hours = (h: number) => new Date(NOW.getTime() + h * 3_600_000).toISOString();
+
+  it('stale_schedule flags a start a day and an hour past, not 23 hours past', () => {
+    expect(run('stale_schedule', [
+      item('moengage', { id: 'day-and-an-hour', status: 'scheduled', scheduled_at: hours(-25) }, null),
+      item('moengage', { status: 'scheduled', scheduled_at: hours(-23) }, null),
+    ])).toEqual(['day-and-an-hour']);
+  });
+
+  it('past_expiry flags an end an hour past, not one an hour ahead', () => {
+    expect(run('past_expiry', [
+      item('moengage', { id: 'hour-ago' }, { schedule: { end: hours(-1) } }), item('moengage', {}, { schedule: { end: hours(1) } }),
+    ])).toEqual(['hour-ago']);
+  });
+
+  it('throttle_outlier flags just over three times the median, not exactly three times', () => {
+    const peers = [3000, 3000, 3000].map((t) => item('moengage', {}, { throttle_per_minute: t }));
+    expect(run('throttle_outlier', [...peers, item('moengage', { id: 'over' }, { throttle_per_minute: 9001 }), item('moengage', {}, { throttle_per_minute: 9000 })])).toEqual(['over']);
+  });
+
   it('long_paused: paused and unchanged for 30 days', () => {
     expect(run('long_paused', [
       item('moengage', { id: 'p', status: 'paused' }, { updated_at: '2026-09-01T00:00Z' }), item('moengage', { status: 'paused' }, { updated_at: '2026-11-10T00:00Z' }),

@@ -163,3 +163,48 @@ describe('connections are bounded, idle ones too', () => {
     }
   });
 });
+
+describe('who may call: the bearer token and the Origin', () => {
+  const discover = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: META } });
+  /** One opening request with `headers`; its status. */
+  const call = async (url: string, headers: Record<string, string> = {}) => {
+    const r = await fetch(url, {
+      method: 'POST', body: discover,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover', ...headers },
+    });
+    await r.arrayBuffer();
+    return r.status;
+  };
+  const token = 'bounds-token-0123456789abcdef';
+
+  it('takes exactly the token: one character short, one too many, or none is 401', async () => {
+    const guarded = await serveHttp(listening, { host: '127.0.0.1', port: 0, logger: silentLogger, token });
+    try {
+      expect(await call(guarded.url, { authorization: `Bearer ${token}` })).toBe(200);
+      expect(await call(guarded.url, { authorization: `Bearer ${token.slice(0, -1)}` })).toBe(401);
+      expect(await call(guarded.url, { authorization: `Bearer ${token}x` })).toBe(401);
+      expect(await call(guarded.url, { authorization: `Bearer ${token.slice(0, 4)}` })).toBe(401);
+      expect(await call(guarded.url, { authorization: token })).toBe(401);
+      expect(await call(guarded.url)).toBe(401);
+    } finally {
+      await guarded.close(0);
+    }
+  });
+
+  it('on loopback refuses a foreign Origin 403 and serves its own', async () => {
+    expect(await call(served.url, { origin: 'http://evil.example' })).toBe(403);
+    expect(await call(served.url, { origin: `http://localhost:${port}` })).toBe(200);
+  });
+
+  it('beyond loopback refuses an Origin other than the Host asked for, even with the token', async () => {
+    const wide = await serveHttp(listening, { host: '0.0.0.0', port: 0, logger: silentLogger, token });
+    try {
+      const url = `http://127.0.0.1:${new URL(wide.url).port}/mcp`;
+      const auth = { authorization: `Bearer ${token}` };
+      expect(await call(url, { ...auth, origin: 'http://evil.example' })).toBe(403);
+      expect(await call(url, { ...auth, origin: 'http://127.0.0.1' })).toBe(200);
+    } finally {
+      await wide.close(0);
+    }
+  });
+});

@@ -73,6 +73,21 @@ describe('journal', () => {
     expect(later.get('w4')!.parts[0]!.each).toBe('sp');
     expect(later.get('w5')).toBeUndefined();
     later.close();
+    const reopened = Journal.open(path, { now: Date.parse(at) + 365 * 86_400_000 });
+    expect(reopened.get('w4')!.parts[0]).toMatchObject({ state: 'failed', each: 'sp' });
+    reopened.close();
+  });
+
+  it('keeps a write with a batch refused before the vendor acted past retention: the same token sends it again', () => {
+    const path = journalPath();
+    const j = Journal.open(path);
+    j.append(preview('w6', 1));
+    j.append({ t: 'confirm', at, id: 'w6' });
+    j.append({ t: 'outcome', at, id: 'w6', part: 0, state: 'failed', not_acted: true, message: 'rate limited' });
+    j.close();
+    const later = Journal.open(path, { now: Date.parse(at) + 365 * 86_400_000 });
+    expect(later.get('w6')!.parts[0]).toMatchObject({ state: 'failed', not_acted: true });
+    later.close();
   });
 
   it('refuses events for a write it never previewed', () => {
@@ -106,5 +121,32 @@ describe('journal compaction', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('rewrites every field of a part it keeps: a reopened file reads the same parts as before the compaction', () => {
+    const path = journalPath();
+    const j = Journal.open(path);
+    j.append(preview('gone', 1));
+    j.append({ t: 'confirm', at, id: 'gone' });
+    j.append({ t: 'outcome', at, id: 'gone', part: 0, state: 'succeeded' });
+    j.append(preview('kept', 4));
+    j.append({ t: 'confirm', at, id: 'kept' });
+    j.append({ t: 'outcome', at, id: 'kept', part: 0, state: 'succeeded', vendor_ref: 'q-1', accepted: 1000 });
+    j.append({ t: 'outcome', at, id: 'kept', part: 1, state: 'failed', message: 'key revoked', not_acted: true });
+    j.append({ t: 'outcome', at, id: 'kept', part: 2, state: 'failed', vendor_ref: 'q-3', accepted: 1, each: 'sfp' });
+    const before = structuredClone(j.get('kept')!.parts);
+    j.close();
+    const later = Date.parse(at) + 31 * 86_400_000;
+    Journal.open(path, { now: later }).close();
+    expect(readFileSync(path, 'utf8')).not.toContain('"gone"');
+    const reopened = Journal.open(path, { now: later });
+    expect(reopened.get('kept')!.parts).toEqual(before);
+    expect(reopened.get('kept')!.parts).toMatchObject([
+      { state: 'succeeded', vendor_ref: 'q-1', accepted: 1000 },
+      { state: 'failed', message: 'key revoked', not_acted: true },
+      { state: 'failed', vendor_ref: 'q-3', accepted: 1, each: 'sfp' },
+      { state: 'pending' },
+    ]);
+    reopened.close();
   });
 });

@@ -6,6 +6,7 @@ import { startMoEngageSim, type MoEngageSim } from '../src/sandbox/moengage.js';
 import { MOENGAGE_SANDBOX_ALERT } from '../src/sandbox/moengage-writes.js';
 import { MoEngageAdapter } from '../src/vendors/moengage.js';
 import type { SendInput, WriteOp } from '../src/vendors/vendor.js';
+import type { HttpRequest } from '../src/http-types.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const clock = () => NOW;
@@ -159,6 +160,24 @@ describe('moengage writer: Inform send', () => {
     expect(await w.execute(one('c@example.com', 'k3'))).toMatchObject({ state: 'unknown', accepted: 0 });
     s.writes.faults.fail5xx = 0;
     expect(Object.fromEntries(reached(s))).toEqual({ 'a@example.com': 1, 'b@example.com': 1 });
+  });
+
+  it('paces Inform under its documented 10,000 a minute with a margin: each request is spaced at least 10% more than 6 ms', async () => {
+    const paced = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast });
+    const seen: Array<HttpRequest['pace']> = [];
+    const send = paced.send.bind(paced);
+    paced.send = (req) => (seen.push(req.pace), send(req));
+    try {
+      const { s, w } = await setup({ client: paced });
+      expect(await w.execute(w.sendPart(sendInput, emails(10), 0, 'paced'))).toMatchObject({ state: 'succeeded', accepted: 10 });
+      expect(seen).toHaveLength(10);
+      for (const pace of seen) {
+        expect(pace).toMatchObject({ key: `moengage:${s.credentials.workspaceId}:inform` });
+        expect(pace!.intervalMs).toBeGreaterThanOrEqual((60_000 / 10_000) * 1.1);
+      }
+    } finally {
+      await paced.close();
+    }
   });
 
   it('401 and an unknown alert are fatal and stop the part; a 429 is retried', async () => {

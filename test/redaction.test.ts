@@ -68,3 +68,20 @@ describe('a credential inside JSON inside JSON', () => {
     expect(JSON.parse(JSON.parse(out) as string)).toEqual({ k: '[redacted]' });
   });
 });
+
+describe('a short credential', () => {
+  it('of 4 to 11 characters is still redacted from log lines and errors', async () => {
+    const { createLogger, redact, redactValue, registerSecret } = await import('../src/log.js');
+    const short = ['Qk7!', 'pw-9Xz!k2Lq'];
+    for (const s of short) registerSecret(s);
+    const lines: string[] = [];
+    const log = createLogger('info', { write: (l: string) => lines.push(l) });
+    for (const s of short) {
+      log.warn({ err: redactValue(new Error(`passcode ${s} rejected`)) }, `vendor said: bad key ${s}`);
+      expect(redact(`Token ${s} is not valid`)).toBe('Token [redacted] is not valid');
+    }
+    expect(lines).toHaveLength(2);
+    for (const s of short) expect(lines.join('')).not.toContain(s);
+    expect(lines.join('')).toContain('bad key [redacted]');
+  });
+});

@@ -14,6 +14,11 @@ describe('resolveSchedule', () => {
     expect(resolveSchedule('2026-12-02T10:00:00+02:00', 'Asia/Kolkata', now)).toMatchObject({ utc: '2026-12-02T08:00:00Z', local: '2026-12-02 13:30' });
     expect(resolveSchedule('2026-12-02T10:00:00Z', 'UTC', now)).toMatchObject({ utc: '2026-12-02T10:00:00Z' });
   });
+  it('reads the minutes of an offset, east and west of UTC', () => {
+    expect(resolveSchedule('2026-12-02T10:00:00+05:30', 'UTC', now)).toMatchObject({ utc: '2026-12-02T04:30:00Z' });
+    expect(resolveSchedule('2026-12-02T10:00+0530', 'UTC', now)).toMatchObject({ utc: '2026-12-02T04:30:00Z' });
+    expect(resolveSchedule('2026-12-02T10:00:00-03:30', 'Asia/Kolkata', now)).toMatchObject({ utc: '2026-12-02T13:30:00Z', local: '2026-12-02 19:00' });
+  });
   it('handles a DST day', () => {
     expect(resolveSchedule('2027-03-28T12:00', 'Europe/Paris', now)).toMatchObject({ utc: '2027-03-28T10:00:00Z' });
     expect(resolveSchedule('2027-01-28T12:00', 'Europe/Paris', now)).toMatchObject({ utc: '2027-01-28T11:00:00Z' });

@@ -140,6 +140,18 @@ describe('list_campaigns across vendors', () => {
     expect(s.campaigns.map((x: any) => x.account).sort()).toEqual(['india', 'india', 'us', 'us']);
   });
 
+  it('with one of a vendor\'s accounts failing, errors[] names that account and the other account\'s campaigns are listed', async () => {
+    const us = new FakeAdapter('clevertap', 'us', makeCampaigns('clevertap', 2, 1));
+    us.fail = new VendorError({ vendor: 'clevertap', status: 401, message: 'Invalid Account ID or Passcode' });
+    const c = await connect([new FakeAdapter('clevertap', 'india', makeCampaigns('clevertap', 2)), us]);
+    const r = await c.callTool({ name: 'list_campaigns', arguments: {} });
+    expect(r.isError).toBeFalsy();
+    const s = r.structuredContent as any;
+    expect(s.campaigns.map((x: any) => x.account)).toEqual(['india', 'india']);
+    expect(s.errors).toEqual([{ vendor: 'clevertap', account: 'us', message: expect.stringContaining('Invalid Account ID or Passcode') }]);
+    expect(text(r)).toMatch(/Missing clevertap\/us: .*Invalid Account ID or Passcode/);
+  });
+
   it('search matches names and tags across vendors', async () => {
     const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 10)), new FakeAdapter('altcraft', 'default', makeCampaigns('altcraft', 10))]);
     const s = (await c.callTool({ name: 'search_campaigns', arguments: { query: 'black friday' } })).structuredContent as any;
