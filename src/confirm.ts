@@ -11,6 +11,7 @@ import type { ApprovalNeeded, GateCall, GateSettings, StoredPlan, WriteRequest }
 import { executeParts } from './gate-execute.js';
 import { hasUnsent, lettersOf } from './part-letters.js';
 import { requireStillAhead } from './vendors/schedule.js';
+import { RepeatGuard, describeConfirmed } from './gate-repeat.js';
 
 export type { WriteResult } from './write-result.js';
 export type { ApprovalNeeded, GateCall, GateSettings, WriteRequest, WriteTool } from './gate-types.js';
@@ -25,6 +26,7 @@ const WAIT_FOR_LEASE_MS = 30_000;
 export class WriteGate {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly owner = randomBytes(6).toString('hex');
+  private readonly repeats: RepeatGuard;
 
   constructor(
     private readonly store: Store,
@@ -32,7 +34,14 @@ export class WriteGate {
     private readonly settings: GateSettings,
     private readonly now: () => Date = () => new Date(),
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+  ) {
+    this.repeats = new RepeatGuard(store, this.owner, sleep);
+  }
+
+  /** The hashes a token's write repeats: its own arguments', and for resend_unknown the resent write's too. */
+  private hashesOf(req: WriteRequest, hash: string): string[] {
+    return req.resendUnknown ? [hash, argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args })] : [hash];
+  }
 
   /** Run one write call: a preview without `confirm`, the write (once) with it. */
   async handle(req: WriteRequest, call: GateCall = {}, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
@@ -83,8 +92,9 @@ export class WriteGate {
       op = { ...op, recipients: counted };
     }
     const plan = await writer.prepare(op, this.now, signal);
-    const again = await this.confirmedBefore(hash);
-    if (again) plan.preview.notes = [...plan.preview.notes ?? [], `${again}: confirming this token does it again.`];
+    const [again] = await this.repeats.confirmed([hash]);
+    if (again) plan.preview.notes = [...plan.preview.notes ?? [], `${describeConfirmed(again)}: confirming this token does it again.`];
+    const noted = (await this.repeats.confirmed(this.hashesOf(req, hash))).map((r) => r.id);
     const recipients = op.kind === 'send' ? op.recipients.count : undefined;
     const partCount = recipients !== undefined ? Math.ceil(recipients / batchSize) : plan.parts.length;
     if (partCount === 0) throw new Error(`${req.adapter.vendor} prepared a write with nothing to send`);
@@ -93,7 +103,7 @@ export class WriteGate {
     const id = randomBytes(9).toString('base64url');
     const stored: StoredPlan = {
       op, parts: plan.parts, preview: plan.preview,
-      ...(source ? { source, batch_size: batchSize, recipients, ...(digests && { digests }) } : {}),
+      ...(source ? { source, batch_size: batchSize, recipients, ...(digests && { digests }) } : {}), ...(noted.length && { noted }),
     };
     await this.store.createWrite({
       id, tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, args_hash: hash,
@@ -145,12 +155,15 @@ export class WriteGate {
     if (!rec.confirmed_at) {
       requireStillAhead((rec.plan as StoredPlan).preview.schedule, this.now());
       // Two previews of one write (a model that asked twice) give two tokens: the second acts only once a preview said so.
-      const since = await this.confirmedBefore(hash, rec);
-      if (since) throw new InputError(`${since}, after this token's preview; nothing was written. Call again without confirm: that preview says so, and its token does it again`);
+      await this.repeats.refuseUnseen(rec, this.hashesOf(req, hash));
       const declined = await this.askPerson(rec, call);
       if (declined) return declined;
     }
-    const first = await this.store.consume(rec.id, this.now().toISOString());
+    // Checked again with the consume, one confirmation of these arguments at a time (the first check spares the person a question).
+    const first = rec.confirmed_at ? await this.store.consume(rec.id, this.now().toISOString()) : await this.repeats.exclusive(hash, async () => {
+      await this.repeats.refuseUnseen(rec, this.hashesOf(req, hash));
+      return this.store.consume(rec.id, this.now().toISOString());
+    });
     const inFlight = this.running.get(rec.id);
     if (inFlight) {
       await inFlight.catch(() => undefined);
@@ -163,20 +176,6 @@ export class WriteGate {
     } finally {
       this.running.delete(rec.id);
     }
-  }
-
-  /**
-   * The latest confirmation of a write with these exact arguments, in words (undefined when none), confirmed after
-   * `preview` was made when one is given.
-   */
-  private async confirmedBefore(hash: string, preview?: WriteRecord): Promise<string | undefined> {
-    const done = (await this.store.findWrites(hash))
-      .filter((r) => r.confirmed_at && r.id !== preview?.id && (!preview || later(r.confirmed_at, preview.created_at) > 0))
-      .sort((a, b) => later(b.confirmed_at!, a.confirmed_at!))[0];
-    if (!done) return undefined;
-    const plan = done.plan as StoredPlan | undefined;
-    const { status } = buildResult(done, { recipients: plan?.recipients, batchSize: plan?.batch_size, replayed: false, resumed: false });
-    return `the same ${done.tool} with these exact arguments was confirmed at ${done.confirmed_at} (write ${done.id}, ${status})`;
   }
 
   /** Where the client can ask the person (and the setting allows), their answer decides; a decline writes nothing. */

@@ -59,4 +59,6 @@ export interface StoredPlan {
   recipients?: number;
   /** Per batch of a send, the digest of its recipients as previewed (src/recipients.ts batchDigest); absent in older records. */
   digests?: string[];
+  /** Confirmed writes with these arguments (or, for resend_unknown, the ones it resends) the preview saw and noted. */
+  noted?: string[];
 }

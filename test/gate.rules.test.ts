@@ -225,4 +225,47 @@ describe('two previews of one write', () => {
     expect((await call(send({ confirm: p1.s.confirm }))).s).toMatchObject({ status: 'succeeded', replayed: true });
     expect(writer.delivered).toHaveLength(5000);
   });
+
+  it('two tokens confirmed at once: only one sends', async () => {
+    const { writer, call, advance } = await setup();
+    const p1 = await call(send());
+    const p2 = await call(send());
+    advance(1_000);
+    const both = await Promise.all([call(send({ confirm: p1.s.confirm })), call(send({ confirm: p2.s.confirm }))]);
+    expect(both.filter((r) => r.r.isError)).toHaveLength(1);
+    expect(writer.delivered).toHaveLength(2500);
+  });
+
+  it('a confirmation in the same millisecond as the second preview still blocks its token (ids noted, not times)', async () => {
+    const { writer, call, advance } = await setup();
+    const p1 = await call(send());
+    advance(1_000);
+    const p2 = await call(send());
+    await call(send({ confirm: p1.s.confirm }));
+    advance(1_000);
+    const second = await call(send({ confirm: p2.s.confirm }));
+    expect(second.r.isError).toBe(true);
+    expect(writer.delivered).toHaveLength(2500);
+  });
+
+  it('a resend_unknown token previewed before a newer full send was confirmed does not reach those recipients a third time', async () => {
+    const { writer, call, advance } = await setup();
+    writer.faults.set(1, 'unknown_after_acting');
+    const p1 = await call(send());
+    advance(1_000);
+    await call(send({ confirm: p1.s.confirm }));
+    writer.faults.clear();
+    advance(1_000);
+    const re = await call(send({ resend_unknown: true }));
+    expect(re.r.isError, re.text).toBeFalsy();
+    advance(1_000);
+    const full = await call(send());
+    advance(1_000);
+    expect((await call(send({ confirm: full.s.confirm }))).s.status).toBe('succeeded');
+    const before = writer.delivered.length;
+    advance(1_000);
+    const late = await call(send({ resend_unknown: true, confirm: re.s.confirm }));
+    expect(late.r.isError).toBe(true);
+    expect(writer.delivered.length).toBe(before);
+  });
 });
