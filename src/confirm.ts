@@ -152,8 +152,9 @@ export class WriteGate {
     if (!rec.confirmed_at && this.now().getTime() > claims.expires * 1000) {
       throw new InputError(`this confirm token expired at ${new Date(claims.expires * 1000).toISOString()}; nothing was written. Call again without confirm for a fresh preview`);
     }
+    // A schedule that passed since the preview, also for a part the same token sends again (refused before acting).
+    if (rec.parts.some(hasUnsent)) requireStillAhead((rec.plan as StoredPlan).preview.schedule, this.now());
     if (!rec.confirmed_at) {
-      requireStillAhead((rec.plan as StoredPlan).preview.schedule, this.now());
       // Two previews of one write (a model that asked twice) give two tokens: the second acts only once a preview said so.
       await this.repeats.refuseUnseen(rec, this.hashesOf(req, hash));
       const declined = await this.askPerson(rec, call);

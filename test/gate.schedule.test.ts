@@ -68,4 +68,22 @@ describe('a schedule that passed between preview and confirmation', () => {
     expect((ok.structuredContent as { status: string }).status).toBe('succeeded');
     expect(sim.campaigns.length).toBe(before + 1);
   });
+
+  it('is refused too when the same token sends again a create the vendor refused before acting, once its time passed', async () => {
+    clock.now = new Date();
+    const args = create(5);
+    const p = await call(args);
+    const token = (p.structuredContent as { confirm: string }).confirm;
+    // create.json refuses it with 429s past the client's retries: not acted, so the same token may send it again.
+    for (let i = 0; i < 5; i++) sim.writes.knobs.inject({ kind: 'status', status: 429, acted: false, retryAfterSec: 0.01, path: /create\.json/ });
+    const first = await call({ ...args, confirm: token });
+    expect((first.structuredContent as { status: string }).status, text(first)).toBe('failed');
+    sim.writes.knobs.faults.length = 0;
+    const before = sim.campaigns.length;
+    clock.now = new Date(clock.now.getTime() + 60 * 60_000);
+    const again = await call({ ...args, confirm: token });
+    expect(again.isError).toBe(true);
+    expect(text(again)).toMatch(/passed since the preview/);
+    expect(sim.campaigns.length).toBe(before);
+  });
 });
