@@ -13,6 +13,11 @@ export interface CursorPayload {
 }
 
 const FOREIGN = 'cursor is not one this server issued (or it was altered); drop it to start from the first page';
+/**
+ * Longest cursor accepted back: one carries the last campaign's id (≤ 200 characters) and account (≤ 60), which in
+ * non-Latin text take up to 3 bytes a character before base64 adds a third.
+ */
+export const MAX_CURSOR_CHARS = 4_000;
 
 /**
  * Signs and verifies listing cursors with one key, held by this object and by no module: two apps in one
@@ -35,7 +40,7 @@ export class CursorCodec {
   /** The payload of a cursor this codec signed, or an InputError; never a TypeError from a payload such as `null`. */
   decode(cursor: string): CursorPayload {
     const [body, sig, extra] = cursor.split('.');
-    if (!body || !sig || extra !== undefined || body.length > 1000) throw new InputError(FOREIGN);
+    if (!body || !sig || extra !== undefined || body.length > MAX_CURSOR_CHARS) throw new InputError(FOREIGN);
     const given = Buffer.from(sig, 'base64url');
     const want = this.mac(body);
     if (given.length !== want.length || !timingSafeEqual(given, want)) throw new InputError(FOREIGN);

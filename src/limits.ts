@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { DeadlineError, InputError } from './errors.js';
+import { MAX_CURSOR_CHARS } from './cursor.js';
 import { redact, redactValue } from './log.js';
 import type { ToolContext } from './tool.js';
 
@@ -31,7 +32,7 @@ const TEXT_FIELDS = new Set(['body', 'title', 'subject', 'description', 'content
 export function checkInputSizes(args: unknown, limits: Limits, path = '', depth = 0): void {
   if (typeof args === 'string') {
     const field = path.split('.').pop()!.replace(/\[\d+\]$/, '');
-    const max = TEXT_FIELDS.has(field) ? limits.maxTextChars : limits.maxIdChars;
+    const max = TEXT_FIELDS.has(field) ? limits.maxTextChars : field === 'cursor' ? Math.max(limits.maxIdChars, MAX_CURSOR_CHARS) : limits.maxIdChars;
     if (args.length > max) throw new InputError(`${path || 'an argument'} is ${args.length.toLocaleString('en')} characters long; at most ${max.toLocaleString('en')} are accepted`);
     return;
   }

@@ -7,6 +7,7 @@ import { connectInProcess } from './helpers/client.js';
 import { VendorError } from '../src/errors.js';
 import { allTools } from '../tools/index.js';
 import type { ToolContext } from '../src/tool.js';
+import type { CampaignSummary } from '../src/domain.js';
 import { FakeAdapter, makeCampaigns } from './helpers/fake-adapter.js';
 import { CursorCodec } from '../src/cursor.js';
 import { writableAdapter } from './helpers/fake-writer.js';
@@ -214,6 +215,19 @@ describe('bad input reaches no vendor', () => {
     // Its own cursor pages on from there, within the new listing.
     const third = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: second.next_cursor } })).structuredContent as any;
     expect(third.campaigns[0].id).toBe('clevertap-10');
+  });
+
+  it('a cursor the server issued is taken back, whatever the last campaign\'s id and account (non-Latin text)', async () => {
+    const id = '活动'.repeat(100).slice(0, 199);
+    const campaigns = Array.from({ length: 3 }, (_, i) => ({ vendor: 'altcraft', id: `${id}${i}`, name: 'x', status: 'completed', channel: 'email', scheduled_at: `2026-11-2${i}T10:00Z` })) as CampaignSummary[];
+    const acct = 'основной-рассылочный-аккаунт-маркетинга';
+    const ctx: ToolContext = { adapters: [new FakeAdapter('altcraft', acct, campaigns), new FakeAdapter('altcraft', 'резерв', [])], sandbox: false, store: new EmbeddedStore({}), now: () => new Date(), cursors: new CursorCodec('k') };
+    client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+    const first = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 1 } })).structuredContent as any;
+    expect(first.next_cursor.length).toBeGreaterThan(1000);
+    const r = await client.callTool({ name: 'list_campaigns', arguments: { limit: 1, cursor: first.next_cursor } });
+    expect(r.isError, text(r)).toBeFalsy();
+    expect((r.structuredContent as any).campaigns[0].id).toBe(`${id}1`);
   });
 
   it('a cursor from before cursors carried their last campaign, past its listing, is refused rather than re-paged by offset', async () => {
