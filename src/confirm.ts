@@ -124,7 +124,12 @@ export class WriteGate {
       .filter((r) => r.confirmed_at && (r.plan as StoredPlan | undefined)?.source)
       .sort((a, b) => later(b.confirmed_at!, a.confirmed_at!) || later(b.created_at, a.created_at));
     const rec = confirmed[0];
-    const unknown = rec ? rec.parts.flatMap((p, i) => (p.state === 'unknown' ? [i] : [])) : [];
+    // Still running (here, or in another process or instance that holds its lease): its batches sent without an answer
+    // yet are on the wire, not unknown. Once nobody runs it, they are unknown, however this view last read them.
+    if (rec && (this.running.has(rec.id) || !(await this.leaseFree(rec.id)))) {
+      throw new InputError('the latest confirmed send with these exact arguments is still running; nothing to resend yet. Call again once it has finished');
+    }
+    const unknown = rec ? rec.parts.flatMap((p, i) => (p.state === 'unknown' || p.state === 'attempted' ? [i] : [])) : [];
     if (!rec || !unknown.length) {
       throw new InputError(rec
         ? 'the latest confirmed send with these exact arguments (or resend of them) has no batch of unknown outcome; nothing to resend'
@@ -177,6 +182,14 @@ export class WriteGate {
     } finally {
       this.running.delete(rec.id);
     }
+  }
+
+  /** Whether no run holds the write's lease (taken and given back at once under an owner no run uses). */
+  private async leaseFree(id: string): Promise<boolean> {
+    const probe = `${this.owner}:probe`;
+    if (!(await this.store.acquireLease(id, probe, 1_000))) return false;
+    await this.store.releaseLease(id, probe);
+    return true;
   }
 
   /** Where the client can ask the person (and the setting allows), their answer decides; a decline writes nothing. */

@@ -36,7 +36,7 @@ async function processOn(dir: string) {
     const r = await client.callTool({ name: 'send_to_users', arguments: a });
     return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
   };
-  return { writer: adapter.writer, call };
+  return { writer: adapter.writer, call, store };
 }
 
 function dataDir(): string {
@@ -85,4 +85,46 @@ describe('two processes, one token', () => {
     expect((await one.call({ ...args, confirm: p.s.confirm })).s).toMatchObject({ status: 'succeeded', counts: { succeeded: 2500 } });
     expect(one.writer.delivered).toHaveLength(2500);
   });
+
+  it('a process opened while another is mid-send does not offer that send\'s batches on the wire to resend_unknown', async () => {
+    const dir = dataDir();
+    const a = await processOn(dir);
+    let release!: () => void;
+    a.writer.gate = new Promise<void>((r) => (release = r));
+    const p = await a.call(args);
+    let attempted!: () => void;
+    const onWire = new Promise<void>((r) => (attempted = r));
+    a.writer.turn = async () => attempted();
+    const sending = a.call({ ...args, confirm: p.s.confirm });
+    await onWire;
+    await new Promise((r) => setTimeout(r, 20)); // its attempt journaled, its request held by the vendor
+    const b = await processOn(dir);
+    const re = await b.call({ ...args, resend_unknown: true });
+    expect(re.r.isError).toBe(true);
+    expect(re.text).toMatch(/still running; nothing to resend yet/);
+    release();
+    expect((await sending).s).toMatchObject({ status: 'succeeded' });
+    expect(a.writer.delivered.length + b.writer.delivered.length).toBe(2500);
+  });
+
+  it('a batch another process attempted and then died on is offered to resend_unknown by a server already running', async () => {
+    const dir = dataDir();
+    const server = await processOn(dir);
+    const p = await server.call(args);
+    // A terminal `call` (its own store) confirmed it and sent all three batches, then died before any answer.
+    const terminal = new EmbeddedStore({ dataDir: dir });
+    const rec = (await terminal.findWrites((await latestWrite(terminal))!.args_hash))[0]!;
+    expect(await terminal.consume(rec.id, new Date().toISOString())).toBe(true);
+    for (const i of [0, 1, 2]) await terminal.recordAttempt(rec.id, i, new Date().toISOString());
+    await terminal.close();
+    expect((await server.call({ ...args, confirm: p.s.confirm })).s.counts).toMatchObject({ unknown: 2500 });
+    const re = await server.call({ ...args, resend_unknown: true });
+    expect(re.r.isError, re.text).toBeFalsy();
+    expect(re.s.preview.counts).toMatchObject({ recipients: 2500 });
+  });
 });
+
+/** The one write a store's journal holds (tests open it on a fresh data directory). */
+async function latestWrite(store: EmbeddedStore) {
+  return ((store as unknown as { journal: { records: Map<string, { args_hash: string }> } }).journal.records.values().next().value);
+}
