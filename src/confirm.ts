@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from './errors.js';
 import type { WriteRecord } from './journal.js';
-import { countBatches, type RecipientSource } from './recipients.js';
+import { countBatches } from './recipients.js';
 import type { Store } from './store.js';
 import { argsHash, type TokenSigner } from './tokens.js';
 import type { VendorAdapter, VendorWriter } from './vendors/vendor.js';
@@ -9,9 +9,10 @@ import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult
 import { storeLost } from './write-lost.js';
 import type { ApprovalNeeded, GateCall, GateSettings, StoredPlan, WriteRequest } from './gate-types.js';
 import { executeParts } from './gate-execute.js';
-import { hasUnsent, lettersOf } from './part-letters.js';
+import { hasUnsent } from './part-letters.js';
 import { requireStillAhead } from './vendors/schedule.js';
 import { RepeatGuard, describeConfirmed } from './gate-repeat.js';
+import { unknownOf } from './gate-resend.js';
 
 export type { WriteResult } from './write-result.js';
 export type { ApprovalNeeded, GateCall, GateSettings, WriteRequest, WriteTool } from './gate-types.js';
@@ -81,7 +82,7 @@ export class WriteGate {
     let digests: string[] | undefined;
     const batchSize = writer.capabilities.send.batch_size;
     if (op.kind === 'send') {
-      if (req.resendUnknown) source = await this.unknownOf(req, batchSize, hash);
+      if (req.resendUnknown) source = await unknownOf(this.store, this.hashesOf(req, hash), batchSize, (id) => this.running.has(id), this.owner);
       if (!source) throw new InputError('give recipients: { ids, id_type } or recipients_file');
       const { digests: batchDigests, ...counted } = await countBatches(source, op.input.id_type, batchSize);
       digests = batchDigests;
@@ -111,34 +112,6 @@ export class WriteGate {
     });
     const confirm = this.signer.sign({ id, tool: req.tool, hash, expires: Math.floor(expires.getTime() / 1000) });
     return { status: 'confirmation_required', confirm, expires_at: expires.toISOString(), preview: plan.preview };
-  }
-
-  /**
-   * resend_unknown: exactly the recipients of the latest such write's unknown batches. The latest confirmed send with
-   * these arguments decides, a resend of them included (`hash`, the resend's own): once a resend or a newer full send
-   * has reached them, an older write's unknown batches are not offered again (that would send them twice).
-   */
-  private async unknownOf(req: WriteRequest, batchSize: number, hash: string): Promise<RecipientSource> {
-    const base = argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args });
-    const confirmed = [...await this.store.findWrites(hash), ...await this.store.findWrites(base)]
-      .filter((r) => r.confirmed_at && (r.plan as StoredPlan | undefined)?.source)
-      .sort((a, b) => later(b.confirmed_at!, a.confirmed_at!) || later(b.created_at, a.created_at));
-    const rec = confirmed[0];
-    // Still running (here, or in another process or instance that holds its lease): its batches sent without an answer
-    // yet are on the wire, not unknown. Once nobody runs it, they are unknown, however this view last read them.
-    if (rec && (this.running.has(rec.id) || !(await this.leaseFree(rec.id)))) {
-      throw new InputError('the latest confirmed send with these exact arguments is still running; nothing to resend yet. Call again once it has finished');
-    }
-    const unknown = rec ? rec.parts.flatMap((p, i) => (p.state === 'unknown' || p.state === 'attempted' ? [i] : [])) : [];
-    if (!rec || !unknown.length) {
-      throw new InputError(rec
-        ? 'the latest confirmed send with these exact arguments (or resend of them) has no batch of unknown outcome; nothing to resend'
-        : 'no earlier confirmed send with these exact arguments has batches of unknown outcome; nothing to resend');
-    }
-    const plan = rec.plan as StoredPlan;
-    // A batch of mixed recipients resends only its unknown ones.
-    const letters = Object.fromEntries(unknown.flatMap((i) => (rec.parts[i]!.each ? [[i, lettersOf(rec.parts[i]!, 0)]] : [])));
-    return { kind: 'resend', of: plan.source!, batch_size: plan.batch_size ?? batchSize, parts: unknown, ...(Object.keys(letters).length && { letters }) };
   }
 
   private async act(req: WriteRequest, writer: VendorWriter, hash: string, call: GateCall, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
@@ -182,14 +155,6 @@ export class WriteGate {
     } finally {
       this.running.delete(rec.id);
     }
-  }
-
-  /** Whether no run holds the write's lease (taken and given back at once under an owner no run uses). */
-  private async leaseFree(id: string): Promise<boolean> {
-    const probe = `${this.owner}:probe`;
-    if (!(await this.store.acquireLease(id, probe, 1_000))) return false;
-    await this.store.releaseLease(id, probe);
-    return true;
   }
 
   /** Where the client can ask the person (and the setting allows), their answer decides; a decline writes nothing. */
@@ -251,9 +216,4 @@ export { runWrite } from './write-tool.js';
 /** The canonical hash a token binds: the tool, the account and the exact arguments (a file by its content hash). */
 function hashOf(req: WriteRequest, args: WriteRequest['args']): string {
   return argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...args, resend_unknown: req.resendUnknown || undefined });
-}
-
-/** Order of two ISO timestamps: positive when `a` is later. */
-function later(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
