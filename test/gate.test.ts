@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { connectInProcess } from './helpers/client.js';
 import { createServer } from '../src/server.js';
 import { allTools } from '../tools/index.js';
-import { gateContext } from './helpers/gate-ctx.js';
+import { fakeGate, gateContext } from './helpers/gate-ctx.js';
 import { writableAdapter } from './helpers/fake-writer.js';
 
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
@@ -20,15 +20,9 @@ afterEach(() => {
 });
 
 async function setup(opts: Parameters<typeof gateContext>[1] = {}) {
-  const adapter = writableAdapter();
-  const g = gateContext([adapter], opts);
-  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
-  cleanups.push(() => void client.close(), g.cleanup);
-  const call = async (name: string, args: Record<string, unknown>) => {
-    const r = await client.callTool({ name, arguments: args });
-    return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
-  };
-  return { adapter, writer: adapter.writer, g, client, call };
+  const { cleanup, ...gate } = await fakeGate(opts);
+  cleanups.push(...cleanup());
+  return gate;
 }
 
 describe('the write gate', () => {

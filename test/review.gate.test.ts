@@ -2,11 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectInProcess } from './helpers/client.js';
-import { createServer } from '../src/server.js';
-import { allTools } from '../tools/index.js';
-import { gateContext } from './helpers/gate-ctx.js';
-import { writableAdapter } from './helpers/fake-writer.js';
+import { fakeGate, type gateContext } from './helpers/gate-ctx.js';
 
 // Review of the write gate (branch revB): each test here failed on the code it was written against.
 
@@ -21,15 +17,9 @@ afterEach(() => {
 });
 
 async function setup(opts: Parameters<typeof gateContext>[1] = {}) {
-  const adapter = writableAdapter();
-  const g = gateContext([adapter], opts);
-  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
-  cleanups.push(() => void client.close(), g.cleanup);
-  const call = async (args: Record<string, unknown>) => {
-    const r = await client.callTool({ name: 'send_to_users', arguments: args });
-    return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
-  };
-  return { adapter, writer: adapter.writer, g, call };
+  const { cleanup, call, ...gate } = await fakeGate(opts);
+  cleanups.push(...cleanup());
+  return { ...gate, call: (args: Record<string, unknown>) => call('send_to_users', args) };
 }
 
 describe('resend_unknown resends only what the latest write with these arguments left unknown', () => {

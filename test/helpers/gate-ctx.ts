@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { createServer } from '../../src/server.js';
 import { allTools } from '../../tools/index.js';
 import { connectInProcess } from './client.js';
+import { writableAdapter } from './fake-writer.js';
 
 /** A tool context with a real gate and journal in a temporary directory; `cleanup` removes it. */
 export function gateContext(adapters: VendorAdapter[], opts: { dir?: string; now?: () => Date; settings?: Partial<GateSettings>; key?: Buffer } = {}) {
@@ -37,4 +38,19 @@ export async function gateClient(adapters: VendorAdapter[], settings: Partial<Ga
       for (const t of then) await t.close();
     },
   };
+}
+
+/**
+ * The fake writer behind a real gate (test/helpers/fake-writer.ts) and an MCP client on that server; `call(name, args)`
+ * returns the result, its structured content and its text. `cleanup` closes the client and removes the journal.
+ */
+export async function fakeGate(opts: Parameters<typeof gateContext>[1] = {}) {
+  const adapter = writableAdapter();
+  const g = gateContext([adapter], opts);
+  const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const r = await client.callTool({ name, arguments: args });
+    return { r, s: r.structuredContent as any, text: (r.content as Array<{ text: string }>)[0]!.text };
+  };
+  return { adapter, writer: adapter.writer, g, client, call, cleanup: () => [() => void client.close(), g.cleanup] as const };
 }
