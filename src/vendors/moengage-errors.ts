@@ -81,3 +81,10 @@ export function noteRateHeaders(http: HttpClient, key: string, res: HttpResponse
   const ms = reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000;
   if (ms > 0) http.holdFor(key, Math.min(ms, MAX_RESET_WAIT_MS));
 }
+
+/** Inform's error body `{message, err_code, status_code}` (inform.yaml), else the v1 envelopes. */
+export function describeInform(status: number, body: unknown): { message: string; code?: string | number } {
+  const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  if (typeof b.message === 'string') return { message: b.message, code: typeof b.status_code === 'number' ? b.status_code : (b.err_code as string | undefined) };
+  return envelopeError(body) ?? { message: `MoEngage answered HTTP ${status}` };
+}

@@ -3,7 +3,7 @@ import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import { isObject } from './common.js';
 import { clip } from './text.js';
-import { classifyMoe, envelopeError } from './moengage-errors.js';
+import { classifyMoe, describeInform } from './moengage-errors.js';
 import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
 import { requireContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
@@ -51,13 +51,6 @@ export const MOENGAGE_WRITE_CAPABILITIES: WriteCapabilities = {
   send: { channels: ['email', 'sms'], id_types: ['email', 'phone'], batch_size: SEND_BATCH, needs_campaign_id: true },
   status: ['stop', 'pause', 'resume'],
 };
-
-/** Inform's error body `{message, err_code, status_code}` (inform.yaml), else the v1 envelopes. */
-function describeInform(status: number, body: unknown): { message: string; code?: string | number } {
-  const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  if (typeof b.message === 'string') return { message: b.message, code: typeof b.status_code === 'number' ? b.status_code : (b.err_code as string | undefined) };
-  return envelopeError(body) ?? { message: `MoEngage answered HTTP ${status}` };
-}
 
 /** MoEngage writes: v1 create (PUSH, EMAIL), Inform alerts/send one user a request, v1 campaigns/status. */
 export class MoEngageWriter implements VendorWriter {
