@@ -87,7 +87,9 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(all.code).toBe(0);
     expect(all.out).toContain(`${total} of ${total} campaigns`);
     expect(lines(all.out)).toHaveLength(total);
-    expect([...lines(first.out), ...lines(second.out)]).toEqual(lines(all.out).slice(0, 10));
+    // Compared by vendor and id: the sandbox's times follow the clock, and a minute may turn between the runs.
+    const ids = (ls: string[]) => ls.map((l) => l.split(' ').slice(0, 2).join(' '));
+    expect(ids([...lines(first.out), ...lines(second.out)])).toEqual(ids(lines(all.out).slice(0, 10)));
     expect(all.out).not.toMatch(/cursor=/);
     expect(all.err).toBe('');
   });

@@ -16,11 +16,15 @@ export interface Sandbox {
 /**
  * Start every vendor simulator on 127.0.0.1 ephemeral ports with deterministic seeded data;
  * `documentedOnly` makes every simulator answer only documented fields; `clock` runs their rate windows
- * (a test's fast clock, shared with its HTTP client; default wall time).
+ * (a test's fast clock, shared with its HTTP client; default wall time); `now` anchors the seeded data (default: the
+ * start of the current hour).
  */
 export async function startSandbox(options: { seed?: number; now?: Date; documentedOnly?: boolean; clock?: Clock } = {}): Promise<Sandbox> {
   const seed = options.seed ?? 42;
-  const { now, documentedOnly, clock } = options;
+  const { documentedOnly, clock } = options;
+  // Data is anchored to the hour, so two processes started within it (a server and a `campaign-mcp call`) list the
+  // same campaigns at the same times, and a cursor one prints continues in the other.
+  const now = options.now ?? new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const [clevertap, moengage, batch, altcraft] = await Promise.all([
     startCleverTapSim({ seed, now, documentedOnly, clock }),
     startMoEngageSim({ seed: seed + 1, now, documentedOnly, clock }),
