@@ -2,22 +2,27 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { InputError } from './errors.js';
 
 /**
- * What a listing cursor carries: the filter hash, the snapshot id and the offset, and the sort key of the last
- * campaign shown (`a`: instant, vendor, account, id), where a re-listing continues once the snapshot is gone.
+ * What a listing cursor carries: the filter hash, the snapshot id and the offset, the sort key of the last
+ * campaign shown (`a`: instant, vendor, account, id), where a re-listing continues once the snapshot is gone, and
+ * the accounts missing from the pages so far (`m`: `vendor/account`), so a re-listing where one answers says what
+ * of it those pages did not show.
  */
 export interface CursorPayload {
   k: string;
   s: string;
   o: number;
   a?: [string, string, string, string];
+  m?: string[];
 }
 
 const FOREIGN = 'cursor is not one this server issued (or it was altered); drop it to start from the first page';
 /**
- * Longest cursor accepted back: one carries the last campaign's id (≤ 200 characters) and account (≤ 60), which in
- * non-Latin text take up to 3 bytes a character before base64 adds a third.
+ * Longest cursor accepted back: one carries the last campaign's id (≤ 200 characters) and account (≤ 60), and up to
+ * MAX_MISSING_ACCOUNTS missing accounts (≤ 60 each), which in non-Latin text take up to 3 bytes a character before
+ * base64 adds a third.
  */
-export const MAX_CURSOR_CHARS = 4_000;
+export const MAX_CURSOR_CHARS = 8_000;
+export const MAX_MISSING_ACCOUNTS = 16;
 
 /**
  * Signs and verifies listing cursors with one key, held by this object and by no module: two apps in one
@@ -56,7 +61,9 @@ export class CursorCodec {
     }
     const a = o.a;
     if (a !== undefined && !(Array.isArray(a) && a.length === 4 && a.every((x) => typeof x === 'string'))) throw new InputError(FOREIGN);
-    return { k: o.k, s: o.s, o: o.o, ...(a && { a }) };
+    const m = o.m;
+    if (m !== undefined && !(Array.isArray(m) && m.length <= MAX_MISSING_ACCOUNTS && m.every((x) => typeof x === 'string'))) throw new InputError(FOREIGN);
+    return { k: o.k, s: o.s, o: o.o, ...(a && { a }), ...(m && { m }) };
   }
 
   private mac(body: string): Buffer {

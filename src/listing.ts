@@ -4,7 +4,7 @@ import {
   CampaignSummarySchema, ChannelSchema, DaySchema, StatusSchema, TEXT_LIMITS, VendorIdSchema, clipSummary, clipText, compareNewestFirst,
   type CampaignSummary, type VendorId,
 } from './domain.js';
-import { processCursors, type CursorPayload } from './cursor.js';
+import { MAX_MISSING_ACCOUNTS, processCursors, type CursorPayload } from './cursor.js';
 import { AllFailedError, InputError, describeError } from './errors.js';
 import { limitsOf } from './limits.js';
 import { sharedList, summaryBytes } from './list-share.js';
@@ -56,6 +56,7 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   let snapshotId = position.s;
   let offset = position.o;
   let snap = cursor ? (await ctx.store.getSnapshot(snapshotId)) as Snapshot | undefined : undefined;
+  const relisted = cursor !== undefined && !snap;
   if (!snap) {
     // No snapshot (first page, or a cursor from another process, a restart, or older than the snapshots kept):
     // list again and continue after the last campaign the cursor's page showed, by sort key, never by offset
@@ -69,12 +70,14 @@ export async function listAcross(ctx: ToolContext, filters: Filters, limit = 25,
   const page = snap.campaigns.slice(offset, offset + limit);
   const next = offset + limit;
   const last = page[page.length - 1];
+  const missing = (snap.errors ?? []).map(accountKey).slice(0, MAX_MISSING_ACCOUNTS);
+  const warnings = [...(snap.warnings ?? []), ...(relisted && position.m ? answeredSince(snap, position.m, offset, position.a?.[0] ?? '') : [])];
   return {
     campaigns: page,
-    ...(next < snap.campaigns.length && last ? { next_cursor: cursors.encode({ k: key, s: snapshotId, o: next, a: sortKey(last) }) } : {}),
+    ...(next < snap.campaigns.length && last ? { next_cursor: cursors.encode({ k: key, s: snapshotId, o: next, a: sortKey(last), ...(missing.length && { m: missing }) }) } : {}),
     total: snap.campaigns.length,
     ...(snap.errors?.length ? { errors: snap.errors } : {}),
-    ...(snap.warnings?.length ? { warnings: snap.warnings } : {}),
+    ...(warnings.length ? { warnings } : {}),
     ...(snap.coverage?.length ? { coverage: snap.coverage } : {}),
   };
 }
@@ -142,6 +145,34 @@ function hashFilters(f: Filters): string {
 function openCursor(c: CursorPayload, key: string): CursorPayload {
   if (c.k !== key) throw new InputError('cursor belongs to a different query: repeat the same filters with it, or drop it');
   return c;
+}
+
+function accountKey(e: { vendor: string; account?: string }): string {
+  return `${e.vendor}/${e.account ?? ''}`;
+}
+
+/**
+ * On a re-listing for a cursor: the accounts the earlier pages missed that answer now, with campaigns that sort
+ * before this page (newer than the last one shown). Those were on none of the pages, and paging on will not show them.
+ */
+function answeredSince(snap: Snapshot, missed: readonly string[], offset: number, shownUntil: string): NonNullable<Snapshot['warnings']> {
+  const still = new Set((snap.errors ?? []).map(accountKey));
+  const skipped = new Map<string, number>();
+  for (const c of snap.campaigns.slice(0, offset)) skipped.set(accountKey(c), (skipped.get(accountKey(c)) ?? 0) + 1);
+  const out: NonNullable<Snapshot['warnings']> = [];
+  for (const k of missed) {
+    const n = skipped.get(k);
+    if (still.has(k) || !n) continue;
+    const slash = k.indexOf('/');
+    const vendor = VendorIdSchema.safeParse(k.slice(0, slash));
+    const account = k.slice(slash + 1);
+    if (!vendor.success) continue;
+    out.push({
+      vendor: vendor.data, ...(account && { account }),
+      message: clipText(`was missing from the earlier pages and answers now: ${n} of its campaigns, dated after ${shownUntil || 'the last one shown'}, are on none of the pages shown, and paging on will not show them; list again without cursor to see them`, TEXT_LIMITS.message),
+    });
+  }
+  return out;
 }
 
 /** Where a campaign sorts (compareNewestFirst): its instant, vendor, account and id. */

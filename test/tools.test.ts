@@ -217,6 +217,33 @@ describe('bad input reaches no vendor', () => {
     expect(third.campaigns[0].id).toBe('clevertap-10');
   });
 
+  it('a re-listing for a cursor where a vendor missing from the earlier pages answers says what of it those pages did not show', async () => {
+    let clock = Date.now();
+    const moengage = new FakeAdapter('moengage', 'default', makeCampaigns('moengage', 10));
+    moengage.fail = new VendorError({ vendor: 'moengage', status: 503, message: 'unavailable' });
+    // Altcraft was missing too, but all its campaigns are older than those shown: the pages to come show them.
+    const altcraft = new FakeAdapter('altcraft', 'default', makeCampaigns('altcraft', 3, 100));
+    altcraft.fail = new VendorError({ vendor: 'altcraft', status: 503, message: 'unavailable' });
+    const ctx: ToolContext = { adapters: [new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 30)), moengage, altcraft], sandbox: false, store: new EmbeddedStore({ now: () => clock }), now: () => new Date() };
+    client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
+    const first = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5 } })).structuredContent as any;
+    expect(first.errors.map((e: { vendor: string }) => e.vendor)).toEqual(['moengage', 'altcraft']);
+    const shownUntil = first.campaigns[4].scheduled_at;
+    moengage.fail = altcraft.fail = undefined;
+    clock += 5 * 60_000 + 1;
+    const r = await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: first.next_cursor } });
+    expect(r.isError, text(r)).toBeFalsy();
+    const second = r.structuredContent as any;
+    expect(second.errors).toBeUndefined();
+    // moengage-0..3 are newer than clevertap-4, the last one shown (moengage-4, on its day, sorts after it).
+    expect(second.campaigns[0].id).toBe('moengage-4');
+    expect(second.warnings).toEqual([{ vendor: 'moengage', message: expect.stringContaining(`4 of its campaigns, dated after ${shownUntil}, are on none of the pages shown`) }]);
+    expect(text(r)).toMatch(/Note moengage: was missing from the earlier pages and answers now.*list again without cursor/);
+    // Paging on within the new listing: nothing was missed since, so nothing more to say.
+    const third = (await client.callTool({ name: 'list_campaigns', arguments: { limit: 5, cursor: second.next_cursor } })).structuredContent as any;
+    expect(third.warnings).toBeUndefined();
+  });
+
   it('a cursor the server issued is taken back, whatever the last campaign\'s id and account (non-Latin text)', async () => {
     const id = '活动'.repeat(100).slice(0, 199);
     const campaigns = Array.from({ length: 3 }, (_, i) => ({ vendor: 'altcraft', id: `${id}${i}`, name: 'x', status: 'completed', channel: 'email', scheduled_at: `2026-11-2${i}T10:00Z` })) as CampaignSummary[];
