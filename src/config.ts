@@ -158,7 +158,7 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
     readOnly: args.readOnly || ['1', 'true', 'yes'].includes(readOnlyEnv),
     sandbox: args.sandbox,
     httpToken,
-    logLevel: args.logLevel ?? env.LOG_LEVEL ?? 'info',
+    logLevel: logLevel(args.logLevel, env.LOG_LEVEL),
     accounts,
     zones: zonesFromEnv(env),
     limits: {
@@ -167,6 +167,19 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
       listCacheMs: positive(env, 'CAMPAIGN_MCP_LIST_CACHE_S', 0, 0, 300) * 1000,
     },
   };
+}
+
+/** pino's levels; anything else would make pino throw at start with a message that names neither the flag nor the variable. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** --log-level wins over LOG_LEVEL; an empty LOG_LEVEL (an unset template variable) is the default, info. */
+function logLevel(flag: string | undefined, variable: string | undefined): string {
+  const raw = flag ?? (variable?.trim() || 'info');
+  const level = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`${flag !== undefined ? '--log-level' : 'LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  }
+  return level;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
