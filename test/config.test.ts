@@ -70,6 +70,17 @@ describe('config', () => {
     expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/not valid JSON/);
   });
 
+  it('refuses a misspelt key in a --config account, naming the keys it takes, rather than silently using the default', () => {
+    const file = join(tempDir(), 'c.json');
+    // `timeZone` ignored would read every schedule in UTC; `baseURL` ignored would send to the vendor's public host.
+    writeFileSync(file, JSON.stringify({ accounts: [{ vendor: 'clevertap', name: 'india', accountId: 'A1', passcode: 'p1', timeZone: 'Asia/Kolkata' }] }));
+    expect(() => loadConfig(flags(['--config', file]), {})).toThrow(ConfigError);
+    expect(() => loadConfig(flags(['--config', file]), {}))
+      .toThrow('accounts.0 (clevertap "india") has no "timeZone"; it takes vendor, name, accountId, passcode, region, baseUrl, timezone');
+    writeFileSync(file, JSON.stringify({ accounts: [{ vendor: 'altcraft', name: 'onprem', token: 't0ken', baseURL: 'https://altcraft.example.com' }] }));
+    expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/has no "baseURL"; it takes vendor, name, token, baseUrl, timezone/);
+  });
+
   it('parses flags, commands and read-only', () => {
     const p = parseArgs(['call', 'list_campaigns', '{"vendor":"batch"}', '--sandbox', '--port=0']);
     expect(p).toMatchObject({ command: 'call', toolName: 'list_campaigns', toolArgs: '{"vendor":"batch"}', flags: { sandbox: true, port: 0 } });
