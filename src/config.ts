@@ -1,52 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { AccountSchema, accountsFromFile, isTimeZone, type AccountConfig } from './config-accounts.js';
 import { writeConfig, type WriteConfig } from './config-writes.js';
 import { registerSecret } from './log.js';
-import { CLEVERTAP_REGIONS } from './vendors/common.js';
+
+export { AccountSchema, isTimeZone, type AccountConfig } from './config-accounts.js';
 
 /** A misconfiguration, worded for the person who set it (names the variable or flag); never a stack trace. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
-
-const MOENGAGE_DCS = ['01', '02', '03', '04', '05', '06', '101'] as const;
-
-const url = z.url({ error: 'must be an http(s) URL, e.g. https://api.example.com' });
-const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
-/**
- * A credential: sent in a header, so visible ASCII; and not a placeholder copied from an example (`…`, `<id>`,
- * `YOUR_KEY`, `${…}`), which would otherwise reach the vendor and come back as an unhelpful network or 401 error.
- * The value is never echoed: it may be a real secret with a typo.
- */
-const PLACEHOLDER = /^(?:…+|\.{3,}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|x{3,}|your[\s_-].*(?:key|id|token|passcode|password|secret|account|workspace)[\w\s-]*|changeme|change[_-]me|todo|tbd|placeholder|replace[_-]?me)$/i;
-const credential = nonEmpty
-  .refine((v) => !PLACEHOLDER.test(v), { error: 'looks like a placeholder left from an example (…, <…>, YOUR_…, ${…}): set the real value from the vendor dashboard' })
-  .refine((v) => /^[\x20-\x7e]+$/.test(v), { error: 'must be printable ASCII (it is sent in an HTTP header): check for a pasted curly quote or ellipsis' });
-const timezone = z.string().refine(isTimeZone, { error: 'must be an IANA time zone, e.g. Europe/Paris or Asia/Kolkata' });
-const label = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, { error: 'account names are 1-40 letters, digits, dot, dash or underscore' });
-
-const CleverTapAccount = z.object({
-  vendor: z.literal('clevertap'), name: label, accountId: credential, passcode: credential,
-  region: z.enum(CLEVERTAP_REGIONS, { error: `must be one of ${CLEVERTAP_REGIONS.join(', ')}` }).optional(),
-  baseUrl: url.optional(), timezone: timezone.optional(),
-});
-const MoEngageAccount = z.object({
-  vendor: z.literal('moengage'), name: label, workspaceId: credential, apiKey: credential,
-  dataCenter: z.string().transform((s) => s.replace(/^(dc-?)/i, '').padStart(2, '0'))
-    .pipe(z.enum(MOENGAGE_DCS, { error: `must be one of ${MOENGAGE_DCS.join(', ')}` })).optional(),
-  baseUrl: url.optional(), timezone: timezone.optional(),
-  createdBy: z.email({ error: 'must be the email of the MoEngage dashboard user recorded as creator' }).optional(),
-});
-const BatchAccount = z.object({
-  vendor: z.literal('batch'), name: label, apiKey: credential, restApiKey: credential, baseUrl: url.optional(), timezone: timezone.optional(),
-});
-const AltcraftAccount = z.object({
-  vendor: z.literal('altcraft'), name: label, token: credential, baseUrl: url.optional(), timezone: timezone.optional(),
-});
-
-/** One configured vendor account with its credentials. */
-export const AccountSchema = z.discriminatedUnion('vendor', [CleverTapAccount, MoEngageAccount, BatchAccount, AltcraftAccount]);
-export type AccountConfig = z.infer<typeof AccountSchema>;
 
 /** Everything the server needs, parsed once at start-up. */
 export interface Config {
@@ -138,7 +99,7 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
   if (readOnlyEnv && !['1', 'true', 'yes', '0', 'false', 'no'].includes(readOnlyEnv)) {
     throw new ConfigError('CAMPAIGN_MCP_READ_ONLY must be true or false');
   }
-  const accounts = args.config ? accountsFromFile(args.config) : [];
+  const accounts = args.config ? accountsFromFile(args.config, (m) => new ConfigError(m)) : [];
   for (const a of accountsFromEnv(env)) {
     if (accounts.some((b) => b.vendor === a.vendor && b.name === a.name)) {
       throw new ConfigError(`${a.vendor} account "default" is defined both in ${args.config} and in the environment; keep one`);
@@ -158,7 +119,7 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
     readOnly: args.readOnly || ['1', 'true', 'yes'].includes(readOnlyEnv),
     sandbox: args.sandbox,
     httpToken,
-    logLevel: args.logLevel ?? env.LOG_LEVEL ?? 'info',
+    logLevel: logLevel(args.logLevel, env.LOG_LEVEL),
     accounts,
     zones: zonesFromEnv(env),
     limits: {
@@ -167,6 +128,19 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
       listCacheMs: positive(env, 'CAMPAIGN_MCP_LIST_CACHE_S', 0, 0, 300) * 1000,
     },
   };
+}
+
+/** pino's levels; anything else would make pino throw at start with a message that names neither the flag nor the variable. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** --log-level wins over LOG_LEVEL; an empty LOG_LEVEL (an unset template variable) is the default, info. */
+function logLevel(flag: string | undefined, variable: string | undefined): string {
+  const raw = flag ?? (variable?.trim() || 'info');
+  const level = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError(`${flag !== undefined ? '--log-level' : 'LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  }
+  return level;
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -211,36 +185,4 @@ function zonesFromEnv(env: NodeJS.ProcessEnv): Config['zones'] {
     zones[vendor] = zone;
   }
   return zones;
-}
-
-function accountsFromFile(path: string): AccountConfig[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`--config ${path}: ${err instanceof SyntaxError ? 'not valid JSON' : 'cannot be read'} (${(err as Error).message})`);
-  }
-  const FileSchema = z.object({ accounts: z.array(AccountSchema).min(1) });
-  const parsed = FileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`--config ${path}: ${issue.path.join('.') || 'file'}: ${issue.message}. Expected {"accounts":[{"vendor":"clevertap","name":"india","accountId":"…","passcode":"…","region":"in1"}, …]}`);
-  }
-  const seen = new Set<string>();
-  for (const a of parsed.data.accounts) {
-    const key = `${a.vendor}/${a.name}`;
-    if (seen.has(key)) throw new ConfigError(`--config ${path}: two ${a.vendor} accounts are named "${a.name}"; names must differ`);
-    seen.add(key);
-  }
-  return parsed.data.accounts;
-}
-
-/** True for a time zone name this runtime knows (IANA, e.g. "Asia/Kolkata", or "UTC"). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return name.length > 0;
-  } catch {
-    return false;
-  }
 }

@@ -1,10 +1,10 @@
-import { McpServer, ResourceTemplate, isInputRequiredResult, type CacheHint, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
+import { McpServer, ResourceNotFoundError, ResourceTemplate, isInputRequiredResult, type CacheHint, type CallToolResult, type InputRequiredResult } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { registerApps, type AppLink } from './app.js';
 import { VENDORS, type VendorId } from './domain.js';
-import { describeError, isExpectedError } from './errors.js';
+import { describeError, InputError, isExpectedError, VendorError } from './errors.js';
 import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
 import { boundedResult, checkInputSizes, limitsOf, runBounded } from './limits.js';
 import { redact, silentLogger } from './log.js';
@@ -137,7 +137,11 @@ function joined(call: AbortSignal, process: AbortSignal | undefined): AbortSigna
   return process ? AbortSignal.any([call, process]) : call;
 }
 
-/** campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context; same deadline as the tools. */
+/**
+ * campaign://{vendor}/{id}: one campaign as a resource, for clients that attach context; same deadline as the tools.
+ * A URI naming nothing (unknown or unconfigured vendor, malformed id, the vendor's 404) is the protocol's resource-not-found
+ * (-32602 with data.uri), not an internal error; the message still says why.
+ */
 function registerCampaignResource(server: McpServer, ctx: ToolContext, stopping: AbortSignal | undefined) {
   server.registerResource(
     'campaign',
@@ -145,9 +149,9 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext, stopping:
     { title: 'Campaign', description: 'One campaign in full, as get_campaign returns it', mimeType: 'application/json' },
     async (uri, vars, extra) => {
       const vendor = String(vars.vendor) as VendorId;
-      if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
+      if (!VENDORS.includes(vendor)) throw new ResourceNotFoundError(uri.href, `unknown vendor ${vendor}; one of ${VENDORS.join(', ')}`);
       const of = ctx.adapters.filter((a) => a.vendor === vendor);
-      if (of.length === 0) throw new Error(`${vendor} is not configured`);
+      if (of.length === 0) throw new ResourceNotFoundError(uri.href, `${vendor} is not configured`);
       if (of.length > 1) throw new Error(`${vendor} has several accounts (${of.map((a) => a.account).join(', ')}): use get_campaign with account`);
       const adapter = of[0]!;
       try {
@@ -156,7 +160,9 @@ function registerCampaignResource(server: McpServer, ctx: ToolContext, stopping:
         const body = ctx.sandbox ? { ...got.campaign, sandbox: true } : got.campaign;
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: redact(JSON.stringify(body)) }] };
       } catch (err) {
-        throw new Error(redact(describeError('read the campaign', err)));
+        const message = redact(describeError('read the campaign', err));
+        const missing = err instanceof InputError || (err instanceof VendorError && err.status === 404);
+        throw missing ? new ResourceNotFoundError(uri.href, message) : new Error(message);
       }
     },
   );

@@ -40,6 +40,16 @@ describe('config', () => {
     expect(loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'XYZ123', MOENGAGE_API_KEY: 'your-team-2024' }).accounts).toHaveLength(1);
   });
 
+  it('checks the log level where it is set, so a typo or an empty LOG_LEVEL is a friendly start error, not a pino throw', () => {
+    expect(loadConfig(flags([]), {}).logLevel).toBe('info');
+    expect(loadConfig(flags([]), { LOG_LEVEL: '' }).logLevel).toBe('info');
+    expect(loadConfig(flags([]), { LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
+    expect(loadConfig(flags(['--log-level', 'warn']), { LOG_LEVEL: 'bogus' }).logLevel).toBe('warn');
+    expect(() => loadConfig(flags([]), { LOG_LEVEL: 'verbose' })).toThrow(ConfigError);
+    expect(() => loadConfig(flags([]), { LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of trace, debug, info, warn, error/);
+    expect(() => loadConfig(flags(['--log-level', 'loud']), {})).toThrow(/--log-level must be one of/);
+  });
+
   it('normalizes MoEngage data centers', () => {
     const c = loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'W', MOENGAGE_API_KEY: 'K', MOENGAGE_DATA_CENTER: 'dc-2' });
     expect(c.accounts[0]).toMatchObject({ dataCenter: '02' });
@@ -58,6 +68,17 @@ describe('config', () => {
     expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/accounts\.0\.passcode/);
     writeFileSync(file, '{nope');
     expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/not valid JSON/);
+  });
+
+  it('refuses a misspelt key in a --config account, naming the keys it takes, rather than silently using the default', () => {
+    const file = join(tempDir(), 'c.json');
+    // `timeZone` ignored would read every schedule in UTC; `baseURL` ignored would send to the vendor's public host.
+    writeFileSync(file, JSON.stringify({ accounts: [{ vendor: 'clevertap', name: 'india', accountId: 'A1', passcode: 'p1', timeZone: 'Asia/Kolkata' }] }));
+    expect(() => loadConfig(flags(['--config', file]), {})).toThrow(ConfigError);
+    expect(() => loadConfig(flags(['--config', file]), {}))
+      .toThrow('accounts.0 (clevertap "india") has no "timeZone"; it takes vendor, name, accountId, passcode, region, baseUrl, timezone');
+    writeFileSync(file, JSON.stringify({ accounts: [{ vendor: 'altcraft', name: 'onprem', token: 't0ken', baseURL: 'https://altcraft.example.com' }] }));
+    expect(() => loadConfig(flags(['--config', file]), {})).toThrow(/has no "baseURL"; it takes vendor, name, token, baseUrl, timezone/);
   });
 
   it('parses flags, commands and read-only', () => {

@@ -316,6 +316,15 @@ describe('single-campaign tools', () => {
     await expect(c.readResource({ uri: 'campaign://hubspot/1' })).rejects.toThrow(/unknown vendor hubspot/);
   });
 
+  it('a campaign:// URI that names nothing is resource-not-found (-32602 with data.uri), not an internal error', async () => {
+    const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 1))]);
+    for (const [uri, why] of [['campaign://clevertap/nope', /not found/], ['campaign://hubspot/1', /unknown vendor hubspot/], ['campaign://batch/1', /batch is not configured/]] as const) {
+      const err = await c.readResource({ uri }).then(() => undefined, (e: { code?: number; data?: unknown; message: string }) => e);
+      expect(err, uri).toMatchObject({ code: -32602, data: { uri } });
+      expect(err!.message).toMatch(why);
+    }
+  });
+
   it('the resource refuses to guess between several accounts of a vendor', async () => {
     const c = await connect([new FakeAdapter('clevertap', 'india', makeCampaigns('clevertap', 2)), new FakeAdapter('clevertap', 'us', makeCampaigns('clevertap', 2))]);
     await expect(c.readResource({ uri: 'campaign://clevertap/clevertap-1' })).rejects.toThrow(/several accounts \(india, us\)/);
