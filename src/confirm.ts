@@ -41,13 +41,13 @@ export class WriteGate {
 
   /** The hashes a token's write repeats: its own arguments', and for resend_unknown the resent write's too. */
   private hashesOf(req: WriteRequest, hash: string): string[] {
-    return req.resendUnknown ? [hash, argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args })] : [hash];
+    return req.resendUnknown ? [hash, argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args, sandbox: this.settings.sandbox || undefined })] : [hash];
   }
 
   /** Run one write call: a preview without `confirm`, the write (once) with it. */
   async handle(req: WriteRequest, call: GateCall = {}, signal?: AbortSignal): Promise<WriteResult | ApprovalNeeded> {
     const writer = this.writerOf(req.adapter);
-    const hash = hashOf(req, req.args);
+    const hash = hashOf(req, req.args, this.settings.sandbox);
     if (!req.confirm) return this.preview(req, writer, hash, signal);
     return this.act(req, writer, hash, call, signal);
   }
@@ -59,12 +59,12 @@ export class WriteGate {
     const was = plan?.source;
     if (!file || was?.kind !== 'file' || was.sha256 === file.sha256) return false;
     const asPreviewed = { ...req.args, recipients_file: { ...file, sha256: was.sha256 } };
-    if (hashOf(req, asPreviewed) === claims.hash) return true;
+    if (hashOf(req, asPreviewed, this.settings.sandbox) === claims.hash) return true;
     // A header that now names another id type (recipients_file alone): the same arguments, a changed file.
     const idType = plan?.op.kind === 'send' ? plan.op.input.id_type : undefined;
     const args = req.args as { recipients?: Record<string, unknown>; id_type?: string };
     if (!idType || args.id_type === idType) return false;
-    return hashOf(req, { ...asPreviewed, id_type: idType, ...(args.recipients && { recipients: { ...args.recipients, id_type: idType } }) }) === claims.hash;
+    return hashOf(req, { ...asPreviewed, id_type: idType, ...(args.recipients && { recipients: { ...args.recipients, id_type: idType } }) }, this.settings.sandbox) === claims.hash;
   }
 
   private writerOf(adapter: VendorAdapter): VendorWriter {
@@ -214,6 +214,6 @@ export { fileSha256, idTypeFromHeader, type RecipientSource } from './recipients
 export { runWrite } from './write-tool.js';
 
 /** The canonical hash a token binds: the tool, the account and the exact arguments (a file by its content hash). */
-function hashOf(req: WriteRequest, args: WriteRequest['args']): string {
-  return argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...args, resend_unknown: req.resendUnknown || undefined });
+function hashOf(req: WriteRequest, args: WriteRequest['args'], sandbox?: boolean): string {
+  return argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...args, resend_unknown: req.resendUnknown || undefined, sandbox: sandbox || undefined });
 }

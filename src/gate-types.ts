@@ -20,6 +20,11 @@ export interface GateSettings {
   concurrency: number;
   /** No batch starts after this long in one call (the rest stay pending; the same token continues). Default 40 s. */
   callBudgetMs?: number;
+  /**
+   * Writes to the sandbox's simulated accounts: bound into every argument hash, so a sandbox token never confirms a
+   * write to a real account of the same name sharing the data directory, and neither repeats nor resends the other's.
+   */
+  sandbox?: boolean;
 }
 
 /** What the gate learns from the call: where to report progress, and the person's answer when they were asked. */

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { join } from 'node:path';
 import { WriteGate } from './confirm.js';
 import { CursorCodec } from './cursor.js';
 import { EmbeddedStore, StartError, type Store } from './store.js';
@@ -32,18 +31,18 @@ export interface App {
 /** The one place that wires config, sandbox, HTTP client and adapters together. */
 export async function buildApp(config: Config, logger: Logger, options: { now?: () => Date; http?: HttpClient } = {}): Promise<App> {
   // The store first: with CAMPAIGN_MCP_REDIS_URL unreachable nothing else is started (never a silent fall-back).
-  // Sandbox writes never mix with an account's: their journal, secret and Redis keys live apart.
-  const dataDir = config.sandbox ? join(config.writes.dataDir, 'sandbox') : config.writes.dataDir;
-  const { store, key } = await openStore(config, dataDir, logger);
+  // The data directory as given, sandbox or not: a sandbox write's token is bound to the sandbox (the gate's
+  // `sandbox` setting), so it never confirms, repeats or resends a real account's write; on Redis its keys live apart.
+  const { store, key } = await openStore(config, config.writes.dataDir, logger);
   let sandbox: Sandbox | undefined;
   let accounts: AccountConfig[] = config.accounts;
   if (config.sandbox) {
     if (accounts.length) logger.warn('--sandbox: configured vendor credentials are ignored; every vendor is simulated');
     // Loaded on demand, like the HTTP transport: a plain stdio start should not pay for node:http and the simulators.
     const { startSandbox } = await import('./sandbox/index.js');
-    // Seeded from the current minute: processes started within one (a server and a `call`, several
-    // instances, two clients' servers) hold the same sandbox campaigns, to the minute of every timestamp.
-    sandbox = await startSandbox({ now: new Date(Math.floor(Date.now() / 60_000) * 60_000) });
+    // Seeded from the current hour (startSandbox's default): processes started within it (a server and a `call`,
+    // several instances, two clients' servers) hold the same sandbox campaigns, to the minute of every timestamp.
+    sandbox = await startSandbox();
     // The simulated accounts keep the zones a person set (CLEVERTAP_TIMEZONE=Asia/Kolkata ...): schedules and
     // local times on the sandbox are then read as they would be on their real accounts.
     accounts = sandbox.accounts.map((a) => (config.zones?.[a.vendor] ? { ...a, timezone: config.zones[a.vendor] } : a));
@@ -56,7 +55,7 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   const adapters = createAdapters(accounts, http, options.now);
   const now = options.now ?? (() => new Date());
   const signer = new TokenSigner(key);
-  const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
+  const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, sandbox: config.sandbox, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
   // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
   const cursors = new CursorCodec(key);
   const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, cursors, limits: { deadlineMs, listCacheMs },

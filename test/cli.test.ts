@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -92,6 +92,21 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(ids([...lines(first.out), ...lines(second.out)])).toEqual(ids(lines(all.out).slice(0, 10)));
     expect(all.out).not.toMatch(/cursor=/);
     expect(all.err).toBe('');
+  });
+
+  it('a sandbox write previewed by one run is confirmed by the next; journal and secret are in the data directory given', async () => {
+    const dataDir = dirs.make();
+    const args = { vendor: 'batch', name: 'CLI test', channel: 'push', audience: { all_users: true }, content: { title: 'Hi', body: 'Sale' } };
+    const preview = await callIn(dataDir, 'create_campaign', JSON.stringify(args));
+    expect(preview.code, preview.err).toBe(0);
+    const token = preview.out.match(/confirm="([^"]+)"/);
+    expect(token, preview.out).toBeTruthy();
+    const done = await callIn(dataDir, 'create_campaign', JSON.stringify({ ...args, confirm: token![1] }));
+    expect(done.code, done.err + done.out).toBe(0);
+    expect(done.out).toMatch(/SUCCEEDED/);
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['journal.jsonl', 'secret']));
+    expect(statSync(join(dataDir, 'secret')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toMatch(/CLI test|create_campaign/);
   });
 
   it('unknown arguments and tools are refused with the known ones', async () => {

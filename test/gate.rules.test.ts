@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, InMemoryTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import type { GateSettings } from '../src/confirm.js';
@@ -267,5 +270,35 @@ describe('two previews of one write', () => {
     const late = await call(send({ resend_unknown: true, confirm: re.s.confirm }));
     expect(late.r.isError).toBe(true);
     expect(writer.delivered.length).toBe(before);
+  });
+});
+
+describe('the sandbox and a real account on one data directory', () => {
+  it('a sandbox token never confirms the real account\'s write, and a sandbox write is no repeat of a real one', async () => {
+    // The same data directory and key, the same vendor and account name ("default"): only the sandbox setting differs.
+    const dir = mkdtempSync(join(tmpdir(), 'gate-sandbox-'));
+    const clock = { now: new Date('2026-12-01T12:00:00Z') };
+    const open = async (sandbox: boolean) => {
+      const adapter = writableAdapter();
+      const g = gateContext([adapter], { dir, now: () => clock.now, settings: { ask: 'never', sandbox } });
+      const client = await connectInProcess(createServer(g.ctx, allTools, { readOnly: false }));
+      cleanups.push(() => client.close(), g.close);
+      const call = async (args: Record<string, unknown>) => (await client.callTool({ name: 'send_to_users', arguments: args }));
+      return { writer: adapter.writer, call };
+    };
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const sandbox = await open(true);
+    const real = await open(false);
+    const token = ((await sandbox.call(send())).structuredContent as any).confirm;
+    const refused = await real.call(send({ confirm: token }));
+    expect(refused.isError).toBe(true);
+    expect((refused.content as Array<{ text: string }>)[0]!.text).toMatch(/the arguments differ/);
+    expect(real.writer.delivered).toHaveLength(0);
+    // Confirmed on the sandbox, the same arguments on the real account are no repeat: its preview says nothing of it.
+    expect(((await sandbox.call(send({ confirm: token }))).structuredContent as any).status).toBe('succeeded');
+    const p = (await real.call(send())).structuredContent as any;
+    expect(p.preview.notes ?? []).not.toContainEqual(expect.stringMatching(/confirmed at/));
+    expect(((await real.call(send({ confirm: p.confirm }))).structuredContent as any).status).toBe('succeeded');
+    expect(real.writer.delivered).toHaveLength(2500);
   });
 });

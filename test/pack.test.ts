@@ -96,7 +96,7 @@ describe('the .mcpb', () => {
     expect(listing!.result.isError).toBeFalsy();
     expect(listing!.result.structuredContent).toMatchObject({ sandbox: true });
     expect(listing!.result.structuredContent.campaigns).toHaveLength(3);
-    expect(readdirSync(join(home, 'data'))).toContain('sandbox'); // the data directory setting reached the server
+    expect(readdirSync(join(home, 'data'))).toContain('secret'); // the data directory setting reached the server
   });
 
   it('with every setting left at its default, starts and says no vendor is configured', async () => {
