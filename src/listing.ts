@@ -189,7 +189,8 @@ function firstAfter(campaigns: readonly CampaignSummary[], [at, vendor, account,
 
 /** One compact line per campaign: the model pays for every token. */
 export function renderCampaignLine(c: CampaignSummary): string {
-  const when = c.scheduled_at ?? c.created_at;
+  // To the minute, as it is kept: zero seconds cost a token a line and say nothing.
+  const when = (c.scheduled_at ?? c.created_at)?.replace(/(T\d{2}:\d{2}):00(?=Z|[+-]\d{2}:\d{2}$)/, '$1');
   const acct = c.account ? `/${c.account}` : '';
   const word = c.vendor_status && c.vendor_status.toLowerCase() !== c.status ? ` (${c.vendor_status})` : '';
   return `${c.vendor}${acct} ${c.id} "${c.name}" ${c.status}${word} ${c.channel}${when ? ` ${when}` : ''}`;

@@ -85,7 +85,7 @@ describe('AltcraftAdapter listing', () => {
     const c0 = sim.campaigns[0]!;
     const c = campaigns.find((x) => x.id === `campaign-${c0.id}`)!;
     expect(c).toMatchObject({ vendor: 'altcraft', account: 'default', name: c0.name, channel: 'other', vendor_status: c0.state });
-    expect(c.created_at).toBe(c0.createtime.slice(0, 16) + 'Z');
+    expect(c.created_at).toBe(c0.createtime.slice(0, 16) + ':00Z');
     const m0 = sim.mailings.find((m) => m.send_channel === 'telegram')!;
     expect(campaigns.find((x) => x.id === `mailing-${m0.id}`)).toMatchObject({ channel: 'other', vendor_status: m0.status });
     const channels = new Set(campaigns.map((x) => x.channel));
@@ -127,7 +127,7 @@ describe('AltcraftAdapter get, report, estimate', () => {
     const noCg = sim.campaigns.find((c) => c.audience.lcg.size_formation_settings.percent === '0.00' && c.state === 'waiting')!;
     const { campaign } = await adapter.getCampaign(`campaign-${noCg.id}`, {});
     expect(campaign).toMatchObject({ id: `campaign-${noCg.id}`, status: 'scheduled', control_group: false, audience: `segment ${noCg.audience.seg_id} of database ${noCg.audience.list_id}` });
-    expect(campaign.schedule?.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
+    expect(campaign.schedule?.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(campaign.raw).toBeUndefined();
     const withCg = sim.campaigns.find((c) => c.audience.lcg.size_formation_settings.percent !== '0.00')!;
     expect((await adapter.getCampaign(`campaign-${withCg.id}`, { raw: true })).campaign).toMatchObject({ control_group: true, raw: { id: withCg.id } });

@@ -35,8 +35,8 @@ describe('altcraft status and channel tables', () => {
     expect(mailingStatus({ status: 'Sending' }, undefined, NOW)).toBe('running');
     expect(mailingStatus({ status: 'Completed' }, undefined, NOW)).toBe('completed');
     expect(mailingStatus({ status: 'Error' }, undefined, NOW)).toBe('failed');
-    expect(mailingStatus({ status: 'Active', type: 'broadcast' }, '2026-12-01T10:00Z', NOW)).toBe('scheduled');
-    expect(mailingStatus({ status: 'Active', type: 'regular' }, '2026-12-01T10:00Z', NOW)).toBe('running');
+    expect(mailingStatus({ status: 'Active', type: 'broadcast' }, '2026-12-01T10:00:00Z', NOW)).toBe('scheduled');
+    expect(mailingStatus({ status: 'Active', type: 'regular' }, '2026-12-01T10:00:00Z', NOW)).toBe('running');
   });
 
   it('falls back on is_completed / is_active when no status word is given', () => {
@@ -69,15 +69,15 @@ describe('altcraft mapping helpers', () => {
   });
 
   it('writes every time as an instant with an offset, zoneless times read in the account zone', () => {
-    expect(toStamp('2025-08-22T07:15:29.711Z')).toBe('2025-08-22T07:15Z');
-    expect(toStamp('2025-08-23T10:36:25.099+03:00')).toBe('2025-08-23T07:36Z');
-    expect(toStamp('2025-08-23T10:36:25.099+03:00', 'Europe/Moscow')).toBe('2025-08-23T10:36+03:00');
-    expect(toStamp('2025-08-23 10:36:25')).toBe('2025-08-23T10:36Z');
-    expect(toStamp('2025-08-23 10:36:25', 'Asia/Kolkata')).toBe('2025-08-23T10:36+05:30');
-    expect(toStamp('2025-08-23', 'America/New_York')).toBe('2025-08-23T00:00-04:00');
-    expect(toStamp(1_700_000_000)).toBe('2023-11-14T22:13Z');
+    expect(toStamp('2025-08-22T07:15:29.711Z')).toBe('2025-08-22T07:15:00Z');
+    expect(toStamp('2025-08-23T10:36:25.099+03:00')).toBe('2025-08-23T07:36:00Z');
+    expect(toStamp('2025-08-23T10:36:25.099+03:00', 'Europe/Moscow')).toBe('2025-08-23T10:36:00+03:00');
+    expect(toStamp('2025-08-23 10:36:25')).toBe('2025-08-23T10:36:00Z');
+    expect(toStamp('2025-08-23 10:36:25', 'Asia/Kolkata')).toBe('2025-08-23T10:36:00+05:30');
+    expect(toStamp('2025-08-23', 'America/New_York')).toBe('2025-08-23T00:00:00-04:00');
+    expect(toStamp(1_700_000_000)).toBe('2023-11-14T22:13:00Z');
     expect(toStamp('soon')).toBeUndefined();
-    expect(scheduleStart({ type: 'once', start_time: '2026-01-02T13:00:00+03:00' })).toBe('2026-01-02T10:00Z');
+    expect(scheduleStart({ type: 'once', start_time: '2026-01-02T13:00:00+03:00' })).toBe('2026-01-02T10:00:00Z');
   });
 
   it('describes audiences, content and tags', () => {

@@ -33,7 +33,7 @@ for (const documentedOnly of [false, true]) {
       const inactive = sim.mailings.filter((m) => !m.is_active && !m.is_completed && (documentedOnly || m.status === 'Inactive'));
       expect(inactive.length).toBeGreaterThan(10);
       for (const m of inactive) expect(campaigns.find((c) => c.id === `mailing-${m.id}`)!.status).toBe('draft');
-      for (const c of campaigns) for (const t of [c.created_at, c.scheduled_at]) if (t) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
+      for (const c of campaigns) for (const t of [c.created_at, c.scheduled_at]) if (t) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
     });
 
     it('scampaigns/list refused: the mailings come back with a warning naming the method', async () => {

@@ -91,7 +91,7 @@ describe('batch adapter: listing', () => {
       const r = sim.campaigns.find((x) => x.record.campaign_token === c.id)!.record;
       expect(Date.parse(c.created_at!)).toBe(Math.floor(Date.parse(`${r.created_date}Z`) / 60_000) * 60_000);
       if (r.push_time) expect(Date.parse(c.scheduled_at!)).toBe(Math.floor(Date.parse(`${r.push_time}Z`) / 60_000) * 60_000);
-      for (const t of [c.created_at, c.scheduled_at]) if (t) expect(t).toMatch(/T\d{2}:\d{2}Z$/);
+      for (const t of [c.created_at, c.scheduled_at]) if (t) expect(t).toMatch(/T\d{2}:\d{2}:\d{2}Z$/);
     }
     // 23:xx UTC is the next day in Tokyo and the same day in New York.
     const late = sim.campaigns.map((c) => c.record).find((r) => r.push_time && r.push_time.slice(11, 13) >= '23')!;
@@ -129,7 +129,7 @@ describe('batch adapter: one campaign', () => {
     expect(campaign.id).toBe(seed.record.campaign_token);
     expect(campaign.status).toBe('running');
     expect(campaign.delivery).toBe('recurring');
-    expect(campaign.schedule?.end).toBe(`${seed.record.recurrence!.end_date!.slice(0, 16)}Z`);
+    expect(campaign.schedule?.end).toBe(`${seed.record.recurrence!.end_date!.slice(0, 16)}:00Z`);
     expect(campaign.content).toContain(seed.record.messages![0]!.title);
     expect(campaign.respects_frequency_caps).toBe(seed.record.capping !== undefined);
     expect(campaign.audience).not.toBe('');

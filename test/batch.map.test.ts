@@ -48,14 +48,14 @@ describe('batch channels and times', () => {
   });
 
   it('reads zone-less times in the account zone, as instants', () => {
-    expect(batchInstant('2017-03-02T09:43:17')).toBe('2017-03-02T09:43Z');
-    expect(batchInstant('2017-03-02T09:43:17', 'Europe/Paris')).toBe('2017-03-02T08:43Z');
-    expect(batchInstant('2017-07-06T14:09:18', 'Europe/Paris')).toBe('2017-07-06T12:09Z');
-    expect(batchInstant('2017-03-02T09:43:17+02:00', 'Asia/Tokyo')).toBe('2017-03-02T07:43Z');
+    expect(batchInstant('2017-03-02T09:43:17')).toBe('2017-03-02T09:43:00Z');
+    expect(batchInstant('2017-03-02T09:43:17', 'Europe/Paris')).toBe('2017-03-02T08:43:00Z');
+    expect(batchInstant('2017-07-06T14:09:18', 'Europe/Paris')).toBe('2017-07-06T12:09:00Z');
+    expect(batchInstant('2017-03-02T09:43:17+02:00', 'Asia/Tokyo')).toBe('2017-03-02T07:43:00Z');
     expect(batchInstant('now')).toBeUndefined();
-    expect(batchStart(rec({ local_push_time: '2017-03-03T13:10:19' }), 'Asia/Kolkata')).toBe('2017-03-03T07:40Z');
+    expect(batchStart(rec({ local_push_time: '2017-03-03T13:10:19' }), 'Asia/Kolkata')).toBe('2017-03-03T07:40:00Z');
     const local = batchSchedule(rec({ local_push_time: '2017-03-03T13:10:19' }), 'Asia/Kolkata')!;
-    expect(local).toEqual({ start: '2017-03-03T07:40Z', recurrence: "at that time in each user's zone (shown in the account's)" });
+    expect(local).toEqual({ start: '2017-03-03T07:40:00Z', recurrence: "at that time in each user's zone (shown in the account's)" });
   });
 
   it('derives status from instants: push_time is UTC in any account zone, local_push_time is read in the account zone', () => {
@@ -71,7 +71,7 @@ describe('batch channels and times', () => {
     const s = toBatchSummary(rec({ from_api: false, dev_only: true, created_date: '2017-03-02T09:43:17', name: 'Test Campaign 2', live: false, local_push_time: '2017-03-03T13:10:19', labels: ['promo'] }), 'main', NOW);
     expect(s).toEqual({
       vendor: 'batch', account: 'main', id: 'a0082dc6860938a26280bd3ba927303b', name: 'Test Campaign 2', status: 'stopped',
-      vendor_status: 'not-live', channel: 'push', created_at: '2017-03-02T09:43Z', scheduled_at: '2017-03-03T13:10Z', tags: ['promo'],
+      vendor_status: 'not-live', channel: 'push', created_at: '2017-03-02T09:43:00Z', scheduled_at: '2017-03-03T13:10:00Z', tags: ['promo'],
     });
   });
 });
@@ -87,7 +87,7 @@ describe('batch detail helpers', () => {
     expect(batchRespectsCaps(r)).toBe(false);
     expect(batchRespectsCaps({ ...r, capping: 2 })).toBe(true);
     expect(batchRespectsCaps(rec({}))).toBeUndefined();
-    expect(batchSchedule(r)).toEqual({ start: '2026-01-01T08:00Z', end: '2026-12-31T23:59Z', recurrence: 'every 2 weeks' });
+    expect(batchSchedule(r)).toEqual({ start: '2026-01-01T08:00:00Z', end: '2026-12-31T23:59:00Z', recurrence: 'every 2 weeks' });
     expect(batchAudience(r)).toBe('segments NEW, ENGAGED; query (c.language = "fr" OR e.purchase.count gte 2) (dev builds only)');
     expect(batchAudience(rec({}))).toBe('all users');
     expect(batchContent(r)).toBe('Hello! — Big sale today');

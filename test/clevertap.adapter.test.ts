@@ -17,7 +17,7 @@ const CHANNEL_OF: Record<string, Channel> = {
   push: 'push', email: 'email', sms: 'sms', browser: 'webpush', inapp: 'inapp', webhooks: 'webhook', whatsapp: 'whatsapp', app_inbox: 'inbox', web_pop_up: 'inapp', web_native_display: 'other',
 };
 /** scheduled_on (sandbox account on UTC) as the instant it names. */
-const stampOf = (on: number) => String(on).replace(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3T$4:$5Z');
+const stampOf = (on: number) => String(on).replace(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/, '$1-$2-$3T$4:$5:00Z');
 const TODAY = '2026-11-20';
 let sim: CleverTapSim;
 let http: HttpClient;

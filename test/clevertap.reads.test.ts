@@ -118,7 +118,7 @@ describe('issue 9 on CleverTap, against the documented-fields-only simulator', (
     const c = res.campaigns[0]!;
     const t = sim.campaigns.find((x) => String(x.id) === c.id)!;
     const s = String(t.scheduled_on);
-    expect(c.scheduled_at).toBe(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}+05:30`);
+    expect(c.scheduled_at).toBe(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:00+05:30`);
     const ms = res.campaigns.map((x) => Date.parse(x.scheduled_at!));
     expect(ms).toEqual([...ms].sort((a, b) => b - a));
   });

@@ -51,7 +51,7 @@ describe('moengage listing against the simulator', () => {
     for (const c of r.campaigns) {
       const t = truth.find((x) => x.campaign_id === c.id)!;
       expect([c.name, c.vendor_status, c.status, c.channel]).toEqual([t.basic_details.name, t.status, WORDS[t.status], t.channel.toLowerCase()]);
-      expect(c.created_at).toBe(`${t.created_at.slice(0, 10)}T${t.created_at.slice(11, 16)}Z`);
+      expect(c.created_at).toBe(`${t.created_at.slice(0, 10)}T${t.created_at.slice(11, 16)}:00Z`);
     }
     const pages = searches(s).map(bodyOf);
     expect(pages.map((b) => b.page)).toEqual(Array.from({ length: r.requests! }, (_, i) => i + 1));
@@ -166,7 +166,7 @@ describe('moengage filters and result size', () => {
     const r = await adapter(s, undefined, { timezone: 'Pacific/Kiritimati' }).listCampaigns({ from: next, to: next });
     expect(ids(r.campaigns)).toContain(t.campaign_id);
     const c = r.campaigns.find((x) => x.id === t.campaign_id)!;
-    expect(c.scheduled_at).toBe(`${t.scheduling_details.start_time!.slice(0, 16)}Z`);
+    expect(c.scheduled_at).toBe(`${t.scheduling_details.start_time!.slice(0, 16)}:00Z`);
   });
 });
 

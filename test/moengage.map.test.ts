@@ -43,13 +43,13 @@ describe('moengage status and channel tables', () => {
 
 describe('moengage time, summary and detail', () => {
   it('formats the documented time shapes', () => {
-    expect(moeTime('2024-07-04 08:00:54.847000')).toBe('2024-07-04T08:00Z');
-    expect(moeTime('2024-07-04T20:32:00')).toBe('2024-07-04T20:32Z');
-    expect(moeTime('2024-07-04 08:00:54.847000', 'Asia/Kolkata')).toBe('2024-07-04T02:30Z');
-    expect(moeTime('2024-07-04T20:32:00', 'America/New_York')).toBe('2024-07-05T00:32Z');
-    expect(moeTime('2024-07-04T20:32:00+05:30')).toBe('2024-07-04T15:02Z');
-    expect(moeTime('2024-07-04T20:32:00Z')).toBe('2024-07-04T20:32Z');
-    expect(moeTime(1720080000)).toBe('2024-07-04T08:00Z');
+    expect(moeTime('2024-07-04 08:00:54.847000')).toBe('2024-07-04T08:00:00Z');
+    expect(moeTime('2024-07-04T20:32:00')).toBe('2024-07-04T20:32:00Z');
+    expect(moeTime('2024-07-04 08:00:54.847000', 'Asia/Kolkata')).toBe('2024-07-04T02:30:00Z');
+    expect(moeTime('2024-07-04T20:32:00', 'America/New_York')).toBe('2024-07-05T00:32:00Z');
+    expect(moeTime('2024-07-04T20:32:00+05:30')).toBe('2024-07-04T15:02:00Z');
+    expect(moeTime('2024-07-04T20:32:00Z')).toBe('2024-07-04T20:32:00Z');
+    expect(moeTime(1720080000)).toBe('2024-07-04T08:00:00Z');
     expect(moeTime('yesterday')).toBeUndefined();
   });
 
@@ -68,7 +68,7 @@ describe('moengage time, summary and detail', () => {
     const s = toSummary(item, 'default')!;
     expect(s).toEqual({
       vendor: 'moengage', account: 'default', id: 'c1', name: 'happy flow', status: 'running', vendor_status: 'Active', channel: 'email',
-      created_at: '2024-07-04T08:00Z', scheduled_at: '2024-07-04T20:32Z', tags: ['activation'],
+      created_at: '2024-07-04T08:00:00Z', scheduled_at: '2024-07-04T20:32:00Z', tags: ['activation'],
     });
     expect(toSummary({ id: 7, campaign_name: 'meta', campaign_status: 'SENT', channel: 'SMS', campaign_tags: [] }, 'a')).toEqual({
       vendor: 'moengage', account: 'a', id: '7', name: 'meta', status: 'completed', vendor_status: 'SENT', channel: 'sms',
@@ -78,12 +78,12 @@ describe('moengage time, summary and detail', () => {
 
   it('reads zone-less times as instants: created in the account zone, documented-UTC schedule times as UTC', () => {
     const s = toSummary(item, 'default', 'Asia/Kolkata')!;
-    expect([s.created_at, s.scheduled_at]).toEqual(['2024-07-04T02:30Z', '2024-07-04T20:32Z']);
+    expect([s.created_at, s.scheduled_at]).toEqual(['2024-07-04T02:30:00Z', '2024-07-04T20:32:00Z']);
     const local = { ...item, scheduling_details: { ...item.scheduling_details, user_timezone_details: { send_in_user_timezone: true } } };
     const d = toDetail(toSummary(local, 'default', 'Asia/Kolkata')!, local, undefined, 'Asia/Kolkata');
-    expect([d.scheduled_at, d.schedule!.start, d.updated_at]).toEqual(['2024-07-04T15:02Z', '2024-07-04T15:02Z', '2024-07-04T03:30Z']);
+    expect([d.scheduled_at, d.schedule!.start, d.updated_at]).toEqual(['2024-07-04T15:02:00Z', '2024-07-04T15:02:00Z', '2024-07-04T03:30:00Z']);
     expect(d.schedule!.recurrence).toMatch(/each user's zone/);
-    for (const t of [s.created_at, s.scheduled_at, d.updated_at, d.schedule!.end]) expect(t).toMatch(/T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
+    for (const t of [s.created_at, s.scheduled_at, d.updated_at, d.schedule!.end]) expect(t).toMatch(/T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
   });
 
   it('builds the detail an audit needs', () => {
@@ -94,8 +94,8 @@ describe('moengage time, summary and detail', () => {
     expect(d.content!.length).toBeLessThanOrEqual(200);
     expect(d.control_group).toBe(false);
     expect(d.respects_frequency_caps).toBe(false);
-    expect(d.schedule).toEqual({ start: '2024-07-04T20:32Z', end: '2034-06-07T20:32Z', recurrence: 'monthly every 2, 3 times' });
-    expect(d.updated_at).toBe('2024-07-04T09:00Z');
+    expect(d.schedule).toEqual({ start: '2024-07-04T20:32:00Z', end: '2034-06-07T20:32:00Z', recurrence: 'monthly every 2, 3 times' });
+    expect(d.updated_at).toBe('2024-07-04T09:00:00Z');
   });
 
   it('describes audiences in one line', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { EmbeddedStore } from '../src/store.js';
 import type { Client } from '@modelcontextprotocol/client';
 import { connectInProcess } from './helpers/client.js';
@@ -66,6 +67,13 @@ describe('every vendor at once, against the four simulators', () => {
     expect(new Set(all.campaigns.map(key)).size).toBe(all.campaigns.length);
     const times = all.campaigns.map((c) => Date.parse(c.scheduled_at ?? c.created_at ?? '') || -Infinity);
     expect(times).toEqual([...times].sort((a, b) => b - a));
+    // Every timestamp is RFC 3339 with an offset (what JSON Schema's date-time and zod's iso.datetime take), on every vendor.
+    const rfc3339 = z.iso.datetime({ offset: true });
+    const stamps = all.campaigns.flatMap((c) => [c.created_at, c.scheduled_at]).filter((t): t is string => t !== undefined);
+    expect(new Set(all.campaigns.filter((c) => c.created_at ?? c.scheduled_at).map((c) => c.vendor))).toEqual(new Set(['clevertap', 'moengage', 'batch', 'altcraft']));
+    expect(stamps.filter((t) => !rfc3339.safeParse(t).success)).toEqual([]);
+    // The text keeps them to the minute: zero seconds cost a token a line.
+    expect(all.text).toMatch(/ \d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})\n/);
   });
 
   it('an error on the sandbox says so, as its data does', async () => {

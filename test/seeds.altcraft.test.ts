@@ -30,7 +30,7 @@ describe('the Altcraft adapter parses the seed 004 literal answer (loopback doub
   it('lists the seed campaign: inactive after an actual start is paused, times in the account zone', async () => {
     const res = await adapter().listCampaigns({});
     expect(res).toEqual({
-      campaigns: [{ vendor: 'altcraft', account: 'default', id: 'campaign-42', name: 'Seasonal sale', status: 'paused', vendor_status: 'inactive', channel: 'other', created_at: '2025-08-22T10:15+03:00' }],
+      campaigns: [{ vendor: 'altcraft', account: 'default', id: 'campaign-42', name: 'Seasonal sale', status: 'paused', vendor_status: 'inactive', channel: 'other', created_at: '2025-08-22T10:15:00+03:00' }],
       requests: 2,
     });
   });
@@ -39,7 +39,7 @@ describe('the Altcraft adapter parses the seed 004 literal answer (loopback doub
     const { campaign } = await adapter().getCampaign('campaign-42', {});
     expect(campaign).toMatchObject({
       id: 'campaign-42', audience: 'segment 124 of database 49', control_group: true,
-      schedule: { end: '2025-08-23T10:36+03:00' }, updated_at: '2025-08-22T12:13+03:00',
+      schedule: { end: '2025-08-23T10:36:00+03:00' }, updated_at: '2025-08-22T12:13:00+03:00',
     });
   });
 });

@@ -37,9 +37,9 @@ describe('batch adapter parses seed 003 literally (loopback double)', () => {
     reply = { status: 200, body: LIST };
     const { campaigns } = await adapter().listCampaigns({});
     expect(campaigns.map((c) => [c.id, c.name, c.status, c.vendor_status, c.channel, c.created_at, c.scheduled_at])).toEqual([
-      ['a0082dc6860938a26280bd3ba927302f', 'Test Trigger Automation 1', 'running', 'live/trigger', 'push', '2020-03-02T09:45Z', '2020-07-06T14:09Z'],
-      ['a0082dc6860938a26280bd3ba927303b', 'Test Campaign 1', 'completed', 'live', 'push', '2017-03-02T09:43Z', '2017-07-06T14:09Z'],
-      ['a0082dc6860938a26280bd3ba927303a', 'Test Campaign 2', 'stopped', 'not-live/recurring', 'push', '2017-03-02T09:43Z', '2017-03-03T13:10Z'],
+      ['a0082dc6860938a26280bd3ba927302f', 'Test Trigger Automation 1', 'running', 'live/trigger', 'push', '2020-03-02T09:45:00Z', '2020-07-06T14:09:00Z'],
+      ['a0082dc6860938a26280bd3ba927303b', 'Test Campaign 1', 'completed', 'live', 'push', '2017-03-02T09:43:00Z', '2017-07-06T14:09:00Z'],
+      ['a0082dc6860938a26280bd3ba927303a', 'Test Campaign 2', 'stopped', 'not-live/recurring', 'push', '2017-03-02T09:43:00Z', '2017-03-03T13:10:00Z'],
     ]);
   });
 

@@ -36,12 +36,12 @@ describe('moengage adapter parses seed 002 literally (loopback double)', () => {
     const { campaigns } = await adapter().listCampaigns({});
     expect(campaigns).toEqual([{
       vendor: 'moengage', account: 'default', id: '{Campaign_ID}', name: 'happy flow campaigns api', status: 'running', vendor_status: 'Active',
-      channel: 'email', created_at: '2024-07-04T08:00Z', scheduled_at: '2024-07-04T20:32Z', tags: ['activation'],
+      channel: 'email', created_at: '2024-07-04T08:00:00Z', scheduled_at: '2024-07-04T20:32:00Z', tags: ['activation'],
     }]);
     const { campaign } = await adapter().getCampaign('{Campaign_ID}', {});
     expect(campaign).toMatchObject({
       delivery: 'recurring', control_group: true, respects_frequency_caps: false,
-      schedule: { start: '2024-07-04T20:32Z', end: '2034-06-07T20:32Z', recurrence: 'monthly, 3 times' },
+      schedule: { start: '2024-07-04T20:32:00Z', end: '2034-06-07T20:32:00Z', recurrence: 'monthly, 3 times' },
       audience: 'Users where u_em exists',
     });
     expect(campaign.content).toMatch(/^abca locale default — hey Userattribute-/);

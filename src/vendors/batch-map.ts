@@ -68,7 +68,7 @@ export const BATCH_CHANNELS: Readonly<Record<string, Channel>> = {
 };
 
 /**
- * A Batch timestamp as an instant `YYYY-MM-DDTHH:MMZ`, a zone-less one read in `timezone` (an explicit offset wins).
+ * A Batch timestamp as an instant `YYYY-MM-DDTHH:MM:00Z` (RFC 3339, to the minute), a zone-less one read in `timezone` (an explicit offset wins).
  * MEP documents no zone (seed 003, notes §3), but it gives `local_push_time` beside `push_time` for "each user's
  * clock", so `push_time` and `created_date` are absolute: read in UTC, as campaigns/create is written (batch-write-map).
  */

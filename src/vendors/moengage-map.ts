@@ -60,7 +60,7 @@ export function mapChannel(word: string | undefined): Channel {
 
 /**
  * A MoEngage time ("2024-07-04 08:00:54.847000", "2024-07-04T20:32:00", with or without zone, epoch
- * seconds or ms) as an instant `YYYY-MM-DDTHH:MMZ`; a time without zone is read in `timezone`.
+ * seconds or ms) as an instant `YYYY-MM-DDTHH:MM:00Z` (RFC 3339, to the minute); a time without zone is read in `timezone`.
  */
 export function moeTime(v: unknown, timezone = 'UTC'): string | undefined {
   if (typeof v === 'number' && Number.isFinite(v) && v > 0) return isoMinute(v > 1e12 ? v : v * 1000);

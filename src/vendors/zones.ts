@@ -61,10 +61,10 @@ export function zoneOffsetMinutes(ms: number, tz: string): number {
   return Math.round(cachedOffsetMs(ms, tz) / 60_000);
 }
 
-/** An instant as `YYYY-MM-DDTHH:MM` wall time in `tz` with its offset (`Z` when zero). */
+/** An instant as `YYYY-MM-DDTHH:MM:00` wall time in `tz` (to the minute, RFC 3339) with its offset (`Z` when zero). */
 export function formatInZone(ms: number, tz: string): string {
   const off = zoneOffsetMinutes(ms, tz);
-  const wall = new Date(ms + off * 60_000).toISOString().slice(0, 16);
+  const wall = `${new Date(ms + off * 60_000).toISOString().slice(0, 16)}:00`;
   if (off === 0) return `${wall}Z`;
   const a = Math.abs(off);
   return `${wall}${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
@@ -108,13 +108,13 @@ function wall(ms: number, timezone: string): number {
   return ms - (((ms % 1000) + 1000) % 1000) + cachedOffsetMs(ms, timezone);
 }
 
-/** An instant as `YYYY-MM-DDTHH:MMZ`, the form every adapter returns (string order is time order). */
+/** An instant as `YYYY-MM-DDTHH:MM:00Z` (RFC 3339, to the minute), the form every adapter returns (string order is time order). */
 export function isoMinute(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16)}Z`;
+  return `${new Date(ms).toISOString().slice(0, 16)}:00Z`;
 }
 
 /**
- * A vendor timestamp as an instant `YYYY-MM-DDTHH:MMZ`: with an offset it is that instant, without one
+ * A vendor timestamp as an instant `YYYY-MM-DDTHH:MM:00Z` (RFC 3339, to the minute): with an offset it is that instant, without one
  * it is wall-clock time in `timezone` (the earlier reading in a DST overlap). Undefined when unparsable.
  */
 export function toInstant(value: unknown, timezone = 'UTC'): string | undefined {
