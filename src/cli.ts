@@ -35,7 +35,9 @@ export function httpBanner(url: string, sandbox: boolean, token?: string, bin = 
     ...secrets.map((s) => `-e ${s}="$${s}"`),
   ];
   return [
-    `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at ${url}`,
+    // The endpoint alone on the first line: a script (or a person) takes the whole line as the URL.
+    url,
+    `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at that endpoint`,
     '',
     'Claude Code:',
     `  claude mcp add --transport http campaign-mcp ${url}${header}`,

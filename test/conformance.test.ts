@@ -16,7 +16,7 @@ afterAll(async () => server?.kill());
 describe('MCP conformance scenarios (@modelcontextprotocol/conformance) against the spawned bin over HTTP', () => {
   it('passes every scenario that applies; the rest (fixtures of the reference server) are listed in the baseline', async () => {
     server = spawnBin(['--sandbox', '--http', '--port', '0']);
-    const [, url] = await server.waitFor(/serving Streamable HTTP at (http:\S+)/);
+    const [, url] = await server.waitFor(/^(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m);
     const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
       execFile(process.execPath, [CLI, 'server', '--url', url!, '--expected-failures', BASELINE], { timeout: 90_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } }, (err, stdout, stderr) =>
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}`.replace(/\x1b\[[0-9;]*m/g, '') }));

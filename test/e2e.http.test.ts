@@ -32,6 +32,8 @@ describe('the bin over Streamable HTTP (spawned)', () => {
   afterAll(async () => p.kill());
 
   it('prints the endpoint and ready-to-paste client configuration', () => {
+    // The endpoint alone on the first line, so the whole line is the URL.
+    expect(p.stdout().split('\n')[0]).toBe(url);
     expect(p.stdout()).toContain('claude mcp add --transport http campaign-mcp');
     expect(p.stdout()).toContain('@modelcontextprotocol/inspector');
   });

@@ -46,7 +46,7 @@ describe(`the MCP Inspector's CLI (${INSPECTOR}) lists the tools, as the printed
   it('over HTTP: --cli http://127.0.0.1:<port>/mcp --method tools/list', async () => {
     const s = spawnBin(['--sandbox', '--http', '--port', '0']);
     servers.push(s);
-    const [, url] = await s.waitFor(/serving Streamable HTTP at (http:\S+)/);
+    const [, url] = await s.waitFor(/^(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m);
     const { stdout } = await run(process.execPath, [CLI, url!, '--method', 'tools/list'], { env, timeout: 20_000 });
     expect(names(stdout)).toEqual(allTools.map((t) => t.name));
   }, 25_000);
