@@ -168,7 +168,8 @@ export class WriteGate {
     if (answer === 'accepted') return undefined;
     if (answer === 'missing') return { status: 'approval_required', question: `Approve this write? ${rec.summary}` };
     const result = await this.recorded(rec.id, false, false);
-    return { ...result, status: answer, message: `The person ${answer} it; nothing was written.` };
+    // DESIGN's outcome words: none accepted, none unknown is failed (isError); `approval` says it was the person's no.
+    return { ...result, status: 'failed', approval: answer, message: `The person ${answer} it; nothing was written. The same token asks them again.` };
   }
 
   /** Send every part still to send, under a lease so one run at a time acts on a write. */

@@ -18,7 +18,9 @@ export type WriteResult = WritePreviewResult | WriteOutcomeResult;
 export interface WritePreviewResult { status: 'confirmation_required'; confirm: string; expires_at: string; preview: WritePreview }
 
 export type WriteOutcomeResult = {
-      status: 'succeeded' | 'failed' | 'unknown' | 'partial' | 'declined' | 'cancelled';
+      status: 'succeeded' | 'failed' | 'unknown' | 'partial';
+      /** The person was asked and did not approve: nothing was written (status failed). */
+      approval?: 'declined' | 'cancelled';
       write_id: string;
       vendor_ref?: string;
       batches?: BatchReport[];

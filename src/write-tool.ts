@@ -13,7 +13,8 @@ const Batch = z.object({ index: z.number(), recipients: z.number(), state: z.enu
 
 /** One output shape for every write tool: a preview, or the outcome of acting (DESIGN "Write results"). */
 export const writeOutput = {
-  status: z.enum(['confirmation_required', 'succeeded', 'failed', 'unknown', 'partial', 'declined', 'cancelled']),
+  status: z.enum(['confirmation_required', 'succeeded', 'failed', 'unknown', 'partial']),
+  approval: z.enum(['declined', 'cancelled']).optional().describe('the person was asked and did not approve: nothing was written'),
   confirm: z.string().optional().describe('pass back as confirm, with the same arguments, to act'),
   expires_at: z.string().optional(),
   preview: z.object({

@@ -58,7 +58,8 @@ for (const modern of [true, false]) {
         const { c, writer } = await setup(answer, modern);
         const p = (await c.callTool({ name: 'send_to_users', arguments: args })).structuredContent as { confirm: string };
         const r = await c.callTool({ name: 'send_to_users', arguments: { ...args, confirm: p.confirm } });
-        expect(r.structuredContent).toMatchObject({ status: 'declined', counts: { pending: 2 } });
+        expect(r.structuredContent).toMatchObject({ status: 'failed', approval: 'declined', counts: { pending: 2 } });
+        expect(r.isError).toBe(true);
         expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/declined it; nothing was written/);
         expect(writer.executed).toBe(0);
       });

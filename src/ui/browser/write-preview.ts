@@ -103,7 +103,7 @@ function previewCard(pr: WritePreviewResult, notice: string | undefined, busy: b
 }
 
 const STATUS_WORDS: Record<WriteOutcomeResult['status'], string> = {
-  succeeded: 'Done', partial: 'Partly done', failed: 'Failed', unknown: 'Outcome unknown', declined: 'Declined', cancelled: 'Cancelled',
+  succeeded: 'Done', partial: 'Partly done', failed: 'Failed', unknown: 'Outcome unknown',
 };
 
 function outcomeCard(o: WriteOutcomeResult, text: string, pr: WritePreviewResult | undefined): HTMLElement[] {
@@ -115,7 +115,7 @@ function outcomeCard(o: WriteOutcomeResult, text: string, pr: WritePreviewResult
     : 'The vendor accepted it') + `${o.replayed ? ' (recorded outcome; nothing sent again)' : ''}${o.resumed ? ' (resumed)' : ''}.`;
   return [
     pr ? head(pr.preview, humanize(pr.preview.operation)) : h('header', { class: 'head' }, h('h1', { tabindex: '-1' }, 'Outcome')),
-    h('p', { class: `status s-${o.status}`, role: 'status' }, `${STATUS_WORDS[o.status] ?? o.status}: ${line}`),
+    h('p', { class: `status s-${o.status}`, role: 'status' }, `${o.approval ? (o.approval === 'declined' ? 'Declined' : 'Cancelled') : STATUS_WORDS[o.status] ?? o.status}: ${line}`),
     send || o.status !== 'succeeded' ? h('dl', { class: 'facts counts' }, fact('Accepted', fmtCount(c.succeeded, locale)), fact('Failed', fmtCount(c.failed, locale)), fact('Unknown', fmtCount(c.unknown, locale)), fact('Not sent', fmtCount(c.pending, locale))) : null,
     rows.length ? h('table', { class: 'batches' }, h('thead', {}, h('tr', {}, h('th', {}, 'Batch'), h('th', {}, 'Recipients'), h('th', {}, 'State'), h('th', {}, 'Detail'))),
       h('tbody', {}, ...rows.map((b) => h('tr', {}, h('td', {}, String(b.index)), h('td', {}, fmtCount(b.recipients, locale)), h('td', {}, b.state), h('td', {}, b.message ?? ''))))) : null,
