@@ -58,7 +58,7 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
   const gate = config.readOnly ? undefined : new WriteGate(store, signer, { ...config.writes, sandbox: config.sandbox, concurrency: 4, callBudgetMs: Math.max(5_000, deadlineMs - 5_000) }, now);
   // Cursors are signed with the same persistent key as tokens: they verify on any instance and in a later `call`.
   const cursors = new CursorCodec(key);
-  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), now, clock: http.clock, cursors, limits: { deadlineMs, listCacheMs },
+  const ctx: ToolContext = { adapters, sandbox: config.sandbox, store, ...(gate ? { gate } : {}), ...(sandbox && { sendThrough: sandbox.sendThrough }), now, clock: http.clock, cursors, limits: { deadlineMs, listCacheMs },
     ...(config.writes.writeVendors ? { writeVendors: config.writes.writeVendors } : {}) };
   return {
     config,

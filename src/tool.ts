@@ -30,6 +30,8 @@ export interface ToolContext {
   limits?: Partial<Limits>;
   /** CAMPAIGN_MCP_WRITE_VENDORS: the vendors the gate lets write (undefined = every configured one), for list_vendors to say. */
   writeVendors?: readonly VendorId[];
+  /** On the sandbox: the simulated object each vendor's send_to_users goes through (campaign_id), for list_vendors to name. */
+  sendThrough?: Partial<Record<VendorId, string>>;
 }
 
 /** A handler's answer: structured content (matches outputSchema) and a compact text rendering. */

@@ -109,6 +109,20 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toMatch(/CLI test|create_campaign/);
   });
 
+  it('on the sandbox, list_vendors names the campaign_id a MoEngage send goes through, and a send through it succeeds', async () => {
+    const dataDir = dirs.make();
+    const vendors = await callIn(dataDir, 'list_vendors', '{}');
+    const alert = vendors.out.match(/moengage\/default:.*needs campaign_id \(on the sandbox: "([0-9a-f]+)"/)?.[1];
+    expect(alert, vendors.out).toBeTruthy();
+    expect(vendors.out).toMatch(/altcraft\/default:.*needs campaign_id \(on the sandbox: "mailing-\d+"/);
+    const args = { vendor: 'moengage', channel: 'email', recipients: { ids: ['ann@example.com'], id_type: 'email' }, content: { subject: 'Hi', body: 'Your order' }, campaign_id: alert };
+    const preview = await callIn(dataDir, 'send_to_users', JSON.stringify(args));
+    const token = preview.out.match(/confirm="([^"]+)"/)?.[1];
+    expect(token, preview.out + preview.err).toBeTruthy();
+    const done = await callIn(dataDir, 'send_to_users', JSON.stringify({ ...args, confirm: token }));
+    expect(done.out, done.err).toMatch(/SUCCEEDED/);
+  });
+
   it('unknown arguments and tools are refused with the known ones', async () => {
     const dataDir = dirs.make();
     const bad = await callIn(dataDir, 'list_campaigns', '{"vendr":"batch"}');

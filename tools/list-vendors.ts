@@ -32,7 +32,7 @@ export default defineTool({
       const w = ctx.gate && !barred ? a.writer?.capabilities : undefined;
       const writes = w ? [
         ...(w.create.length ? [`create_campaign: ${w.create.join(', ')}`] : []),
-        ...(w.send.channels.length ? [`send_to_users: ${w.send.channels.join(', ')} by ${w.send.id_types.join(', ')}, ≤${w.send.batch_size} a request${w.send.needs_campaign_id ? ', needs campaign_id' : ''}`] : []),
+        ...(w.send.channels.length ? [`send_to_users: ${w.send.channels.join(', ')} by ${w.send.id_types.join(', ')}, ≤${w.send.batch_size} a request${w.send.needs_campaign_id ? `, needs campaign_id${ctx.sendThrough?.[a.vendor] ? ` (on the sandbox: ${ctx.sendThrough[a.vendor]})` : ''}` : ''}`] : []),
         ...(w.status.length ? [`set_campaign_status: ${w.status.join(', ')}`] : []),
       ] : [];
       const can = ['list', 'search', ...(c.report ? ['report'] : []), ...(c.estimate_reach ? ['estimate_reach'] : []), ...writes];

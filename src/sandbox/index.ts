@@ -2,6 +2,8 @@ import type { AccountConfig } from '../config.js';
 import type { Clock } from '../clock.js';
 import { registerSecret } from '../log.js';
 import { startAltcraftSim, type AltcraftSim } from './altcraft.js';
+import { ALTCRAFT_SANDBOX_TRIGGER_ID } from './altcraft-writes.js';
+import { MOENGAGE_SANDBOX_ALERT } from './moengage-writes.js';
 import { startBatchSim, type BatchSim } from './batch.js';
 import { startCleverTapSim, type CleverTapSim } from './clevertap.js';
 import { startMoEngageSim, type MoEngageSim } from './moengage.js';
@@ -9,6 +11,8 @@ import { startMoEngageSim, type MoEngageSim } from './moengage.js';
 /** The four simulators running on loopback, and the accounts that point at them. */
 export interface Sandbox {
   accounts: AccountConfig[];
+  /** The campaign_id send_to_users goes through on each simulator that needs one, in words for list_vendors. */
+  sendThrough: { moengage: string; altcraft: string };
   sims: { clevertap: CleverTapSim; moengage: MoEngageSim; batch: BatchSim; altcraft: AltcraftSim };
   close(): Promise<void>;
 }
@@ -40,6 +44,10 @@ export async function startSandbox(options: { seed?: number; now?: Date; documen
   for (const a of accounts) for (const f of ['passcode', 'apiKey', 'restApiKey', 'token']) registerSecret((a as Record<string, unknown>)[f] as string | undefined);
   return {
     accounts,
+    sendThrough: {
+      moengage: `"${MOENGAGE_SANDBOX_ALERT.alert_id}", the simulated Inform alert ${MOENGAGE_SANDBOX_ALERT.alert_reference_name}`,
+      altcraft: `"mailing-${ALTCRAFT_SANDBOX_TRIGGER_ID}", the simulated API-triggered mailing`,
+    },
     sims: { clevertap, moengage, batch, altcraft },
     close: async () => {
       await Promise.all([clevertap.close(), moengage.close(), batch.close(), altcraft.close()]);
