@@ -171,7 +171,7 @@ async function main() {
     ['  same, first start (no code cache yet)', `${r(cold['campaign-mcp, no compile cache']!, 0)} ms`, '', x(cold['campaign-mcp, no compile cache']!, everything)],
     ['  same, 2026-07-28 (server/discover)', `${r(cold['campaign-mcp, 2026-07-28']!, 0)} ms`, '', x(cold['campaign-mcp, 2026-07-28']!, everything)],
     ['  same, --sandbox (simulators started too)', `${r(cold['campaign-mcp --sandbox']!, 0)} ms`, '', x(cold['campaign-mcp --sandbox']!, everything)],
-    ['get_campaign through the server vs the adapter alone (median of 300)', `${r(over.tool, 2)} ms`, `${r(over.direct, 2)} ms adapter`, `+${r(over.overhead, 2)} ms`],
+    ['get_campaign through the server vs the adapter alone (median of 300)', `${r(over.tool, 2)} ms`, `${r(over.direct, 2)} ms adapter`, `${over.overhead >= 0 ? '+' : ''}${r(over.overhead, 2)} ms`],
     ['all-vendor listing, 50 ms latency per vendor request (median of 7)', `${r(fan.all!, 0)} ms`, `${r(slowest, 0)} ms slowest vendor alone`, x(fan.all!, slowest)],
     [`tokens per campaign, list_campaigns of ${tok.all.n} from every vendor (text / structured)`, `${r(tok.all.text)} / ${r(tok.all.structured)}`, '', ''],
     [`tokens per campaign, ${tok.moengage.n} MoEngage emails (structured)`, r(tok.moengage.structured), `${r(tok.moengage.raw, 0)} raw vendor payload`, x(tok.moengage.structured, tok.moengage.raw)],

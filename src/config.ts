@@ -114,7 +114,8 @@ export function loadConfig(args: ParsedArgs['flags'], env: NodeJS.ProcessEnv = p
   return {
     writes,
     transport: args.http ? 'http' : 'stdio',
-    host: args.host ?? '127.0.0.1',
+    // `[::1]`, as a URL writes an IPv6 address, is the address ::1 to bind.
+    host: args.host?.replace(/^\[(.*)\]$/, '$1') ?? '127.0.0.1',
     port: args.port ?? 3000,
     readOnly: args.readOnly || ['1', 'true', 'yes'].includes(readOnlyEnv),
     sandbox: args.sandbox,

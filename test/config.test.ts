@@ -18,6 +18,11 @@ describe('config', () => {
     expect(c.host).toBe('127.0.0.1');
   });
 
+  it('--host [::1], an IPv6 address as a URL writes it, binds ::1', () => {
+    expect(loadConfig(flags(['--http', '--host', '[::1]']), {}).host).toBe('::1');
+    expect(loadConfig(flags(['--http', '--host', '::1']), {}).host).toBe('::1');
+  });
+
   it('names the missing variable when credentials are partial', () => {
     expect(() => loadConfig(flags([]), { MOENGAGE_WORKSPACE_ID: 'W' })).toThrow(/MOENGAGE_API_KEY is not set/);
   });

@@ -27,6 +27,7 @@ describe('resolveSchedule', () => {
     expect(resolveSchedule(undefined, 'UTC', now)).toBe('now');
     expect(() => resolveSchedule('2026-12-01T10:00', 'UTC', now)).toThrow(/in the past/);
     expect(() => resolveSchedule('tomorrow 10am', 'UTC', now)).toThrow(/not ISO 8601/);
+    expect(() => resolveSchedule('2026-12-20', 'Asia/Kolkata', now)).toThrow(/a day without a time of day: add one, e\.g\. 2026-12-20T10:00 \(the account's time, Asia\/Kolkata\)/);
     expect(() => resolveSchedule('2027-02-30T10:00', 'UTC', now)).toThrow(/not a real date/);
   });
 });

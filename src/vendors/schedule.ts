@@ -26,7 +26,12 @@ export function formatLocal(at: Date, timezone: string): string {
 export function resolveSchedule(schedule: string | undefined, timezone: string, now: Date): ResolvedSchedule | 'now' {
   if (schedule === undefined || schedule.trim().toLowerCase() === 'now') return 'now';
   const m = ISO.exec(schedule.trim());
-  if (!m) throw new InputError(`schedule "${schedule}" is not ISO 8601: use e.g. 2026-12-02T10:00 (the account's time, ${timezone}) or 2026-12-02T10:00:00Z`);
+  if (!m) {
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(schedule.trim());
+    throw new InputError(day
+      ? `schedule "${schedule}" is a day without a time of day: add one, e.g. ${schedule.trim()}T10:00 (the account's time, ${timezone}) or ${schedule.trim()}T10:00:00Z`
+      : `schedule "${schedule}" is not ISO 8601: use e.g. 2026-12-02T10:00 (the account's time, ${timezone}) or 2026-12-02T10:00:00Z`);
+  }
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) throw new InputError(`schedule "${schedule}" is not a real date and time`);
   let at: Date;
