@@ -1,7 +1,9 @@
 import {
-  CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, acceptedContent, inputRequired, inputResponse, type ClientCapabilities, type InputRequiredResult, type McpServer, type ServerContext,
+  CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY, acceptedContent, inputRequired, inputResponse, type ClientCapabilities, type ElicitRequestFormParams, type InputRequiredResult, type McpServer, type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+type ElicitSchema = ElicitRequestFormParams['requestedSchema'];
 
 /** What a handler returns to ask the person before it goes on: an `input_required` result (see ToolCall.ask). */
 export type Asked = InputRequiredResult;
@@ -54,7 +56,7 @@ export function toolCall(server: McpServer, sdk: ServerContext): ToolCall {
       return value === undefined ? { state: 'invalid' } : { state: 'accepted', value: value as z.infer<typeof schema> };
     },
     ask(key, message, schema, requestState) {
-      return inputRequired({ inputRequests: { [key]: inputRequired.elicit({ message, requestedSchema: schema }) }, ...(requestState ? { requestState } : {}) });
+      return inputRequired({ inputRequests: { [key]: inputRequired.elicit({ message, requestedSchema: wireSchema(schema) }) }, ...(requestState ? { requestState } : {}) });
     },
     requestState: () => {
       const s = sdk.mcpReq.requestState();
@@ -62,4 +64,14 @@ export function toolCall(server: McpServer, sdk: ServerContext): ToolCall {
     },
     sdk,
   };
+}
+
+/**
+ * A flat zod object as MCP's restricted elicitation schema: `type`, `properties` and `required` only. The SDK's own
+ * conversion keeps JSON Schema's `$schema` and `additionalProperties`, which that schema does not define and a strict
+ * client may refuse.
+ */
+export function wireSchema(schema: z.ZodObject): ElicitSchema {
+  const json = z.toJSONSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+  return { type: 'object', properties: (json.properties ?? {}) as ElicitSchema['properties'], ...(json.required?.length ? { required: json.required } : {}) };
 }

@@ -13,11 +13,15 @@ afterEach(async () => {
   done = [];
 });
 
+/** Every requestedSchema a person was shown. */
+const schemas: unknown[] = [];
+
 /** A person behind a client that can be asked: answers every approval with `approve`, or declines. */
 function person(answer: 'yes' | 'no' | 'decline', seen: string[], modern: boolean) {
   const c = new Client({ name: 'person', version: '1' }, { capabilities: { elicitation: { form: {} } }, ...(modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) });
   c.setRequestHandler('elicitation/create', async (req) => {
     seen.push(String((req.params as { message?: string }).message));
+    schemas.push((req.params as { requestedSchema?: unknown }).requestedSchema);
     return answer === 'decline' ? { action: 'decline' } : { action: 'accept', content: { approve: answer === 'yes' } };
   });
   done.push(() => c.close());
@@ -49,6 +53,8 @@ for (const modern of [true, false]) {
       expect(seen).toEqual([]);
       const r = await c.callTool({ name: 'send_to_users', arguments: { ...args, confirm: p.confirm } });
       expect(seen[0]).toMatch(/Approve this write\? send on clevertap\/default.*2 recipients/);
+      // MCP's restricted elicitation schema: type, properties, required; no $schema or additionalProperties.
+      expect(schemas.at(-1)).toEqual({ type: 'object', properties: { approve: { type: 'boolean', description: 'true to go ahead with this write' } }, required: ['approve'] });
       expect(r.structuredContent).toMatchObject({ status: 'succeeded' });
       expect(writer.delivered).toEqual(['u1', 'u2']);
     });
