@@ -145,7 +145,11 @@ function joined(call: AbortSignal, process: AbortSignal | undefined): AbortSigna
 function registerCampaignResource(server: McpServer, ctx: ToolContext, stopping: AbortSignal | undefined) {
   server.registerResource(
     'campaign',
-    new ResourceTemplate('campaign://{vendor}/{id}', { list: undefined }),
+    new ResourceTemplate('campaign://{vendor}/{id}', {
+      list: undefined,
+      // The configured vendors that start with what was typed (the id is the vendor's own: no list to offer).
+      complete: { vendor: (value) => [...new Set(ctx.adapters.map((a) => a.vendor))].filter((v) => v.startsWith(value.toLowerCase())) },
+    }),
     { title: 'Campaign', description: 'One campaign in full, as get_campaign returns it', mimeType: 'application/json' },
     async (uri, vars, extra) => {
       const vendor = String(vars.vendor) as VendorId;

@@ -316,6 +316,13 @@ describe('single-campaign tools', () => {
     await expect(c.readResource({ uri: 'campaign://hubspot/1' })).rejects.toThrow(/unknown vendor hubspot/);
   });
 
+  it('completes the campaign:// template\'s vendor with the configured vendors', async () => {
+    const c = await connect([new FakeAdapter('clevertap', 'default', []), new FakeAdapter('moengage', 'default', []), new FakeAdapter('moengage', 'eu', [])]);
+    const ref = { type: 'ref/resource' as const, uri: 'campaign://{vendor}/{id}' };
+    expect((await c.complete({ ref, argument: { name: 'vendor', value: '' } })).completion.values).toEqual(['clevertap', 'moengage']);
+    expect((await c.complete({ ref, argument: { name: 'vendor', value: 'M' } })).completion.values).toEqual(['moengage']);
+  });
+
   it('a campaign:// URI that names nothing is resource-not-found (-32602 with data.uri), not an internal error', async () => {
     const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 1))]);
     for (const [uri, why] of [['campaign://clevertap/nope', /not found/], ['campaign://hubspot/1', /unknown vendor hubspot/], ['campaign://batch/1', /batch is not configured/]] as const) {
