@@ -158,7 +158,6 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
       await app.close();
       return 2;
     }
-    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env))}\n`);
     shutdown.use({
       refuse: () => served.refuse(),
       drain: (ms) => served.drain(ms),
@@ -167,11 +166,14 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
         await app.close(true);
       },
     });
+    // The signal handlers before the banner: it says `kill <pid>` stops the server, and a person (or a script) may do
+    // so the moment it is printed; without a handler yet, SIGTERM would kill the process outright (no drain, no exit 0).
+    shutdown.onSignals();
+    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env))}\n`);
   } else {
     const inflight = new Inflight();
     // EOF is the client's normal goodbye (exit 0); any other close leaves the process deaf, so it exits 1 and says why.
     const stdio = serveStdio(make, logger, inflight, (why) => void shutdown.stop(why ?? 'stdin closed', why ? 1 : 0));
-    logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
     shutdown.use({
       drain: (ms) => inflight.drain(ms),
       close: async () => {
@@ -179,7 +181,9 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
         await app.close(true);
       },
     });
+    // As over HTTP: handled before anything says the server is ready.
+    shutdown.onSignals();
+    logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
   }
-  shutdown.onSignals();
   return -1;
 }
