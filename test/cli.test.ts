@@ -59,7 +59,9 @@ describe('npx campaign-mcp from a checkout (after a build)', () => {
     const cwd = fileURLToPath(new URL('..', import.meta.url));
     const dataDir = mkdtempSync(join(tmpdir(), 'campaign-mcp-npx-'));
     try {
-      const s = await stdioSession('npx', ['--no-install', 'campaign-mcp', '--sandbox', '--data-dir', dataDir], { cwd, env: { PATH: process.env.PATH ?? '', HOME: dataDir } }, [{ method: 'tools/list' }]);
+      // npm's update check (a registry request from a fresh HOME) is off: it is no part of what is tested, and offline it only waits.
+      const env = { PATH: process.env.PATH ?? '', HOME: dataDir, npm_config_update_notifier: 'false' };
+      const s = await stdioSession('npx', ['--no-install', 'campaign-mcp', '--sandbox', '--data-dir', dataDir], { cwd, env, answerMs: 50_000 }, [{ method: 'tools/list' }]);
       expect(s.results[0]!.result.tools.map((t: { name: string }) => t.name)).toContain('list_campaigns');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

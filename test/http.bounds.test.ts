@@ -73,7 +73,7 @@ describe('long-lived streams are bounded', () => {
     const again = await rawExchange(listenHead(listenBody(9_999)), []);
     expect(again.status).toBe('HTTP/1.1 200 OK');
     for (const r of [...results, again]) r.socket.destroy();
-  });
+  }, 120_000); // 12 s on an idle machine, 24 s on a loaded one: the 2,000 exchanges are work, not a wait
 
   it('a stream ends at its lifetime: the slot comes back without the client doing anything', async () => {
     const short = await serveHttp(listening, { host: '127.0.0.1', port: 0, logger: silentLogger, maxStreams: 1, streamLifetimeMs: LIFETIME_MS });
