@@ -41,9 +41,10 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     if (accounts.length) logger.warn('--sandbox: configured vendor credentials are ignored; every vendor is simulated');
     // Loaded on demand, like the HTTP transport: a plain stdio start should not pay for node:http and the simulators.
     const { startSandbox } = await import('./sandbox/index.js');
-    // Seeded from the current minute: processes started within one (a server and a `call`, several
-    // instances, two clients' servers) hold the same sandbox campaigns, to the minute of every timestamp.
-    sandbox = await startSandbox({ now: new Date(Math.floor(Date.now() / 60_000) * 60_000) });
+    // Seeded from the start of the current hour (startSandbox's default): processes started within one (a server and
+    // a `call`, several instances, two clients' servers) hold the same sandbox campaigns, to the minute of every
+    // timestamp. (It was the minute, so a `call` a few seconds after a server's start listed other times.)
+    sandbox = await startSandbox();
     // The simulated accounts keep the zones a person set (CLEVERTAP_TIMEZONE=Asia/Kolkata ...): schedules and
     // local times on the sandbox are then read as they would be on their real accounts.
     accounts = sandbox.accounts.map((a) => (config.zones?.[a.vendor] ? { ...a, timezone: config.zones[a.vendor] } : a));
