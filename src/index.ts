@@ -40,8 +40,9 @@ export async function buildApp(config: Config, logger: Logger, options: { now?: 
     if (accounts.length) logger.warn('--sandbox: configured vendor credentials are ignored; every vendor is simulated');
     // Loaded on demand, like the HTTP transport: a plain stdio start should not pay for node:http and the simulators.
     const { startSandbox } = await import('./sandbox/index.js');
-    // Seeded from the current hour (startSandbox's default): processes started within it (a server and a `call`,
-    // several instances, two clients' servers) hold the same sandbox campaigns, to the minute of every timestamp.
+    // Seeded from the start of the current hour (startSandbox's default): processes started within one (a server and
+    // a `call`, several instances, two clients' servers) hold the same sandbox campaigns, to the minute of every
+    // timestamp. (It was the minute, so a `call` a few seconds after a server's start listed other times.)
     sandbox = await startSandbox();
     // The simulated accounts keep the zones a person set (CLEVERTAP_TIMEZONE=Asia/Kolkata ...): schedules and
     // local times on the sandbox are then read as they would be on their real accounts.
@@ -157,7 +158,6 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
       await app.close();
       return 2;
     }
-    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env))}\n`);
     shutdown.use({
       refuse: () => served.refuse(),
       drain: (ms) => served.drain(ms),
@@ -166,11 +166,14 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
         await app.close(true);
       },
     });
+    // The signal handlers before the banner: it says `kill <pid>` stops the server, and a person (or a script) may do
+    // so the moment it is printed; without a handler yet, SIGTERM would kill the process outright (no drain, no exit 0).
+    shutdown.onSignals();
+    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env))}\n`);
   } else {
     const inflight = new Inflight();
     // EOF is the client's normal goodbye (exit 0); any other close leaves the process deaf, so it exits 1 and says why.
     const stdio = serveStdio(make, logger, inflight, (why) => void shutdown.stop(why ?? 'stdin closed', why ? 1 : 0));
-    logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
     shutdown.use({
       drain: (ms) => inflight.drain(ms),
       close: async () => {
@@ -178,7 +181,9 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
         await app.close(true);
       },
     });
+    // As over HTTP: handled before anything says the server is ready.
+    shutdown.onSignals();
+    logger.info({ vendors: app.ctx.adapters.map((a) => `${a.vendor}/${a.account}`), sandbox: config.sandbox }, 'campaign-mcp ready on stdio');
   }
-  shutdown.onSignals();
   return -1;
 }

@@ -105,7 +105,8 @@ export class EmbeddedStore implements Store {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       this.lock = new DirLock(join(dir, 'journal.lock'), options.lock);
       try {
-        this.journal = this.lock.runSync(() => Journal.open(join(dir, 'journal.jsonl')), ', so the journal could not be opened');
+        // Retention is counted on the store's clock, as its leases and snapshots are (a test's injected one too).
+        this.journal = this.lock.runSync(() => Journal.open(join(dir, 'journal.jsonl'), { now: (options.now ?? Date.now)() }), ', so the journal could not be opened');
       } catch (err) {
         throw err instanceof StoreError ? new StartError(err.message, { cause: err }) : err;
       }

@@ -90,14 +90,15 @@ describe('two processes, one token', () => {
     const dir = dataDir();
     const a = await processOn(dir);
     let release!: () => void;
-    a.writer.gate = new Promise<void>((r) => (release = r));
-    const p = await a.call(args);
+    const vendor = new Promise<void>((r) => (release = r));
     let attempted!: () => void;
     const onWire = new Promise<void>((r) => (attempted = r));
-    a.writer.turn = async () => attempted();
+    // The fake writer awaits its gate once the attempt is journaled (onSend), so the gate's `then` is that moment:
+    // the request is on the wire and held by the vendor. (Before: a fixed 20 ms after its turn, for the journal write.)
+    a.writer.gate = { then: (ok: () => void, ko: (e: unknown) => void) => (attempted(), vendor.then(ok, ko)) } as unknown as Promise<void>;
+    const p = await a.call(args);
     const sending = a.call({ ...args, confirm: p.s.confirm });
     await onWire;
-    await new Promise((r) => setTimeout(r, 20)); // its attempt journaled, its request held by the vendor
     const b = await processOn(dir);
     const re = await b.call({ ...args, resend_unknown: true });
     expect(re.r.isError).toBe(true);

@@ -47,6 +47,11 @@ describe('load', () => {
     console.log(`load: ${answered}/${CALLS} answered, p50 ${Math.round(ms[CALLS / 2]!)} ms, p95 ${Math.round(ms[Math.floor(CALLS * 0.95)]!)} ms, vendor requests ${seen.length}, vendor 429s ${seen.filter((r) => r.status === 429).length}`);
     expect(answered).toBe(CALLS);
     expect(seen.filter((r) => r.status === 429).map((r) => `${r.path} at ${r.at}`)).toEqual([]);
-    expect(ms[Math.floor(CALLS * 0.95)]!).toBeLessThan(15_000);
+    // One fetch per account, shared by all 200: they sent exactly what one listing on its own sends. (Before, a p95
+    // under 15 s stood for this; every call waits for the one shared fetch, 3 s idle and 21 s on a loaded machine.)
+    const mark = sims.map((s) => s.requests.length);
+    const alone = await client.callTool({ name: 'list_campaigns', arguments: { limit: 25 } }, { timeout: 30_000 });
+    expect(alone.isError).toBeFalsy();
+    expect(seen.length).toBe(sims.reduce((n, s, i) => n + s.requests.length - mark[i]!, 0));
   });
 });

@@ -17,6 +17,11 @@ const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ..
 const servers: Spawned[] = [];
 afterAll(async () => Promise.all(servers.map((s) => s.kill())));
 
+/**
+ * How long one Inspector CLI run may take: two node processes start (the CLI and the server it launches) before it
+ * prints; on a loaded CI machine that took 12 s where it takes 2 s idle, and a 20 s bound failed it under load.
+ */
+const RUN_MS = 45_000;
 const names = (stdout: string) => (JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools.map((t) => t.name);
 
 describe(`the MCP Inspector's CLI (${INSPECTOR}) lists the tools, as the printed commands run it`, () => {
@@ -26,9 +31,9 @@ describe(`the MCP Inspector's CLI (${INSPECTOR}) lists the tools, as the printed
   });
 
   it('over stdio: --cli node dist/campaign-mcp.js --sandbox --method tools/list', async () => {
-    const { stdout } = await run(process.execPath, [CLI, process.execPath, BIN, '--sandbox', '--method', 'tools/list'], { env, timeout: 20_000 });
+    const { stdout } = await run(process.execPath, [CLI, process.execPath, BIN, '--sandbox', '--method', 'tools/list'], { env, timeout: RUN_MS });
     expect(names(stdout)).toEqual(allTools.map((t) => t.name));
-  }, 25_000);
+  }, RUN_MS + 5_000);
 
   it('through its launcher with a --config server, as the banner prints it (after --)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'campaign-mcp-inspector-'));
@@ -36,18 +41,18 @@ describe(`the MCP Inspector's CLI (${INSPECTOR}) lists the tools, as the printed
       const config = join(dir, 'accounts.json');
       writeFileSync(config, JSON.stringify({ accounts: [{ vendor: 'batch', name: 'eu', apiKey: 'inspector-app-key', restApiKey: 'inspector-rest-key', baseUrl: 'http://127.0.0.1:9' }] }));
       const launcher = join(dirname(pkg), 'build', 'cli.js');
-      const { stdout } = await run(process.execPath, [launcher, '--cli', '-e', `HOME=${dir}`, '--', process.execPath, BIN, '--read-only', '--config', config, '--data-dir', dir, '--method', 'tools/list'], { env, timeout: 20_000 });
+      const { stdout } = await run(process.execPath, [launcher, '--cli', '-e', `HOME=${dir}`, '--', process.execPath, BIN, '--read-only', '--config', config, '--data-dir', dir, '--method', 'tools/list'], { env, timeout: RUN_MS });
       expect(names(stdout)).toEqual(allTools.filter((t) => t.kind === 'read').map((t) => t.name));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 25_000);
+  }, RUN_MS + 5_000);
 
   it('over HTTP: --cli http://127.0.0.1:<port>/mcp --method tools/list', async () => {
     const s = spawnBin(['--sandbox', '--http', '--port', '0']);
     servers.push(s);
     const [, url] = await s.waitFor(/^(http:\/\/127\.0\.0\.1:\d+\/mcp)$/m);
-    const { stdout } = await run(process.execPath, [CLI, url!, '--method', 'tools/list'], { env, timeout: 20_000 });
+    const { stdout } = await run(process.execPath, [CLI, url!, '--method', 'tools/list'], { env, timeout: RUN_MS });
     expect(names(stdout)).toEqual(allTools.map((t) => t.name));
-  }, 25_000);
+  }, RUN_MS + 5_000);
 });

@@ -23,12 +23,12 @@ async function session(c: AnyClient) {
 }
 
 async function both(over: 'stdio' | URL): Promise<Array<Awaited<ReturnType<typeof session>>>> {
-  // Over stdio each client has its own process, whose sandbox seeds its data from the clock (to the minute):
-  // start both within one minute, or start again.
-  const minute = () => Math.floor(Date.now() / 60_000);
-  const started = minute();
+  // Over stdio each client has its own process, whose sandbox seeds its data from the clock (the start of the hour):
+  // start both within one hour, or start again.
+  const hour = () => Math.floor(Date.now() / 3_600_000);
+  const started = hour();
   const clients = await Promise.all([v1Client(over), v2Client(over)]);
-  if (over === 'stdio' && minute() !== started) {
+  if (over === 'stdio' && hour() !== started) {
     await Promise.all(clients.map((c) => c.close()));
     return both(over);
   }

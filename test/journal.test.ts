@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { Journal } from '../src/journal.js';
 
 const at = '2026-11-22T10:00:00Z';
+/**
+ * Reopened an hour after `at`: a journal drops settled writes 30 days after their confirmation, by the clock it is
+ * given (the wall clock by default), so these fixed dates would expire once the real date passed 2026-12-22.
+ */
+const open = (path?: string) => Journal.open(path, { now: Date.parse(at) + 3_600_000 });
 const dirs: string[] = [];
 /** A journal path in a temporary directory removed after the file's tests. */
 const journalPath = () => (dirs.push(mkdtempSync(join(tmpdir(), 'j-'))), join(dirs[dirs.length - 1]!, 'journal.jsonl'));
@@ -17,13 +22,13 @@ const preview = (id: string, parts = 2) => ({
 describe('journal', () => {
   it('replays every event after a restart', () => {
     const path = journalPath();
-    const j = Journal.open(path);
+    const j = open(path);
     j.append(preview('w1'));
     j.append({ t: 'confirm', at, id: 'w1' });
     j.append({ t: 'attempt', at, id: 'w1', part: 0 });
     j.append({ t: 'outcome', at, id: 'w1', part: 0, state: 'succeeded', vendor_ref: 'q-1' });
     j.close();
-    const again = Journal.open(path);
+    const again = open(path);
     expect(again.get('w1')).toMatchObject({ confirmed_at: at, parts: [{ state: 'succeeded', vendor_ref: 'q-1' }, { state: 'pending' }] });
     expect(again.unsettled().map((r) => r.id)).toEqual(['w1']);
     again.close();
@@ -31,37 +36,37 @@ describe('journal', () => {
 
   it('reads an attempt without an outcome (a crash mid-send) as unknown, never as pending', () => {
     const path = journalPath();
-    const j = Journal.open(path);
+    const j = open(path);
     j.append(preview('w2', 1));
     j.append({ t: 'confirm', at, id: 'w2' });
     j.append({ t: 'attempt', at, id: 'w2', part: 0 });
     j.close();
     appendFileSync(path, '{"t":"outcome","id":"w2","pa'); // torn line
-    const again = Journal.open(path);
+    const again = open(path);
     expect(again.get('w2')!.parts[0]!.state).toBe('unknown');
     again.append({ t: 'outcome', at, id: 'w2', part: 0, state: 'failed', message: 'person chose not to resend' });
     again.close();
-    expect(Journal.open(path).get('w2')!.parts[0]).toMatchObject({ state: 'failed' });
+    expect(open(path).get('w2')!.parts[0]).toMatchObject({ state: 'failed' });
     expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(5);
   });
 
   it('a part resumed for its recipients not sent keeps the ones settled: a crash mid-resume reads only those sent as unknown', () => {
     const path = journalPath();
-    const j = Journal.open(path);
+    const j = open(path);
     j.append(preview('w3', 1));
     j.append({ t: 'confirm', at, id: 'w3' });
     j.append({ t: 'attempt', at, id: 'w3', part: 0 });
     j.append({ t: 'outcome', at, id: 'w3', part: 0, state: 'failed', each: 'sfpp', accepted: 1 });
     j.append({ t: 'attempt', at, id: 'w3', part: 0, each: 'sfaa' });
     j.close();
-    const again = Journal.open(path);
+    const again = open(path);
     expect(again.get('w3')!.parts[0]).toMatchObject({ state: 'unknown', each: 'sfuu' });
     again.close();
   });
 
   it('keeps a write with recipients not yet sent past retention, as it keeps one with batches pending', () => {
     const path = journalPath();
-    const j = Journal.open(path);
+    const j = open(path);
     j.append(preview('w4', 1));
     j.append({ t: 'confirm', at, id: 'w4' });
     j.append({ t: 'outcome', at, id: 'w4', part: 0, state: 'failed', each: 'sp' });
@@ -80,7 +85,7 @@ describe('journal', () => {
 
   it('keeps a write with a batch refused before the vendor acted past retention: the same token sends it again', () => {
     const path = journalPath();
-    const j = Journal.open(path);
+    const j = open(path);
     j.append(preview('w6', 1));
     j.append({ t: 'confirm', at, id: 'w6' });
     j.append({ t: 'outcome', at, id: 'w6', part: 0, state: 'failed', not_acted: true, message: 'rate limited' });
@@ -91,7 +96,7 @@ describe('journal', () => {
   });
 
   it('refuses events for a write it never previewed', () => {
-    const j = Journal.open();
+    const j = open();
     expect(() => j.append({ t: 'confirm', at, id: 'nope' })).toThrow(/no write nope/);
   });
 });
@@ -101,7 +106,7 @@ describe('journal compaction', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jc-'));
     try {
       const path = join(dir, 'journal.jsonl');
-      const j = Journal.open(path);
+      const j = open(path);
       j.append(preview('old-done', 1));
       j.append({ t: 'confirm', at, id: 'old-done' });
       j.append({ t: 'outcome', at, id: 'old-done', part: 0, state: 'succeeded' });
@@ -125,7 +130,7 @@ describe('journal compaction', () => {
 
   it('rewrites every field of a part it keeps: a reopened file reads the same parts as before the compaction', () => {
     const path = journalPath();
-    const j = Journal.open(path);
+    const j = open(path);
     j.append(preview('gone', 1));
     j.append({ t: 'confirm', at, id: 'gone' });
     j.append({ t: 'outcome', at, id: 'gone', part: 0, state: 'succeeded' });

@@ -25,8 +25,11 @@ import { gateContext } from './helpers/gate-ctx.js';
 const ROOT = '/tmp/journey-review';
 mkdirSync(ROOT, { recursive: true });
 const dir = mkdtempSync(join(ROOT, 'run-'));
-// The simulators judge "in the future" on the wall clock: the gate and adapters use the same minute.
+// NOW anchors the sandbox's seeded data (and the days schedules are written for). The gate and adapters read the wall
+// clock, as the simulators do when they judge "in the future" and stamp a push "now": frozen at NOW they disagreed
+// once a minute turned during the file (a Batch campaign pushed "now" at 12:01 read as scheduled by an adapter at 12:00).
 const NOW = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+const wall = () => new Date();
 const day = (days: number) => new Date(NOW.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 const ZONES: Record<string, string> = { clevertap: 'Asia/Kolkata', moengage: 'Europe/Berlin', batch: 'America/New_York', altcraft: 'Europe/Moscow' };
 
@@ -39,7 +42,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ now: NOW, clock: fast });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
   const accounts = sandbox.accounts.map((a) => ({ ...a, timezone: ZONES[a.vendor] }));
-  const g = gateContext(createAdapters(accounts, http, () => NOW), { dir: join(dir, 'gate'), now: () => NOW, settings: { ask: 'never' } });
+  const g = gateContext(createAdapters(accounts, http, wall), { dir: join(dir, 'gate'), now: wall, settings: { ask: 'never' } });
   cleanup = g.cleanup;
   client = await connectInProcess(createServer({ ...g.ctx, sandbox: true, clock: fast }, allTools, { readOnly: false }));
 });
@@ -246,9 +249,12 @@ describe('prompts: a typo in an argument is refused, not written into the instru
     // DESIGN's own example ("added to cart this week but did not buy ... tomorrow 10:00") needs today's date, and its
     // "did not buy" has no place in the normalized audience: before, the prompt said neither, so a model guessed the
     // week and dropped the exclusion without a word.
+    const today = () => new Date().toISOString().slice(0, 10);
+    const before = today();
     const g = await client.getPrompt({ name: 'draft_campaign', arguments: { goal: 'push to people who added to cart this week but did not buy' } });
     const t = (g.messages[0]!.content as { text: string }).text;
-    expect(t).toContain(`Today is ${NOW.toISOString().slice(0, 10)}`);
+    // The server's today (the wall clock's): the day before or after the call, should midnight fall between them.
+    expect([before, today()].map((d) => t.includes(`Today is ${d}`))).toContain(true);
     expect(t).toMatch(/no exclusion.*never drop it silently/s);
   });
 

@@ -8,6 +8,12 @@ import type { LockOptions } from '../src/store-lock.js';
 // Two EmbeddedStore instances on one data directory model two processes (a server and a terminal `call`).
 
 const at = '2026-11-22T10:00:00Z';
+/**
+ * The stores' clock: running, from an hour after `at`. A journal drops settled writes 30 days after confirmation on
+ * its store's clock; on the wall clock these fixed dates would expire once the real date passed 2026-12-22.
+ */
+const shift = Date.now() - (Date.parse(at) + 3_600_000);
+const storeNow = () => Date.now() - shift;
 const DEAD = 4_000_001;
 const LIVE = 4_000_002;
 let cleanups: Array<() => void> = [];
@@ -27,6 +33,7 @@ function open(dir: string, lock: LockOptions = {}): EmbeddedStore {
   let t = Date.now();
   const store = new EmbeddedStore({
     dataDir: dir,
+    now: storeNow,
     lock: { isAlive: (pid) => pid === LIVE, now: () => t, sleep: async (ms) => void (t += ms), sleepSync: (ms) => void (t += ms), ...lock },
   });
   cleanups.push(() => void store.close());
@@ -80,9 +87,9 @@ describe('one data directory, two processes', () => {
     expect(await b.acquireLease('w3', 'owner-b', 120_000)).toBe(false);
     await a.releaseLease('w3', 'owner-a');
     expect(await b.acquireLease('w3', 'owner-b', 120_000)).toBe(true);
-    writeFileSync(join(dir, 'leases', 'w4'), JSON.stringify({ owner: 'crashed', expires: Date.now() + 120_000, pid: DEAD, host: hostname(), run: 'r' }));
+    writeFileSync(join(dir, 'leases', 'w4'), JSON.stringify({ owner: 'crashed', expires: storeNow() + 120_000, pid: DEAD, host: hostname(), run: 'r' }));
     expect(await b.acquireLease('w5', 'owner-b', 120_000)).toBe(true);
-    writeFileSync(join(dir, 'leases', 'w5'), JSON.stringify({ owner: 'alive', expires: Date.now() + 120_000, pid: LIVE, host: hostname(), run: 'r' }));
+    writeFileSync(join(dir, 'leases', 'w5'), JSON.stringify({ owner: 'alive', expires: storeNow() + 120_000, pid: LIVE, host: hostname(), run: 'r' }));
     expect(await a.acquireLease('w5', 'owner-a', 120_000)).toBe(false);
     expect(await a.acquireLease('w4', 'owner-a', 120_000)).toBe(true);
   });

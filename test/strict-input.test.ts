@@ -56,6 +56,11 @@ afterAll(async () => {
 });
 
 const cart = { vendor: 'clevertap', channel: 'push', audience: { event: { name: 'Added To Cart', from: '2026-11-16' } } };
+/**
+ * A schedule ahead of both the gate's NOW and the wall clock the simulator judges "in the future" by (its estimate
+ * refuses a past "when"): a fixed '2030-01-07' would fail from that day on.
+ */
+const LATER = `${new Date().getUTCFullYear() + 2}-01-07T10:00`;
 
 describe('strict tool inputs', () => {
   it('tools/list says additionalProperties: false on every object of every input schema', async () => {
@@ -120,7 +125,7 @@ describe('strict tool inputs', () => {
     expect(report.isError, text(report)).toBeFalsy();
     const audit = await client.callTool({ name: 'audit_campaigns', arguments: { vendor: 'batch', checks: ['duplicate_name'], max_per_check: 2 } });
     expect(audit.isError, text(audit)).toBeFalsy();
-    const created = await client.callTool({ name: 'create_campaign', arguments: { vendor: 'clevertap', name: 'Cart push', channel: 'push', audience: { ...cart.audience, profile: [{ field: 'City', op: 'equals', value: 'Pune' }] }, content: { title: 'T', body: 'B', deep_link: 'app://cart' }, schedule: '2030-01-07T10:00' } });
+    const created = await client.callTool({ name: 'create_campaign', arguments: { vendor: 'clevertap', name: 'Cart push', channel: 'push', audience: { ...cart.audience, profile: [{ field: 'City', op: 'equals', value: 'Pune' }] }, content: { title: 'T', body: 'B', deep_link: 'app://cart' }, schedule: LATER } });
     expect((created.structuredContent as any)?.status, text(created)).toBe('confirmation_required');
     const stop = await client.callTool({ name: 'set_campaign_status', arguments: { vendor: 'clevertap', id: ct.campaigns[0].id, action: 'stop' } });
     expect(text(stop)).not.toMatch(/has no argument/);

@@ -49,8 +49,13 @@ export function hostCommand(m: Manifest, dir: string, home: string, values: Reco
   return { command: c.command, args: (c.args ?? []).map(sub), env: Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, sub(v)])) };
 }
 
-/** Run a server process and speak newline-delimited JSON-RPC to it: initialize, then the given requests; answers in order. */
-export async function stdioSession(command: string, args: string[], opts: { cwd: string; env: Record<string, string> }, requests: Array<{ method: string; params?: object }>) {
+/**
+ * Run a server process and speak newline-delimited JSON-RPC to it: initialize, then the given requests; answers in order.
+ * `answerMs` bounds the wait for each answer (the first one includes the process's start: `npx` loading npm first takes
+ * seconds on a loaded machine); keep it under the calling test's own timeout, so a slow start fails with the stderr.
+ */
+export async function stdioSession(command: string, args: string[], opts: { cwd: string; env: Record<string, string>; answerMs?: number }, requests: Array<{ method: string; params?: object }>) {
+  const answerMs = opts.answerMs ?? 25_000;
   const proc = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -70,7 +75,7 @@ export async function stdioSession(command: string, args: string[], opts: { cwd:
   const answer = async (id: number) => {
     for (const started = Date.now(); !answers.has(id);) {
       if (proc.exitCode !== null) throw new Error(`server exited ${proc.exitCode}: ${err}`);
-      if (Date.now() - started > 15_000) throw new Error(`no answer to ${id}: ${err}`);
+      if (Date.now() - started > answerMs) throw new Error(`no answer to ${id} in ${answerMs} ms: ${err}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     return answers.get(id)!;
