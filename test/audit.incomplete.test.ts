@@ -134,7 +134,8 @@ describe('an audit whose detail reads the vendor\'s rate window holds past the d
   });
 });
 
-describe('an audit whose listing the vendor\'s used-up rate window holds past the deadline', () => {
+// Concurrent: each of these waits for its call's deadline (the window frees after it), and none changes what the others see.
+describe.concurrent('an audit whose listing the vendor\'s used-up rate window holds past the deadline', () => {
   it('across vendors: the others are audited, and MoEngage is named missing because of its window, with when it frees', async () => {
     const r = await roomy.callTool({ name: 'audit_campaigns', arguments: { checks: ['duplicate_name'] } });
     expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
