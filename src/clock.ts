@@ -9,6 +9,8 @@ export interface Clock {
   now(): number;
   /** Wait `ms` on this clock; rejects with the signal's reason when it aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** How many real milliseconds a wait of `ms` on this clock lasts (absent: `ms`), to tell whether it ends before a deadline. */
+  realMs?(ms: number): number;
 }
 
 /** Wall time: what the product always uses. */
@@ -26,5 +28,6 @@ export function fastClock(factor: number, start = Date.now()): Clock & { factor:
     factor,
     now: () => start + (performance.now() - origin) * factor,
     sleep: (ms, signal) => sleep(Math.max(0, ms) / factor, signal),
+    realMs: (ms) => ms / factor,
   };
 }

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { joinSignals } from './deadline.js';
 /** A counting semaphore: at most `max` holders at once, the rest wait in order; a cancelled waiter leaves the queue. */
 export class Semaphore {
   private active = 0;
@@ -88,7 +89,7 @@ export async function allOrCancel<T extends unknown[]>(
   tasks: { [K in keyof T]: (signal: AbortSignal) => Promise<T[K]> },
 ): Promise<T> {
   const local = new AbortController();
-  const shared = signal ? AbortSignal.any([signal, local.signal]) : local.signal;
+  const shared = signal ? joinSignals([signal, local.signal]) : local.signal;
   try {
     return (await Promise.all(tasks.map((t) => t(shared)))) as T;
   } catch (err) {
@@ -104,7 +105,7 @@ export async function allOrCancel<T extends unknown[]>(
  */
 export function firstFailure(parent?: AbortSignal): { signal: AbortSignal; failed: () => boolean; fail: (err: unknown) => never } {
   const stop = new AbortController();
-  const signal = parent ? AbortSignal.any([parent, stop.signal]) : stop.signal;
+  const signal = parent ? joinSignals([parent, stop.signal]) : stop.signal;
   setMaxListeners(0, signal);
   let first: { err: unknown } | undefined;
   return {

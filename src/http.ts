@@ -4,6 +4,7 @@ import { RateWindowHeld, VendorError } from './errors.js';
 import { BodyTooLarge, connectionError, notSent, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
 import { realClock, type Clock } from './clock.js';
+import { endOf, joinSignals } from './deadline.js';
 import { LocalRateWindows, LocalSlots, type ConcurrencySlots, type RateWindows } from './store.js';
 
 /** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
@@ -70,6 +71,8 @@ export class HttpClient {
     this.slots = options.slots ?? new LocalSlots();
     const base = options.clock ?? realClock;
     this.clock = { now: options.now ?? (() => base.now()), sleep: options.sleep ?? ((ms, signal) => base.sleep(ms, signal)) };
+    // A sleep of its own may wait any real time: then no wait is known to outlast a deadline.
+    if (!options.sleep) this.clock.realMs = (ms) => base.realMs?.(ms) ?? ms;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -94,11 +97,13 @@ export class HttpClient {
     const cap = req.concurrency;
     const started = this.clock.now();
     // What every wait listens to; a `beforeSend` abort there means "not sent".
-    const waits = req.beforeSend ? (req.signal ? AbortSignal.any([req.signal, req.beforeSend]) : req.beforeSend) : req.signal;
+    const waits = req.beforeSend ? (req.signal ? joinSignals([req.signal, req.beforeSend]) : req.beforeSend) : req.signal;
     const wait = (ms: number) => this.clock.sleep(ms, waits).catch((err: unknown) => Promise.reject(notSent(req, err)));
     for (let attempt = 0; ; attempt++) {
       const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.clock.now() : 0;
       if (held > 0) {
+        // Known now, not at the deadline: a read the vendor's word holds past the call's deadline is not waited for.
+        if (req.kind === 'read' && this.outlasts(held, waits)) throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', held);
         await wait(held).catch((err: unknown) => {
           // A read cut while the vendor's own word (a 429, or no requests remaining) held it: say so, and when it frees.
           if (req.kind === 'read' && waits?.aborted && err === waits.reason) {
@@ -202,6 +207,11 @@ export class HttpClient {
   private async paced(req: HttpRequest, pace: NonNullable<HttpRequest['pace']>, signal?: AbortSignal): Promise<number> {
     const now = this.clock.now();
     const slot = await this.rates.reserve(pace.key, pace.intervalMs, now, pace.windows);
+    // A read whose slot a used-up window puts past the call's deadline answers now, saying when the window frees.
+    if (req.kind === 'read' && pace.windows && slot - now > pace.intervalMs && this.outlasts(slot - now, signal)) {
+      await this.rates.release(pace.key, slot, pace.intervalMs);
+      throw RateWindowHeld.windows(req.vendor, pace.windows, slot - now);
+    }
     try {
       if (slot > now) await this.clock.sleep(slot - now, signal);
     } catch (err) {
@@ -213,6 +223,12 @@ export class HttpClient {
       throw err;
     }
     return slot;
+  }
+
+  /** Whether a wait of `ms` on the clock lasts past `signal`'s deadline (src/deadline.ts); false when either is unknown. */
+  private outlasts(ms: number, signal: AbortSignal | undefined): boolean {
+    const real = this.clock.realMs?.(ms);
+    return real !== undefined && performance.now() + real > endOf(signal);
   }
 
   /** Just before sending: at least `intervalMs` since the last request actually sent for `key`. */

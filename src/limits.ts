@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { deadlineSignal, joinSignals } from './deadline.js';
 import { DeadlineError, InputError } from './errors.js';
 import { MAX_CURSOR_CHARS } from './cursor.js';
 import { redact, redactValue } from './log.js';
@@ -50,7 +51,7 @@ export async function runBounded<T>(ctx: Pick<ToolContext, 'limits'>, args: unkn
   const limits = limitsOf(ctx);
   checkInputSizes(args, limits);
   const started = performance.now();
-  const deadline = AbortSignal.timeout(limits.deadlineMs);
+  const deadline = deadlineSignal(limits.deadlineMs);
   let onExpired!: () => void;
   const expired = new Promise<never>((_, reject) => {
     onExpired = () => reject(new DeadlineError(limits.deadlineMs, performance.now() - started));
@@ -58,7 +59,7 @@ export async function runBounded<T>(ctx: Pick<ToolContext, 'limits'>, args: unkn
   });
   expired.catch(() => undefined);
   try {
-    const joined = AbortSignal.any([signal, deadline]);
+    const joined = joinSignals([signal, deadline]);
     setMaxListeners(0, joined); // each vendor request of an all-vendor call listens on it, queued ones included
     return await Promise.race([fn(joined), expired]);
   } finally {

@@ -1,4 +1,5 @@
 import type { CampaignSummary } from './domain.js';
+import { endOf, endsWhen } from './deadline.js';
 import { RateWindowHeld } from './errors.js';
 import type { ListQuery, ListResult, VendorReader } from './vendors/vendor.js';
 
@@ -12,6 +13,8 @@ interface Entry {
   promise: Promise<ListResult>;
   controller: AbortController;
   waiters: number;
+  /** The callers' signals: the fetch's deadline is the latest of theirs. */
+  waiting: Set<AbortSignal>;
   done?: { at: number; bytes: number };
 }
 
@@ -44,7 +47,9 @@ export function sharedList(adapter: VendorReader, query: ListQuery, signal: Abor
   }
   if (!entry) {
     const controller = new AbortController();
-    const fresh: Entry = { controller, waiters: 0, promise: adapter.listCampaigns(query, controller.signal) };
+    const waiting = new Set<AbortSignal>();
+    endsWhen(controller.signal, () => (waiting.size ? Math.max(...[...waiting].map(endOf)) : Infinity));
+    const fresh: Entry = { controller, waiters: 0, waiting, promise: adapter.listCampaigns(query, controller.signal) };
     map.set(key, fresh);
     fresh.promise.then(
       (r) => {
@@ -64,6 +69,7 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
   if (entry.done) return entry.promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   entry.waiters++;
+  entry.waiting.add(signal);
   return new Promise<ListResult>((resolve, reject) => {
     let left = false;
     const leave = () => {
@@ -71,6 +77,7 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
       left = true;
       signal.removeEventListener('abort', onAbort);
       entry.waiters--;
+      entry.waiting.delete(signal);
     };
     const onAbort = () => {
       leave();

@@ -5,6 +5,7 @@ import {
   type CampaignSummary, type VendorId,
 } from './domain.js';
 import { MAX_MISSING_ACCOUNTS, processCursors, type CursorPayload } from './cursor.js';
+import { deadlineSignal, joinSignals } from './deadline.js';
 import { AllFailedError, InputError, describeError } from './errors.js';
 import { limitsOf } from './limits.js';
 import { sharedList, summaryBytes } from './list-share.js';
@@ -92,10 +93,10 @@ async function fanOut(ctx: ToolContext, f: Filters, signal: AbortSignal): Promis
   const query: ListQuery = { from: f.from, to: f.to, status: f.status, channel: f.channel, query: f.query };
   // Answer a little before the call's deadline, with what answered; each account joins a shared fetch.
   const { deadlineMs, listCacheMs } = limitsOf(ctx);
-  const soft = AbortSignal.timeout(deadlineMs - Math.min(1_000, deadlineMs * 0.1));
+  const soft = deadlineSignal(deadlineMs - Math.min(1_000, deadlineMs * 0.1));
   const started = performance.now();
   const late = new Set<number>();
-  const settled = await Promise.allSettled(targets.map((a, i) => sharedList(a, query, AbortSignal.any([signal, soft]), listCacheMs).catch((err: unknown) => {
+  const settled = await Promise.allSettled(targets.map((a, i) => sharedList(a, query, joinSignals([signal, soft]), listCacheMs).catch((err: unknown) => {
     if (soft.aborted && err === soft.reason) late.add(i);
     throw err;
   })));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { registerApps, type AppLink } from './app.js';
+import { joinSignals } from './deadline.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, InputError, isExpectedError, VendorError } from './errors.js';
 import { SERVER_ICONS, TOOL_ICONS } from './icons.js';
@@ -134,7 +135,7 @@ function withVendorEnum(shape: z.ZodRawShape, allowed: VendorId[], action: strin
 
 /** The call's own signal, joined with the process's shutdown signal when there is one. */
 function joined(call: AbortSignal, process: AbortSignal | undefined): AbortSignal {
-  return process ? AbortSignal.any([call, process]) : call;
+  return process ? joinSignals([call, process]) : call;
 }
 
 /**

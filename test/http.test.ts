@@ -3,7 +3,9 @@ import { HttpClient } from '../src/http.js';
 import { parseRetryAfter } from '../src/http-errors.js';
 import { mapLimit, virtualClock } from '../src/concurrency.js';
 import { LocalRateWindows, LocalSlots } from '../src/store.js';
-import { VendorError } from '../src/errors.js';
+import { RateWindowHeld, VendorError } from '../src/errors.js';
+import { deadlineSignal, endOf, joinSignals } from '../src/deadline.js';
+import { fastClock } from '../src/clock.js';
 import { serveSim, type RunningSim } from '../src/sandbox/sim.js';
 
 let sim: RunningSim;
@@ -261,6 +263,70 @@ describe('bounds', () => {
       const err = await held.send(req('read', { hold: 'h429', signal: AbortSignal.timeout(50) })).catch((e: unknown) => e);
       expect((err as VendorError).message).toMatch(/^the vendor's rate limit was reached \(its last answer said so\) and frees in about 30 s/);
       await held.close();
+    });
+
+    describe('known at once: a wait that outlasts the call\'s deadline is never started', () => {
+      /** holdingClock, recording every wait asked of it. */
+      const recording = () => {
+        const base = holdingClock();
+        const waited: number[] = [];
+        return { waited, clock: { now: base.now, sleep: (ms: number, signal?: AbortSignal) => (waited.push(ms), base.sleep(ms, signal)) } };
+      };
+
+      it('a used-up window that frees after the deadline: refused before any wait, nothing sent', async () => {
+        const { waited, clock } = recording();
+        const held = new HttpClient({ clock });
+        const pace = { key: 'early', intervalMs: 10, windows: [{ limit: 2, ms: 60_000 }] };
+        answers = [];
+        await held.send(req('read', { pace }));
+        await held.send(req('read', { pace }));
+        const before = sim.requests.length;
+        // Without the deadline known, this read would hold (holdingClock) until the 5 s deadline aborted it.
+        const err = await held.send(req('read', { pace, signal: deadlineSignal(5_000) })).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(RateWindowHeld);
+        expect((err as VendorError).message).toMatch(/^the vendor's rate window \(2 requests a minute\) was used up by earlier calls and frees in about (59|60) s, after this call's deadline; nothing was sent$/);
+        expect(waited.filter((ms) => ms >= 5_000)).toEqual([]);
+        expect(sim.requests.length).toBe(before);
+        // Its slot was given back: the window still has exactly the two it sent.
+        const again = await held.send(req('read', { pace, signal: deadlineSignal(5_000) })).catch((e: unknown) => e);
+        expect((again as VendorError).message).toMatch(/frees in about (59|60) s/);
+        await held.close();
+      });
+
+      it("a 429's Retry-After past the deadline: refused before any wait", async () => {
+        const { waited, clock } = recording();
+        const held = new HttpClient({ clock, maxRetryAfterMs: 10_000, maxHoldMs: 60_000 });
+        answers = [{ status: 429, headers: { 'retry-after': '30' } }];
+        await expect(held.send(req('read', { hold: 'e429' }))).rejects.toMatchObject({ status: 429 });
+        const err = await held.send(req('read', { hold: 'e429', signal: joinSignals([new AbortController().signal, deadlineSignal(5_000)]) })).catch((e: unknown) => e);
+        expect((err as VendorError).message).toMatch(/^the vendor's rate limit was reached \(its last answer said so\) and frees in about 30 s/);
+        expect(waited.filter((ms) => ms >= 5_000)).toEqual([]);
+        await held.close();
+      });
+
+      it('a window that frees before the deadline is waited for, on the clock\'s own time', async () => {
+        const waited: number[] = [];
+        const f = fastClock(10_000);
+        const held = new HttpClient({ clock: { ...f, now: f.now, sleep: (ms: number, s?: AbortSignal) => (waited.push(ms), f.sleep(ms, s)) } });
+        // An hour on a clock 10,000 times faster than wall time is 0.36 s: a loaded machine's latency cannot use it up.
+        const pace = { key: 'fits', intervalMs: 10, windows: [{ limit: 2, ms: 3_600_000 }] };
+        answers = [];
+        await held.send(req('read', { pace }));
+        await held.send(req('read', { pace }));
+        // Within a 5 s deadline in real time (not in the clock's), so it waits and sends.
+        await expect(held.send(req('read', { pace, signal: deadlineSignal(5_000) }))).resolves.toMatchObject({ status: 200 });
+        expect(Math.max(...waited)).toBeGreaterThan(1_800_000);
+        await held.close();
+      });
+
+      it('a joined signal ends with the earliest of its parts; one without a deadline never does', () => {
+        const soon = deadlineSignal(1_000);
+        const later = deadlineSignal(60_000);
+        expect(endOf(joinSignals([later, soon, new AbortController().signal]))).toBe(endOf(soon));
+        expect(endOf(joinSignals([joinSignals([later]), new AbortController().signal]))).toBe(endOf(later));
+        expect(endOf(AbortSignal.timeout(1_000))).toBe(Infinity);
+        expect(endOf(undefined)).toBe(Infinity);
+      });
     });
 
     it("an abort during the usual spacing is the caller's own reason", async () => {

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { realClock, type Clock } from '../clock.js';
 import { mapLimit } from '../concurrency.js';
+import { deadlineSignal, joinSignals } from '../deadline.js';
 import type { Status, VendorId } from '../domain.js';
 import { AllFailedError, InputError, RateWindowHeld, describeError } from '../errors.js';
 import { limitsOf } from '../limits.js';
@@ -80,10 +81,10 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   const { deadlineMs } = limitsOf(ctx);
   // (The timeout is held here, not only by AbortSignal.any, which keeps its sources weakly on Node 20.)
   const readMs = Math.max(1, deadlineMs - Math.min(READ_MARGIN_MS, deadlineMs / 5));
-  const soft = AbortSignal.timeout(readMs);
+  const soft = deadlineSignal(readMs);
   let softAt = Infinity;
   soft.addEventListener('abort', () => (softAt = performance.now()), { once: true });
-  const reads = AbortSignal.any([signal, soft]);
+  const reads = joinSignals([signal, soft]);
   // Every read queued behind a vendor's concurrency cap listens on it: many at once is the design, not a leak.
   setMaxListeners(0, reads);
   const targets = ctx.adapters.filter((a) => (!input.vendor || a.vendor === input.vendor) && (!input.account || a.account === input.account));
@@ -95,8 +96,8 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
   const multi = (a: VendorAdapter) => ctx.adapters.filter((x) => x.vendor === a.vendor).length > 1;
   // Listings stop just before the deadline (later than detail reads: checks on the listing alone still run): one
   // vendor's listing held past it is that vendor missing, not the whole audit lost.
-  const listCut = AbortSignal.timeout(Math.max(1, deadlineMs - Math.min(LIST_MARGIN_MS, deadlineMs / 10)));
-  const lists = AbortSignal.any([signal, listCut]);
+  const listCut = deadlineSignal(Math.max(1, deadlineMs - Math.min(LIST_MARGIN_MS, deadlineMs / 10)));
+  const lists = joinSignals([signal, listCut]);
   setMaxListeners(0, lists);
   const listed = await Promise.allSettled(targets.map((a) => a.listCampaigns(a.capabilities.date_windowed ? { from: shiftDay(now, -LOOKBACK_DAYS), to: shiftDay(now, AHEAD_DAYS) } : {}, lists)));
   const errors: Collected['errors'] = [];
@@ -166,7 +167,8 @@ export async function collect(ctx: ToolContext, input: CollectInput, signal: Abo
         }
       } catch (err) {
         if (signal.aborted) throw err;
-        if (soft.aborted) {
+        // A held window is unread whether the cut came or the client knew at once that it would (src/deadline.ts).
+        if (soft.aborted || err instanceof RateWindowHeld) {
           if (err instanceof RateWindowHeld) heldMs = Math.max(heldMs ?? 0, err.retryAfterMs ?? 0);
           cut(item);
         } else {
