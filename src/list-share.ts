@@ -12,8 +12,7 @@ const EXPLAIN_MS = 100;
 interface Entry {
   promise: Promise<ListResult>;
   controller: AbortController;
-  waiters: number;
-  /** The callers' signals: the fetch's deadline is the latest of theirs. */
+  /** The callers still waiting: the fetch stops when none is left, and its deadline is the latest of theirs. */
   waiting: Set<AbortSignal>;
   done?: { at: number; bytes: number };
 }
@@ -49,7 +48,7 @@ export function sharedList(adapter: VendorReader, query: ListQuery, signal: Abor
     const controller = new AbortController();
     const waiting = new Set<AbortSignal>();
     endsWhen(controller.signal, () => (waiting.size ? Math.max(...[...waiting].map(endOf)) : Infinity));
-    const fresh: Entry = { controller, waiters: 0, waiting, promise: adapter.listCampaigns(query, controller.signal) };
+    const fresh: Entry = { controller, waiting, promise: adapter.listCampaigns(query, controller.signal) };
     map.set(key, fresh);
     fresh.promise.then(
       (r) => {
@@ -68,7 +67,6 @@ export function sharedList(adapter: VendorReader, query: ListQuery, signal: Abor
 function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortSignal): Promise<ListResult> {
   if (entry.done) return entry.promise;
   if (signal.aborted) return Promise.reject(signal.reason);
-  entry.waiters++;
   entry.waiting.add(signal);
   return new Promise<ListResult>((resolve, reject) => {
     let left = false;
@@ -76,12 +74,11 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
       if (left) return;
       left = true;
       signal.removeEventListener('abort', onAbort);
-      entry.waiters--;
       entry.waiting.delete(signal);
     };
     const onAbort = () => {
       leave();
-      if (entry.waiters === 0 && !entry.done) {
+      if (entry.waiting.size === 0 && !entry.done) {
         if (map.get(key) === entry) map.delete(key);
         entry.controller.abort(signal.reason);
         // The last one waiting stopped it: a listing a rate window held says so (and when it frees), if it
