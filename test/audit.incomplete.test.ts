@@ -165,5 +165,12 @@ describe.concurrent('an audit whose listing the vendor\'s used-up rate window ho
     expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/rate window .* frees in about \d+ s/);
     expect(clock.held).toBe(0); // the shared listing's deadline is its caller's
   });
+
+  it('get_campaign says the same: its deadline (runBounded\'s, the only one it has) is known to the client', async () => {
+    const r = await client.callTool({ name: 'get_campaign', arguments: { vendor: 'moengage', id: 'c-1' } });
+    expect(r.isError).toBe(true);
+    expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/rate window .* frees in about \d+ s/);
+    expect(clock.held).toBe(0);
+  });
 });
 
