@@ -43,7 +43,8 @@ interface WithHandlers { _getRequestHandler(method: string): ListHandler | undef
  * capabilities on every request); any other client sees the lists exactly as without this.
  */
 export function registerApps(server: McpServer, links: readonly AppLink[]): void {
-  if (links.length === 0) return;
+  const same = (result: Record<string, unknown>) => result;
+  if (links.length === 0) return extendList(server, 'tools/list', same, same);
   const views = [...new Set(links.map((l) => l.view))];
   for (const id of views) {
     const view = APP_VIEWS[id];
@@ -60,23 +61,31 @@ export function registerApps(server: McpServer, links: readonly AppLink[]): void
       const uri = uriOf.get(t.name);
       return uri ? { ...t, _meta: { ...t._meta, ui: { resourceUri: uri }, [RESOURCE_URI_META_KEY]: uri } } : t;
     }),
-  }), (result) => result);
-  extendList(server, 'resources/list', (result) => result, (result) => ({
+  }), same);
+  extendList(server, 'resources/list', same, (result) => ({
     ...result,
     resources: (result.resources as Array<{ uri: string }>).filter((r) => !uris.has(r.uri)),
   }));
 }
 
-/** Wrap the SDK's own handler for `method`: `withApps` or `without` reshapes its answer by what this request's client declared. */
+/**
+ * Wrap the SDK's own handler for `method`: `withApps` or `without` reshapes its answer by what this request's client
+ * declared. tools/list is fixed once the server is built (no tool is added, enabled or disabled later: the config is
+ * read once), so its JSON Schemas are converted on the first request, not on every one; resources/list is asked each time.
+ */
 function extendList(
   server: McpServer, method: 'tools/list' | 'resources/list',
   withApps: (r: Record<string, unknown>) => Record<string, unknown>, without: (r: Record<string, unknown>) => Record<string, unknown>,
 ): void {
   const inner = (server.server as unknown as WithHandlers)._getRequestHandler(method);
   if (!inner) throw new Error(`campaign-mcp: the SDK registered no ${method} handler to extend with MCP Apps links`);
+  let fixed: Promise<{ withApps: Record<string, unknown>; without: Record<string, unknown> }> | undefined;
+  const both = (request: unknown, ctx: ServerContext) => inner(request, ctx).then((r) => ({ withApps: withApps(r), without: without(r) }));
+  const answers = method !== 'tools/list' ? both : (request: unknown, ctx: ServerContext) =>
+    (fixed ??= both(request, ctx).catch((err: unknown) => { fixed = undefined; throw err; }));
   const handler = async (request: unknown, ctx: ServerContext) => {
-    const result = await inner(request, ctx);
-    return declaresApps(toolCall(server, ctx).clientCapabilities) ? withApps(result) : without(result);
+    const result = await answers(request, ctx);
+    return declaresApps(toolCall(server, ctx).clientCapabilities) ? result.withApps : result.without;
   };
   const set = server.server.setRequestHandler.bind(server.server) as unknown as (m: string, h: typeof handler) => void;
   set(method, handler);
