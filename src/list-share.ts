@@ -34,7 +34,7 @@ export function summaryBytes(campaigns: readonly CampaignSummary[]): number {
  * for `cacheMs`. Each caller leaves on its own signal; the fetch is cancelled (its rate slots given
  * back) only when every caller has left. Failures are never reused.
  */
-export function sharedList(adapter: VendorReader, query: ListQuery, signal: AbortSignal, cacheMs: number, now: () => number = performance.now.bind(performance)): Promise<ListResult> {
+export function sharedList(adapter: VendorReader, query: ListQuery, signal: AbortSignal, cacheMs: number, now: () => number = performance.now.bind(performance), again = true): Promise<ListResult> {
   let entries = byAdapter.get(adapter);
   if (!entries) byAdapter.set(adapter, (entries = new Map()));
   const map = entries;
@@ -61,10 +61,18 @@ export function sharedList(adapter: VendorReader, query: ListQuery, signal: Abor
     );
     entry = fresh;
   }
-  return join(map, key, entry, signal);
+  // A caller that joined after the fetch was refused for a rate window freeing after the deadlines then waiting,
+  // but before that refusal arrived, may have time the others did not: it asks once more, alone, with its own.
+  const retry = again ? () => sharedList(adapter, query, signal, cacheMs, now, false) : undefined;
+  return join(map, key, entry, signal, retry);
 }
 
-function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortSignal): Promise<ListResult> {
+/** A refusal for a rate window that frees before `signal`'s own deadline was decided for other callers' deadlines. */
+function notMine(err: unknown, signal: AbortSignal): boolean {
+  return err instanceof RateWindowHeld && err.retryAfterMs !== undefined && performance.now() + err.retryAfterMs < endOf(signal);
+}
+
+function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortSignal, retry?: () => Promise<ListResult>): Promise<ListResult> {
   if (entry.done) return entry.promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   entry.waiting.add(signal);
@@ -93,7 +101,11 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
       reject(signal.reason);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    entry.promise.then((r) => (leave(), resolve(r)), (e: unknown) => (leave(), reject(e)));
+    entry.promise.then((r) => (leave(), resolve(r)), (e: unknown) => {
+      leave();
+      if (retry && !signal.aborted && notMine(e, signal)) resolve(retry());
+      else reject(e);
+    });
   });
 }
 

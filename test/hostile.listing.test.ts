@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CursorCodec, type CursorPayload } from '../src/cursor.js';
 import { clipText, DaySchema } from '../src/domain.js';
-import { InputError } from '../src/errors.js';
+import { endOf, deadlineSignal } from '../src/deadline.js';
+import { InputError, RateWindowHeld } from '../src/errors.js';
+import { sharedList } from '../src/list-share.js';
 import { listAcross } from '../src/listing.js';
 import { EmbeddedStore } from '../src/store.js';
 import type { ToolContext } from '../src/tool.js';
@@ -51,6 +53,38 @@ describe('shared listings', () => {
     two.abort();
     await p2;
     expect(a.cancelled).toBe(1);
+  });
+
+  it('a caller joining as the fetch is refused for a window freeing before its own deadline lists again, alone', async () => {
+    // As the HTTP client decides: the window frees in 5 s; after the deadline of every caller waiting, the fetch is
+    // refused, said once giving its rate slot back (a store round trip, held here until the second caller has joined).
+    const FREES_MS = 5_000;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    class WindowAdapter extends FakeAdapter {
+      decided: number[] = [];
+      override async listCampaigns(q: ListQuery, signal?: AbortSignal): Promise<ListResult> {
+        await Promise.resolve();
+        const end = endOf(signal);
+        this.decided.push(end);
+        if (performance.now() + FREES_MS > end) {
+          await released;
+          throw RateWindowHeld.windows('batch', [{ limit: 100, ms: 60_000 }], FREES_MS);
+        }
+        return super.listCampaigns(q);
+      }
+    }
+    const a = new WindowAdapter('batch', 'default', makeCampaigns('batch', 4));
+    const short = sharedList(a, {}, deadlineSignal(1_000), 0).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(a.decided).toHaveLength(1); // refused for the first caller's deadline, not yet said
+    const long = sharedList(a, {}, deadlineSignal(20_000), 0).catch((e: unknown) => e);
+    release();
+    expect(await short).toBeInstanceOf(RateWindowHeld); // right for it: its deadline is before the window frees
+    const got = await long;
+    expect(got, String(got)).not.toBeInstanceOf(Error);
+    expect((got as ListResult).campaigns).toHaveLength(4);
+    expect(a.decided).toHaveLength(2); // one more fetch, decided for its own deadline
   });
 
   it('a slow account is reported within the deadline with the real time waited; the others answer', async () => {
