@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
@@ -14,12 +15,16 @@ import { connectInProcess } from './helpers/client.js';
  * Virtual time that a short wait (pacing) moves on at once, while a wait of WINDOW_WAIT_MS or more (a used-up
  * per-minute window) holds until the call gives up: the window frees only after the call's deadline, on any machine.
  * `held` counts those waits: the HTTP client knows at once that such a wait outlasts the deadline and never starts one.
+ * `heldIn` names the call each one waited in (`inCall`), so concurrent cases each see only their own.
  */
 const WINDOW_WAIT_MS = 10_000;
-function heldWindowClock(start: number): Clock & { held: number } {
+const call = new AsyncLocalStorage<string>();
+const inCall = <T>(name: string, run: () => Promise<T>): Promise<T> => call.run(name, run);
+function heldWindowClock(start: number): Clock & { held: number; heldIn: string[] } {
   let t = start;
   const clock = {
     held: 0,
+    heldIn: [] as string[],
     now: () => t,
     async sleep(ms: number, signal?: AbortSignal) {
       if (signal?.aborted) throw signal.reason;
@@ -28,6 +33,7 @@ function heldWindowClock(start: number): Clock & { held: number } {
         return Promise.resolve();
       }
       clock.held++;
+      clock.heldIn.push(call.getStore() ?? '(no case)');
       return new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
     },
   };
@@ -136,10 +142,11 @@ describe('an audit whose detail reads the vendor\'s rate window holds past the d
   });
 });
 
-// Concurrent: none changes what the others see (should a regression make each wait for its deadline, they wait together).
+// Concurrent: none changes what the others see (should a regression make each wait for its deadline, they wait together;
+// each case looks only at the waits of its own call).
 describe.concurrent('an audit whose listing the vendor\'s used-up rate window holds past the deadline', () => {
   it('across vendors: the others are audited, and MoEngage is named missing because of its window, with when it frees', async () => {
-    const r = await roomy.callTool({ name: 'audit_campaigns', arguments: { checks: ['duplicate_name'] } });
+    const r = await inCall('all vendors', () => roomy.callTool({ name: 'audit_campaigns', arguments: { checks: ['duplicate_name'] } }));
     expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
     const s = r.structuredContent as { summary: Summary & { errors?: Array<{ vendor: string; message: string }> } };
     expect(s.summary.audited.map((a) => a.vendor).sort()).toEqual(['altcraft', 'batch', 'clevertap']);
@@ -147,30 +154,30 @@ describe.concurrent('an audit whose listing the vendor\'s used-up rate window ho
     expect(s.summary.errors![0]!.vendor).toBe('moengage');
     expect(s.summary.errors![0]!.message).toMatch(/^Could not list campaigns on moengage: the vendor's rate window \(100 requests a minute, 6,000 requests an hour\) was used up by earlier calls and frees in about \d+ s, after this call's deadline; nothing was sent\. Try again in \d+ s\.$/);
     expect((r.content as Array<{ text: string }>)[0]!.text).toContain('Not audited moengage: Could not list campaigns on moengage: the vendor\'s rate window');
-    expect(clock.held).toBe(0); // answered at once, not at the deadline
+    expect(clock.heldIn).not.toContain('all vendors'); // answered at once, not at the deadline
   });
 
   it('MoEngage alone: an error naming the window, not a slow vendor', async () => {
-    const r = await client.callTool({ name: 'audit_campaigns', arguments: ARGS });
+    const r = await inCall('moengage audit', () => client.callTool({ name: 'audit_campaigns', arguments: ARGS }));
     expect(r.isError).toBe(true);
     const text = (r.content as Array<{ text: string }>)[0]!.text;
     expect(text).toMatch(/rate window \(100 requests a minute, 6,000 requests an hour\) was used up by earlier calls and frees in about \d+ s/);
     expect(text).not.toMatch(/slow or not answering/);
-    expect(clock.held).toBe(0);
+    expect(clock.heldIn).not.toContain('moengage audit');
   });
 
   it('list_campaigns says the same', async () => {
-    const r = await client.callTool({ name: 'list_campaigns', arguments: { vendor: 'moengage' } });
+    const r = await inCall('list', () => client.callTool({ name: 'list_campaigns', arguments: { vendor: 'moengage' } }));
     expect(r.isError).toBe(true);
     expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/rate window .* frees in about \d+ s/);
-    expect(clock.held).toBe(0); // the shared listing's deadline is its caller's
+    expect(clock.heldIn).not.toContain('list'); // the shared listing's deadline is its caller's
   });
 
   it('get_campaign says the same: its deadline (runBounded\'s, the only one it has) is known to the client', async () => {
-    const r = await client.callTool({ name: 'get_campaign', arguments: { vendor: 'moengage', id: 'c-1' } });
+    const r = await inCall('get', () => client.callTool({ name: 'get_campaign', arguments: { vendor: 'moengage', id: 'c-1' } }));
     expect(r.isError).toBe(true);
     expect((r.content as Array<{ text: string }>)[0]!.text).toMatch(/rate window .* frees in about \d+ s/);
-    expect(clock.held).toBe(0);
+    expect(clock.heldIn).not.toContain('get');
   });
 });
 
