@@ -42,9 +42,18 @@ interface WithHandlers { _getRequestHandler(method: string): ListHandler | undef
  * tools/list adds `_meta.ui.resourceUri` and resources/list shows the ui:// resources per request (the 2026 era carries
  * capabilities on every request); any other client sees the lists exactly as without this.
  */
-export function registerApps(server: McpServer, links: readonly AppLink[]): void {
+/**
+ * tools/list as answered once, kept for every server built the same way (over HTTP each request builds its own):
+ * the list is fixed once a server is built (no tool is added, enabled or disabled later; the config is read once).
+ */
+export interface ToolListCache {
+  answers?: Promise<ListAnswers>;
+}
+interface ListAnswers { withApps: Record<string, unknown>; without: Record<string, unknown> }
+
+export function registerApps(server: McpServer, links: readonly AppLink[], toolList: ToolListCache = {}): void {
   const same = (result: Record<string, unknown>) => result;
-  if (links.length === 0) return extendList(server, 'tools/list', same, same);
+  if (links.length === 0) return extendList(server, 'tools/list', same, same, toolList);
   const views = [...new Set(links.map((l) => l.view))];
   for (const id of views) {
     const view = APP_VIEWS[id];
@@ -61,7 +70,7 @@ export function registerApps(server: McpServer, links: readonly AppLink[]): void
       const uri = uriOf.get(t.name);
       return uri ? { ...t, _meta: { ...t._meta, ui: { resourceUri: uri }, [RESOURCE_URI_META_KEY]: uri } } : t;
     }),
-  }), same);
+  }), same, toolList);
   extendList(server, 'resources/list', same, (result) => ({
     ...result,
     resources: (result.resources as Array<{ uri: string }>).filter((r) => !uris.has(r.uri)),
@@ -70,19 +79,20 @@ export function registerApps(server: McpServer, links: readonly AppLink[]): void
 
 /**
  * Wrap the SDK's own handler for `method`: `withApps` or `without` reshapes its answer by what this request's client
- * declared. tools/list is fixed once the server is built (no tool is added, enabled or disabled later: the config is
- * read once), so its JSON Schemas are converted on the first request, not on every one; resources/list is asked each time.
+ * declared. tools/list is answered from `fixed` once known (its JSON Schemas converted on the first request only);
+ * resources/list is asked each time.
  */
 function extendList(
   server: McpServer, method: 'tools/list' | 'resources/list',
   withApps: (r: Record<string, unknown>) => Record<string, unknown>, without: (r: Record<string, unknown>) => Record<string, unknown>,
+  fixed?: ToolListCache,
 ): void {
   const inner = (server.server as unknown as WithHandlers)._getRequestHandler(method);
   if (!inner) throw new Error(`campaign-mcp: the SDK registered no ${method} handler to extend with MCP Apps links`);
-  let fixed: Promise<{ withApps: Record<string, unknown>; without: Record<string, unknown> }> | undefined;
-  const both = (request: unknown, ctx: ServerContext) => inner(request, ctx).then((r) => ({ withApps: withApps(r), without: without(r) }));
-  const answers = method !== 'tools/list' ? both : (request: unknown, ctx: ServerContext) =>
-    (fixed ??= both(request, ctx).catch((err: unknown) => { fixed = undefined; throw err; }));
+  const both = (request: unknown, ctx: ServerContext): Promise<ListAnswers> =>
+    inner(request, ctx).then((r) => ({ withApps: withApps(r), without: without(r) }));
+  const answers = !fixed ? both : (request: unknown, ctx: ServerContext) =>
+    (fixed.answers ??= both(request, ctx).catch((err: unknown) => { fixed.answers = undefined; throw err; }));
   const handler = async (request: unknown, ctx: ServerContext) => {
     const result = await answers(request, ctx);
     return declaresApps(toolCall(server, ctx).clientCapabilities) ? result.withApps : result.without;

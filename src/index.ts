@@ -135,7 +135,9 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
     logger.warn('no vendor is configured: set a vendor\'s credentials (e.g. CLEVERTAP_ACCOUNT_ID and CLEVERTAP_PASSCODE) or start with --sandbox');
   }
   const shutdown = new Shutdown(logger);
-  const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger, signal: shutdown.signal });
+  // Every server this process builds is the same one (over HTTP, one per request): they share one tools/list answer.
+  const toolList = {};
+  const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger, signal: shutdown.signal, toolList });
   if (parsed.command === 'tools' || parsed.command === 'call') {
     try {
       if (parsed.command === 'tools') {

@@ -5,7 +5,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { readFileSync } from 'node:fs';
 import { stdioArgs } from './helpers/clients.js';
-import { APP_VIEWS, VIEW_UI_META } from '../src/app.js';
+import { APP_VIEWS, VIEW_UI_META, type ToolListCache } from '../src/app.js';
 import { createServer } from '../src/server.js';
 import { allTools } from '../tools/index.js';
 import type { ToolDefinition } from '../src/tool.js';
@@ -29,9 +29,9 @@ afterEach(async () => {
 });
 
 /** A real client over memory: 2025-11-25 (initialize) or 2026-07-28 (capabilities on every request), with or without the extension. */
-async function connect(opts: { era: Era; extensions?: Record<string, unknown>; tools?: readonly ToolDefinition[]; readOnly?: boolean }) {
+async function connect(opts: { era: Era; extensions?: Record<string, unknown>; tools?: readonly ToolDefinition[]; readOnly?: boolean; toolList?: ToolListCache }) {
   const g = gateContext([writableAdapter()], { now: () => NOW, key: Buffer.alloc(32, 3) });
-  const make = () => createServer(g.ctx, opts.tools ?? allTools, { readOnly: opts.readOnly ?? false });
+  const make = () => createServer(g.ctx, opts.tools ?? allTools, { readOnly: opts.readOnly ?? false, ...(opts.toolList && { toolList: opts.toolList }) });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'app-test', version: '1' }, {
     capabilities: opts.extensions ? { extensions: opts.extensions } : {},
@@ -74,6 +74,19 @@ describe.each(['legacy', 'modern'] as const)('MCP Apps links (%s era)', (era) =>
     expect(links).toEqual(LINKS);
     for (const t of linked.tools.filter((x) => x._meta)) expect(t._meta!['ui/resourceUri'], t.name).toBe(LINKS[t.name as keyof typeof LINKS]);
     expect(linked.tools.map(({ _meta, ...rest }) => rest)).toEqual(unlinkedList.tools);
+  });
+
+  it('servers sharing one tools/list answer (as a process\'s do) still link only for the clients that declare it', async () => {
+    const toolList: ToolListCache = {};
+    const first = await connect({ era, toolList });
+    const plainTools = await first.listTools();
+    expect(toolList.answers).toBeDefined(); // answered once, kept for the next server
+    const ui = await connect({ era, extensions: UI, toolList });
+    const linked = await ui.listTools();
+    expect(Object.fromEntries(linked.tools.filter((t) => t._meta).map((t) => [t.name, (t._meta as { ui: { resourceUri: string } }).ui.resourceUri]))).toEqual(LINKS);
+    const again = await connect({ era, toolList });
+    expect(await again.listTools()).toEqual(plainTools);
+    expect(plainTools.tools.filter((t) => t._meta)).toEqual([]);
   });
 
   it('lists and serves both views as self-contained HTML with an empty CSP allowlist', async () => {
