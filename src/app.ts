@@ -47,7 +47,16 @@ interface WithHandlers { _getRequestHandler(method: string): ListHandler | undef
  * the list is fixed once a server is built (no tool is added, enabled or disabled later; the config is read once).
  */
 export interface ToolListCache {
+  /** What the answer was built from: a server built from anything else gets its own. */
+  from?: readonly unknown[];
   answers?: Promise<ListAnswers>;
+}
+
+/** `shared` when it was built from `from` (or is still unused), else a cache of the server's own. */
+export function toolListFor(shared: ToolListCache | undefined, from: readonly unknown[]): ToolListCache {
+  if (!shared) return {};
+  shared.from ??= from;
+  return shared.from.length === from.length && shared.from.every((x, i) => x === from[i]) ? shared : {};
 }
 interface ListAnswers { withApps: Record<string, unknown>; without: Record<string, unknown> }
 

@@ -14,6 +14,7 @@ import { Inflight } from './inflight.js';
 import { createLogger } from './log.js';
 import type { Sandbox } from './sandbox/index.js';
 import { createServer, VERSION } from './server.js';
+import type { ToolListCache } from './app.js';
 import { usage } from './usage.js';
 import { serveStdio } from './transports/stdio.js';
 import { Shutdown } from './shutdown.js';
@@ -136,7 +137,7 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
   }
   const shutdown = new Shutdown(logger);
   // Every server this process builds is the same one (over HTTP, one per request): they share one tools/list answer.
-  const toolList = {};
+  const toolList: ToolListCache = {};
   const make = () => createServer(app.ctx, allTools, { readOnly: config.readOnly, logger, signal: shutdown.signal, toolList });
   if (parsed.command === 'tools' || parsed.command === 'call') {
     try {

@@ -2,7 +2,7 @@ import { McpServer, ResourceNotFoundError, ResourceTemplate, isInputRequiredResu
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ToolContext, ToolDefinition } from './tool.js';
-import { registerApps, type AppLink, type ToolListCache } from './app.js';
+import { registerApps, toolListFor, type AppLink, type ToolListCache } from './app.js';
 import { joinSignals } from './deadline.js';
 import { VENDORS, type VendorId } from './domain.js';
 import { describeError, InputError, isExpectedError, VendorError } from './errors.js';
@@ -23,7 +23,7 @@ export interface ServerOptions {
   logger?: Logger;
   /** Aborted when the process stops: every call in flight is aborted with it (src/shutdown.ts). */
   signal?: AbortSignal;
-  /** Shared by every server built with the same context, tools and options (src/app.ts). */
+  /** One tools/list answer for the servers built from the same context, tools and read-only mode (src/app.ts). */
   toolList?: ToolListCache;
 }
 
@@ -101,7 +101,7 @@ export function createServer(ctx: ToolContext, tools: readonly ToolDefinition[],
     );
   }
   // MCP Apps views (src/app.ts): linked only for clients that declare the extension.
-  registerApps(server, linked, options.toolList);
+  registerApps(server, linked, toolListFor(options.toolList, [ctx, tools, options.readOnly]));
   registerCampaignResource(server, ctx, options.signal);
   // Prompts (draft_campaign, audit_campaigns) and the audit://latest resource.
   registerPrompts(server, ctx, options.readOnly);

@@ -29,8 +29,10 @@ afterEach(async () => {
 });
 
 /** A real client over memory: 2025-11-25 (initialize) or 2026-07-28 (capabilities on every request), with or without the extension. */
-async function connect(opts: { era: Era; extensions?: Record<string, unknown>; tools?: readonly ToolDefinition[]; readOnly?: boolean; toolList?: ToolListCache }) {
-  const g = gateContext([writableAdapter()], { now: () => NOW, key: Buffer.alloc(32, 3) });
+const newContext = () => gateContext([writableAdapter()], { now: () => NOW, key: Buffer.alloc(32, 3) });
+
+async function connect(opts: { era: Era; extensions?: Record<string, unknown>; tools?: readonly ToolDefinition[]; readOnly?: boolean; toolList?: ToolListCache; g?: ReturnType<typeof newContext> }) {
+  const g = opts.g ?? newContext();
   const make = () => createServer(g.ctx, opts.tools ?? allTools, { readOnly: opts.readOnly ?? false, ...(opts.toolList && { toolList: opts.toolList }) });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'app-test', version: '1' }, {
@@ -41,7 +43,7 @@ async function connect(opts: { era: Era; extensions?: Record<string, unknown>; t
   serveStdio(make, { transport: b });
   await client.connect(a);
   expect(client.getNegotiatedProtocolVersion()).toBe(opts.era === 'modern' ? '2026-07-28' : '2025-11-25');
-  open.push({ client, cleanup: g.cleanup });
+  open.push({ client, cleanup: opts.g ? () => undefined : g.cleanup });
   return client;
 }
 
@@ -77,16 +79,28 @@ describe.each(['legacy', 'modern'] as const)('MCP Apps links (%s era)', (era) =>
   });
 
   it('servers sharing one tools/list answer (as a process\'s do) still link only for the clients that declare it', async () => {
-    const toolList: ToolListCache = {};
-    const first = await connect({ era, toolList });
-    const plainTools = await first.listTools();
-    expect(toolList.answers).toBeDefined(); // answered once, kept for the next server
-    const ui = await connect({ era, extensions: UI, toolList });
-    const linked = await ui.listTools();
-    expect(Object.fromEntries(linked.tools.filter((t) => t._meta).map((t) => [t.name, (t._meta as { ui: { resourceUri: string } }).ui.resourceUri]))).toEqual(LINKS);
-    const again = await connect({ era, toolList });
-    expect(await again.listTools()).toEqual(plainTools);
-    expect(plainTools.tools.filter((t) => t._meta)).toEqual([]);
+    const g = newContext();
+    try {
+      const toolList: ToolListCache = {};
+      const first = await connect({ era, toolList, g });
+      const plainTools = await first.listTools();
+      const kept = toolList.answers;
+      expect(kept).toBeDefined(); // answered once, kept for the next server
+      const ui = await connect({ era, extensions: UI, toolList, g });
+      const linked = await ui.listTools();
+      expect(Object.fromEntries(linked.tools.filter((t) => t._meta).map((t) => [t.name, (t._meta as { ui: { resourceUri: string } }).ui.resourceUri]))).toEqual(LINKS);
+      const again = await connect({ era, toolList, g });
+      expect(await again.listTools()).toEqual(plainTools);
+      expect(plainTools.tools.filter((t) => t._meta)).toEqual([]);
+      expect(toolList.answers).toBe(kept);
+      // A server built otherwise (read-only: no write tool) keeps its own answer, never the shared one.
+      const readOnly = await connect({ era, extensions: UI, toolList, g, readOnly: true });
+      expect((await readOnly.listTools()).tools.filter((t) => t._meta).map((t) => t.name)).toEqual(['audit_campaigns']);
+      expect(toolList.answers).toBe(kept);
+    } finally {
+      for (const o of open.splice(0)) await o.client.close();
+      g.cleanup();
+    }
   });
 
   it('lists and serves both views as self-contained HTML with an empty CSP allowlist', async () => {
