@@ -103,7 +103,7 @@ function join(map: Map<string, Entry>, key: string, entry: Entry, signal: AbortS
     signal.addEventListener('abort', onAbort, { once: true });
     entry.promise.then((r) => (leave(), resolve(r)), (e: unknown) => {
       leave();
-      if (retry && !signal.aborted && notMine(e, signal)) resolve(retry());
+      if (retry && !signal.aborted && notMine(e, signal)) resolve(Promise.resolve().then(retry));
       else reject(e);
     });
   });
