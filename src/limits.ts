@@ -31,16 +31,37 @@ const TEXT_FIELDS = new Set(['body', 'title', 'subject', 'description', 'content
 
 /** Refuse any string input over its length limit, naming the field and its length, never its value. */
 export function checkInputSizes(args: unknown, limits: Limits, path = '', depth = 0): void {
-  if (typeof args === 'string') {
-    const field = path.split('.').pop()!.replace(/\[\d+\]$/, '');
-    const max = TEXT_FIELDS.has(field) ? limits.maxTextChars : field === 'cursor' ? Math.max(limits.maxIdChars, MAX_CURSOR_CHARS) : limits.maxIdChars;
-    if (args.length > max) throw new InputError(`${path || 'an argument'} is ${args.length.toLocaleString('en')} characters long; at most ${max.toLocaleString('en')} are accepted`);
-    return;
-  }
-  if (args === null || typeof args !== 'object') return;
+  checkValue(args, limits, path, lastSegment(path).replace(/\[\d+\]$/, ''), depth);
+}
+
+/** `field` names what a string at `path` is (its key: `ids` for `recipients.ids[3]`), so its limit. */
+function checkValue(value: unknown, limits: Limits, path: string, field: string, depth: number): void {
+  if (typeof value === 'string') return checkLength(value, maxChars(field, limits), path);
+  if (value === null || typeof value !== 'object') return;
   if (depth > 16) throw new InputError(`${path || 'the arguments'} nest too deeply`);
-  if (Array.isArray(args)) args.forEach((v, i) => checkInputSizes(v, limits, `${path}[${i}]`, depth + 1));
-  else for (const [k, v] of Object.entries(args)) checkInputSizes(v, limits, path ? `${path}.${k}` : k, depth + 1);
+  if (Array.isArray(value)) {
+    // An id list can hold thousands: its strings are checked in place, a path built only for the one refused.
+    const inner = lastSegment(path);
+    const max = maxChars(inner, limits);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') {
+        if (v.length > max) checkLength(v, max, `${path}[${i}]`);
+      } else checkValue(v, limits, `${path}[${i}]`, inner, depth + 1);
+    }
+  } else for (const [k, v] of Object.entries(value)) checkValue(v, limits, path ? `${path}.${k}` : k, k, depth + 1);
+}
+
+function lastSegment(path: string): string {
+  return path.slice(path.lastIndexOf('.') + 1);
+}
+
+function maxChars(field: string, limits: Limits): number {
+  return TEXT_FIELDS.has(field) ? limits.maxTextChars : field === 'cursor' ? Math.max(limits.maxIdChars, MAX_CURSOR_CHARS) : limits.maxIdChars;
+}
+
+function checkLength(text: string, max: number, path: string): void {
+  if (text.length > max) throw new InputError(`${path || 'an argument'} is ${text.length.toLocaleString('en')} characters long; at most ${max.toLocaleString('en')} are accepted`);
 }
 
 /**
