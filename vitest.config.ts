@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
  * Files that start processes: the bundled bin (stdio, HTTP, several instances on Redis, `npx`, `npm start`), the
  * Inspector and conformance CLIs, chromium. Their cost is those processes' CPU, not waiting: `npm run test:fast`
  * leaves them out for the edit loop; `npm test` (and CI) runs everything, in one pool so the in-process files fill
- * the cores while these wait on their children (vitest runs projects one after another).
+ * the cores while these wait on their children. Two projects (threads for the in-process files, forks for these)
+ * do run side by side, but each runs the global setup and keeps its own workers: 63 s wall and 114 s CPU in one run
+ * on 2026-12-03, where one pool took 53-62 s and 100-113 s.
  */
 export const PROCESSES = [
   'browser.app', 'redis.instances', 'launcher', 'interop', 'redis.crash', 'hostile.spawned', 'cli', 'e2e.http', 'e2e.stdio',
