@@ -36,12 +36,9 @@ export function declaresApps(caps: ClientCapabilities | undefined): boolean {
 
 type ListHandler = (request: unknown, ctx: ServerContext) => Promise<Record<string, unknown>>;
 interface WithHandlers { _getRequestHandler(method: string): ListHandler | undefined }
+/** A tools/list answer in both shapes: for clients that declare MCP Apps, and for the rest. */
+interface ListAnswers { withApps: Record<string, unknown>; without: Record<string, unknown> }
 
-/**
- * Register the views `links` point to, and link them from their tools, for clients that declare the extension only:
- * tools/list adds `_meta.ui.resourceUri` and resources/list shows the ui:// resources per request (the 2026 era carries
- * capabilities on every request); any other client sees the lists exactly as without this.
- */
 /**
  * tools/list as answered once, kept for every server built the same way (over HTTP each request builds its own):
  * the list is fixed once a server is built (no tool is added, enabled or disabled later; the config is read once).
@@ -58,8 +55,12 @@ export function toolListFor(shared: ToolListCache | undefined, from: readonly un
   shared.from ??= from;
   return shared.from.length === from.length && shared.from.every((x, i) => x === from[i]) ? shared : {};
 }
-interface ListAnswers { withApps: Record<string, unknown>; without: Record<string, unknown> }
 
+/**
+ * Register the views `links` point to, and link them from their tools, for clients that declare the extension only:
+ * tools/list adds `_meta.ui.resourceUri` and resources/list shows the ui:// resources per request (the 2026 era carries
+ * capabilities on every request); any other client sees the lists exactly as without this.
+ */
 export function registerApps(server: McpServer, links: readonly AppLink[], toolList: ToolListCache = {}): void {
   const same = (result: Record<string, unknown>) => result;
   if (links.length === 0) return extendList(server, 'tools/list', same, same, toolList);
