@@ -41,7 +41,7 @@ export class WriteGate {
 
   /** The hashes a token's write repeats: its own arguments', and for resend_unknown the resent write's too. */
   private hashesOf(req: WriteRequest, hash: string): string[] {
-    return req.resendUnknown ? [hash, argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...req.args, sandbox: this.settings.sandbox || undefined })] : [hash];
+    return req.resendUnknown ? [hash, hashOf(req, req.args, this.settings.sandbox, false)] : [hash];
   }
 
   /** Run one write call: a preview without `confirm`, the write (once) with it. */
@@ -102,8 +102,9 @@ export class WriteGate {
     const created = this.now();
     const expires = new Date(created.getTime() + this.settings.ttlMs);
     const id = randomBytes(9).toString('base64url');
+    const project = projectOf(req, this.settings.sandbox);
     const stored: StoredPlan = {
-      op, parts: plan.parts, preview: plan.preview,
+      op, parts: plan.parts, preview: plan.preview, ...(project && { project }),
       ...(source ? { source, batch_size: batchSize, recipients, ...(digests && { digests }) } : {}), ...(noted.length && { noted }),
     };
     await this.store.createWrite({
@@ -119,6 +120,12 @@ export class WriteGate {
     if (!claims) throw new InputError('this confirm token is not one this server issued (forged, mangled or signed with another secret); call again without confirm for a fresh preview');
     if (claims.tool !== req.tool) throw new InputError(`this confirm token is for ${claims.tool}, not ${req.tool}; nothing was written`);
     if (claims.hash !== hash) {
+      // The same account label on another project (another server's token, changed credentials): said as such.
+      const issued = await this.store.getWrite(claims.id);
+      const was = (issued?.plan as StoredPlan | undefined)?.project;
+      if (issued?.account === req.adapter.account && was && was !== projectOf(req, this.settings.sandbox)) {
+        throw new InputError(`this confirm token was previewed on another ${req.adapter.vendor} project than the one the account "${req.adapter.account}" reaches now (another server's token, or its credentials or host changed since); nothing was written. Call again without confirm to preview on this project`);
+      }
       if (await this.fileChanged(req, claims)) {
         const { path } = (req.args as { recipients_file: { path: string } }).recipients_file;
         throw new InputError(`the recipients_file ${path} changed since the preview (its content differs from the one previewed); nothing was written. Call again without confirm to preview the file as it is now`);
@@ -214,7 +221,21 @@ export { confirmField, writeOutput } from './write-tool.js';
 export { fileSha256, idTypeFromHeader, type RecipientSource } from './recipients.js';
 export { runWrite } from './write-tool.js';
 
-/** The canonical hash a token binds: the tool, the account and the exact arguments (a file by its content hash). */
-function hashOf(req: WriteRequest, args: WriteRequest['args'], sandbox?: boolean): string {
-  return argsHash({ tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, ...args, resend_unknown: req.resendUnknown || undefined, sandbox: sandbox || undefined });
+/**
+ * The canonical hash a token binds: the tool, the account (its label and the project it reaches) and the exact
+ * arguments (a file by its content hash).
+ */
+function hashOf(req: WriteRequest, args: WriteRequest['args'], sandbox?: boolean, resend = req.resendUnknown): string {
+  return argsHash({
+    tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, project: projectOf(req, sandbox), ...args,
+    resend_unknown: resend || undefined, sandbox: sandbox || undefined,
+  });
+}
+
+/**
+ * The project a write reaches, none on the sandbox: its simulators listen on ports of each process's own (a server
+ * and a terminal `call` share its writes), and `sandbox` in the hash keeps them apart from real accounts'.
+ */
+function projectOf(req: WriteRequest, sandbox?: boolean): string | undefined {
+  return sandbox ? undefined : req.adapter.project;
 }

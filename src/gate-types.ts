@@ -66,4 +66,6 @@ export interface StoredPlan {
   digests?: string[];
   /** Confirmed writes with these arguments (or, for resend_unknown, the ones it resends) the preview saw and noted. */
   noted?: string[];
+  /** The project it was previewed on (VendorReader.project); absent on the sandbox and in older records. */
+  project?: string;
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { callTool } from '../src/cli-call.js';
 import { ConfigError, loadConfig, parseArgs } from '../src/config.js';
 import { runMain, tempDirs } from './helpers/main-io.js';
+import { startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
 import { spawnBin } from './helpers/spawn.js';
 import { stdioSession } from './helpers/mcpb.js';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +123,31 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['journal.jsonl', 'secret']));
     expect(statSync(join(dataDir, 'secret')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dataDir, 'journal.jsonl'), 'utf8')).toMatch(/CLI test|create_campaign/);
+  });
+
+  it('on real accounts, a token confirms in a later run on the same project, and never on another project under the same label', async () => {
+    // "staging" and "prod": two CleverTap projects, each the account "default" of its own server entry, one data directory.
+    const staging = await startCleverTapSim({ credentials: { accountId: 'STAGING-1', passcode: 'staging-passcode' } });
+    const prod = await startCleverTapSim({ credentials: { accountId: 'PROD-1', passcode: 'prod-passcode' } });
+    try {
+      const dataDir = dirs.make();
+      const env = (sim: CleverTapSim) => ({ CLEVERTAP_ACCOUNT_ID: sim.credentials.accountId, CLEVERTAP_PASSCODE: sim.credentials.passcode, CLEVERTAP_BASE_URL: sim.url });
+      const run = (sim: CleverTapSim, args: object) => runMain(['call', 'send_to_users', JSON.stringify(args), '--data-dir', dataDir], env(sim));
+      const args = { vendor: 'clevertap', channel: 'push', recipients: { ids: ['u1', 'u2'], id_type: 'identity' }, content: { title: 'Hi', body: 'Sale' } };
+      const token = (await run(staging, args)).out.match(/confirm="([^"]+)"/)?.[1];
+      expect(token).toBeTruthy();
+      const crossed = await run(prod, { ...args, confirm: token });
+      expect(crossed.code).not.toBe(0);
+      expect(crossed.out + crossed.err).toMatch(/previewed on another clevertap project than the one the account "default" reaches now/);
+      expect(prod.writes.counts.sends + staging.writes.counts.sends).toBe(0);
+      const done = await run(staging, { ...args, confirm: token });
+      expect(done.out, done.err).toMatch(/SUCCEEDED: 2 of 2 accepted/);
+      expect(staging.writes.counts.sends).toBe(1);
+      expect(prod.writes.counts.sends).toBe(0);
+    } finally {
+      await staging.close();
+      await prod.close();
+    }
   });
 
   it('on the sandbox, list_vendors names the campaign_id a MoEngage send goes through, and a send through it succeeds', async () => {

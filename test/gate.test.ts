@@ -66,6 +66,31 @@ describe('the write gate', () => {
     expect(b.writer.executed + a.writer.executed).toBe(0);
   });
 
+  it('a token previewed on one project writes nothing on another reached under the same account label; on its own it still writes', async () => {
+    // Two servers ("staging", "prod") on one data directory and secret, each with a clevertap account named "default".
+    const dir = mkdtempSync(join(tmpdir(), 'gate-projects-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const staging = await setup({ dir });
+    const prod = await setup({ dir });
+    prod.adapter.project = 'another-project';
+    const p = await staging.call('send_to_users', send());
+    const crossed = await prod.call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(crossed.r.isError).toBe(true);
+    expect(crossed.text).toMatch(/previewed on another clevertap project than the one the account "default" reaches now/);
+    expect(prod.writer.executed + staging.writer.executed).toBe(0);
+    // What prod previews itself is its own write: no note of staging's, and it sends.
+    const own = await prod.call('send_to_users', send());
+    const done = await prod.call('send_to_users', send({ confirm: own.s.confirm }));
+    expect(done.s).toMatchObject({ status: 'succeeded', counts: { succeeded: 2500 } });
+    expect(prod.writer.executed).toBe(3);
+    // The repeat guard is per project too: prod's send is no repeat on staging, it is one on prod.
+    expect(JSON.stringify((await staging.call('send_to_users', send())).s.preview)).not.toMatch(/does it again/);
+    expect(JSON.stringify((await prod.call('send_to_users', send())).s.preview)).toMatch(/confirming this token does it again/);
+    // Staging's token still writes on staging.
+    expect((await staging.call('send_to_users', send({ confirm: p.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    expect(staging.writer.delivered).toEqual(ids(2500));
+  });
+
   it('executes the plan it previewed, not one prepared again', async () => {
     const { writer, call } = await setup();
     const args = { vendor: 'clevertap', name: 'Cart push', channel: 'push', audience: { event: { name: 'Added To Cart' } }, content: { title: 'T', body: 'B' } };

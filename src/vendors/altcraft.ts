@@ -4,7 +4,7 @@ import { type Audience, type CampaignDetail, type CampaignReport, type Channel, 
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import { registerSecret } from '../log.js';
-import { filterLocal } from './common.js';
+import { filterLocal, projectDigest } from './common.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import { AltcraftWriter } from './altcraft-writer.js';
 import {
@@ -52,6 +52,7 @@ type Rec = Record<string, unknown>;
 export class AltcraftAdapter implements VendorAdapter {
   readonly vendor = 'altcraft' as const;
   readonly account: string;
+  readonly project: string;
   readonly timezone: string;
   readonly capabilities = ALTCRAFT_CAPABILITIES;
   readonly writer: AltcraftWriter;
@@ -65,6 +66,8 @@ export class AltcraftAdapter implements VendorAdapter {
     this.account = options.account;
     this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? ALTCRAFT_DEFAULT_BASE_URL).replace(/\/+$/, '');
+    // The cloud host serves every customer: the token is what names the account.
+    this.project = projectDigest(this.vendor, this.base, options.token);
     this.now = options.now ?? (() => new Date());
     this.writer = new AltcraftWriter({
       account: this.account, timezone: this.timezone, base: this.base, token: options.token,

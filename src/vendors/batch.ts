@@ -3,7 +3,7 @@ import type { CampaignReport, Metrics, Status } from '../domain.js';
 import { InputError, UnsupportedError, type VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
-import { budgetWarning, filterLocal, isObject, num, sendClassified, shapeError, type PageBudget } from './common.js';
+import { budgetWarning, filterLocal, isObject, num, projectDigest, sendClassified, shapeError, type PageBudget } from './common.js';
 import type { Capabilities, GetOptions, GetResult, ListQuery, ListResult, VendorAdapter } from './vendor.js';
 import {
   asBatchRecord, BATCH_LIVE_FILTER, BATCH_STATUS, batchAudience, batchContent, batchDelivery, batchRespectsCaps,
@@ -66,6 +66,7 @@ type Context = { token?: string; stats?: boolean };
 export class BatchAdapter implements VendorAdapter {
   readonly vendor = 'batch' as const;
   readonly account: string;
+  readonly project: string;
   readonly timezone: string;
   readonly capabilities = BATCH_CAPABILITIES;
   readonly writer: BatchWriter;
@@ -81,6 +82,8 @@ export class BatchAdapter implements VendorAdapter {
     this.account = options.account;
     this.timezone = options.timezone ?? 'UTC';
     this.base = (options.baseUrl ?? BATCH_DEFAULT_BASE_URL).replace(/\/+$/, '');
+    // The app's API key is what names the app (the REST key is the company's).
+    this.project = projectDigest(this.vendor, this.base, options.apiKey);
     this.now = options.now ?? (() => new Date());
     this.clock = options.clock ?? Date.now;
     this.budget = { ...BATCH_LIST_BUDGET, ...options.listBudget };

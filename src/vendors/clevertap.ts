@@ -11,7 +11,7 @@ import {
 import { LIST_AHEAD_DAYS, LIST_MAX_DAYS, hull, searchPlan } from './clevertap-find.js';
 import { joinReport, rowLabels, type Target } from './clevertap-report.js';
 import { campaignId, describeCleverTap, envelope, failStatus, notCompleted, shapeError } from './clevertap-errors.js';
-import { CLEVERTAP_REGIONS, filterLocal, type Rec } from './common.js';
+import { CLEVERTAP_REGIONS, filterLocal, projectDigest, type Rec } from './common.js';
 
 export { CLEVERTAP_REGIONS };
 import { CLEVERTAP_CREATE_INTERVAL_MS } from './clevertap-write-map.js';
@@ -67,6 +67,7 @@ export const CLEVERTAP_CAPABILITIES: Capabilities = {
 export class CleverTapAdapter implements VendorAdapter {
   readonly vendor = 'clevertap' as const;
   readonly account: string;
+  readonly project: string;
   readonly timezone: string;
   readonly capabilities = CLEVERTAP_CAPABILITIES;
   readonly writer: CleverTapWriter;
@@ -78,6 +79,7 @@ export class CleverTapAdapter implements VendorAdapter {
     this.account = options.account;
     this.timezone = options.timezone ?? 'UTC';
     this.base = clevertapBaseUrl(options.region, options.baseUrl);
+    this.project = projectDigest(this.vendor, this.base, options.accountId);
     this.now = options.now ?? (() => new Date());
     registerSecret(options.passcode);
     this.writer = new CleverTapWriter({

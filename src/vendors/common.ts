@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compareNewestFirst, type CampaignSummary, type VendorId } from '../domain.js';
 import { VendorError } from '../errors.js';
 import { statusError } from '../http-errors.js';
@@ -17,6 +18,16 @@ export const CLEVERTAP_REGIONS = ['in1', 'sg1', 'us1', 'aps3', 'mec1', 'eu1'] as
 
 /** MoEngage data centers with a REST host `https://api-<dc>.moengage.com` (notes §2 Common). */
 export const MOENGAGE_DATA_CENTERS = ['01', '02', '03', '04', '05', '06', '101'] as const;
+
+/**
+ * Which vendor project an account reaches: a digest of its host and of what selects the project there (an
+ * account or workspace id, or the key where the key is what names it). A confirm token binds it, so a write
+ * previewed on one project never acts on another reached under the same account label (two servers sharing a
+ * data directory, credentials changed between preview and confirm). Nothing can be read back from it.
+ */
+export function projectDigest(vendor: VendorId, base: string, ...selectors: string[]): string {
+  return createHash('sha256').update(JSON.stringify([vendor, base.toLowerCase(), ...selectors])).digest('base64url').slice(0, 22);
+}
 
 /** True for a plain (non-array) object. */
 export function isObject(v: unknown): v is Rec {

@@ -3,7 +3,7 @@ import { compareNewestFirst, isRealDay, type CampaignReport, type CampaignSummar
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { registerSecret } from '../log.js';
-import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocal, sendClassified, type PageBudget } from './common.js';
+import { MOENGAGE_DATA_CENTERS, budgetWarning, filterLocal, projectDigest, sendClassified, type PageBudget } from './common.js';
 import {
   MOENGAGE_CHANNEL_FILTER, MOENGAGE_STATUS_FILTER, campaignId, moeTime, obj, str, toDetail, toSummary, trimRaw, type Obj,
 } from './moengage-map.js';
@@ -87,6 +87,7 @@ export function moengageBaseUrl(dataCenter?: string, baseUrl?: string): string {
 export class MoEngageAdapter implements VendorAdapter {
   readonly vendor = 'moengage' as const;
   readonly account: string;
+  readonly project: string;
   readonly timezone: string;
   readonly capabilities = MOENGAGE_CAPABILITIES;
   readonly writer: MoEngageWriter;
@@ -103,6 +104,7 @@ export class MoEngageAdapter implements VendorAdapter {
     this.timezone = options.timezone ?? 'UTC';
     this.ws = options.workspaceId;
     this.base = moengageBaseUrl(options.dataCenter, options.baseUrl);
+    this.project = projectDigest(this.vendor, this.base, options.workspaceId);
     this.now = options.now ?? (() => new Date());
     this.clock = options.clock ?? Date.now;
     this.budget = { ...MOENGAGE_LIST_BUDGET, ...options.listBudget };

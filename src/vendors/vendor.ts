@@ -178,6 +178,8 @@ export interface VendorReader {
   readonly vendor: VendorId;
   /** The account label from configuration ("default" when there is one). */
   readonly account: string;
+  /** Which project the account reaches (common.ts projectDigest): what a confirm token binds beside the label. */
+  readonly project: string;
   /** IANA time zone of the account: its local times and schedules. */
   readonly timezone?: string;
   readonly capabilities: Capabilities;

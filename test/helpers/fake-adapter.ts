@@ -7,12 +7,15 @@ export class FakeAdapter implements VendorAdapter {
   calls: string[] = [];
   fail?: VendorError;
   readonly capabilities: Capabilities;
+  /** Another project under the same label: set it to one a token was not previewed on. */
+  project: string;
   constructor(
     readonly vendor: VendorId,
     readonly account: string,
     private readonly campaigns: CampaignSummary[],
     caps: Partial<Capabilities> = {},
   ) {
+    this.project = `fake-${vendor}-${account}`;
     this.capabilities = {
       list: true, search_server_side: false, report: true, estimate_reach: true,
       channels: ['push', 'email'], ...caps,
