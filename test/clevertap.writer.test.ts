@@ -91,6 +91,15 @@ describe('clevertap writer: create', () => {
     expect((plan.parts[0]!.request.body as { when: string }).when).toBe(`${day.replaceAll('-', '')} 10:00`);
     expect(plan.preview.schedule).toEqual({ local: `${day} 10:00`, utc: `${day}T04:30:00Z`, timezone: 'Asia/Kolkata' });
   });
+
+  it('targets the event window in the account zone, the days estimate_reach counts: 02:00 in Kolkata is already the 3rd', async () => {
+    // 20:30 UTC on 2 Dec is 02:00 on 3 Dec in Asia/Kolkata: an open-ended window ends on the account's today.
+    const night = () => new Date('2026-12-02T20:30:00Z');
+    const audience = { event: { name: 'Added To Cart', from: '2026-11-30' } };
+    const plan = await make({ timezone: 'Asia/Kolkata' }).prepare({ kind: 'create', input: { ...createInput, audience } }, night);
+    expect((plan.parts[0]!.request.body as { where: unknown }).where).toEqual({ event_name: 'Added To Cart', from: 20261130, to: 20261203 });
+    expect(plan.preview.audience).toBe('did Added To Cart 2026-11-30..2026-12-03');
+  });
 });
 
 describe('clevertap writer: send', () => {

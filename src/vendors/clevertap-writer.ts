@@ -66,7 +66,7 @@ export class CleverTapWriter implements VendorWriter {
       'Its whatsapp, webhook and inbox campaigns need a template or an endpoint name, which campaign content does not carry.');
     if (!input.name.trim()) throw new InputError('a campaign needs a name');
     requireContent('CleverTap', input.channel, content, input.channel === 'email' ? ['sender_name'] : []);
-    const targeting = audienceToWhere(input.audience, clock());
+    const targeting = audienceToWhere(input.audience, clock(), this.ctx.timezone);
     const schedule = resolveSchedule(input.schedule, this.ctx.timezone, clock());
     const body: Rec = {
       name: input.name, target_mode: input.channel, ...targeting, respect_frequency_caps: true, estimate_only: false,
