@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastClock } from '../src/clock.js';
 import { HttpClient } from '../src/http.js';
-import { serveSim, type RunningSim, type SimReply } from '../src/sandbox/sim.js';
+import { serveSim, type RunningSim, type SimReply, type SimRequest } from '../src/sandbox/sim.js';
 import { MoEngageAdapter } from '../src/vendors/moengage.js';
 import type { MoEngageWriter } from '../src/vendors/moengage-writer.js';
 import { refusedAsSent } from '../src/vendors/write-outcome.js';
@@ -22,12 +22,13 @@ const status: PlanPart = { request: { method: 'POST', path: '/core-services/v1/c
 const inform: SendInput = { channel: 'email', id_type: 'email', campaign_id: 'alert_1', content: { subject: 'S', body: 'B' } };
 
 let server: RunningSim;
-let answer: SimReply;
+/** The answer to every request, or one per request. */
+let answer: SimReply | ((req: SimRequest) => SimReply);
 let http: HttpClient;
 let n = 0;
 
 beforeAll(async () => {
-  server = await serveSim(() => answer);
+  server = await serveSim((req) => (typeof answer === 'function' ? answer(req) : answer));
   http = new HttpClient({ retries: 0, timeoutMs: 3000, clock: fastClock(20) });
 });
 afterAll(async () => {
@@ -86,6 +87,26 @@ describe('MoEngage write answers that are not the documented success', () => {
     expect(out.state).toBe('unknown');
     expect(out.message).not.toContain(API_KEY);
     expect(out.message).not.toContain(basic);
+  });
+});
+
+describe('Inform\'s per-channel answer', () => {
+  it('a 200 whose entry for the channel sent has an err_code is that recipient refused (never resent), the others still succeed', async () => {
+    const w = writer();
+    // One user a request: a@ accepted, b@ refused on EMAIL, c@ accepted (an entry with an err_code for a channel not sent).
+    const ok = { message: 'Success', status_code: 200 };
+    const entries: Record<string, Record<string, unknown>> = {
+      'a@x.com': { EMAIL: ok },
+      'b@x.com': { EMAIL: { message: 'Invalid email address', err_code: 'BAD_REQUEST', status_code: 120010 } },
+      'c@x.com': { EMAIL: ok, SMS: { message: 'Invalid mobile number', err_code: 'BAD_REQUEST', status_code: 120010 } },
+    };
+    answer = (req) => {
+      const to = ((req.body as { payloads: { EMAIL: { recipient: string } } }).payloads.EMAIL.recipient);
+      return { status: 200, body: { message: 'Successfully Received', request_id: `r-${to}`, ...entries[to] } };
+    };
+    const out = await w.execute(w.sendPart(inform, ['a@x.com', 'b@x.com', 'c@x.com'], 0, 'k'));
+    expect(out).toMatchObject({ state: 'failed', accepted: 2, each: 'sfs' });
+    expect(out.message).toMatch(/first problem: MoEngage refused the EMAIL message: Invalid email address \(BAD_REQUEST 120010\)/);
   });
 });
 

@@ -202,7 +202,9 @@ export class MoEngageWriter implements VendorWriter {
       try {
         const res = await this.post(r, { describe: describeInform, pace: { key: `moengage:${this.ctx.workspaceId}:inform`, intervalMs: INFORM_PACE_MS }, ...sendControl(control) });
         // "Successfully Received" with a request_id (inform.yaml 200): a page that is no JSON object may be a proxy's.
-        return isObject(res.body) ? { state: 'succeeded' } : unexpectedAnswer('MoEngage', res, 'Inform\'s JSON answer');
+        if (!isObject(res.body)) return unexpectedAnswer('MoEngage', res, 'Inform\'s JSON answer');
+        const refused = channelRefusal(res.body, r.body);
+        return refused ? { state: 'failed', message: refused } : { state: 'succeeded' };
       } catch (err) {
         if (err instanceof VendorError && err.status === 409 && err.code === DUPLICATE) return { state: 'succeeded', message: 'already accepted (duplicate transaction_id)' };
         const o = outcomeOfError(err, { contentError: (e) => e.status === 400 && e.code === INVALID_ALERT });
@@ -238,6 +240,23 @@ export class MoEngageWriter implements VendorWriter {
     if (at - now > MAX_CREATE_WAIT_MS) await this.http.rates.release(key, at, 0);
     return at - now;
   }
+}
+
+/**
+ * Inform's 200 carries a per-channel entry `{ message, err_code, status_code }` (notes §2(f)): an entry with an
+ * err_code for a channel this request sent is MoEngage refusing that message (a bad number, a channel the alert
+ * lacks), so nothing went to that recipient and the same token does not send it again. Success entries carry none.
+ */
+function channelRefusal(answer: Record<string, unknown>, sent: unknown): string | undefined {
+  const payloads = isObject(sent) && isObject(sent.payloads) ? Object.keys(sent.payloads) : [];
+  for (const channel of payloads) {
+    const entry = answer[channel];
+    if (!isObject(entry) || typeof entry.err_code !== 'string' || !entry.err_code.trim()) continue;
+    const why = typeof entry.message === 'string' && entry.message.trim() ? clip(entry.message.trim(), 160) : 'no reason given';
+    const code = typeof entry.status_code === 'number' || typeof entry.status_code === 'string' ? ` ${entry.status_code}` : '';
+    return `MoEngage refused the ${channel} message: ${why} (${clip(entry.err_code, 40)}${code})`;
+  }
+  return undefined;
 }
 
 function excerpt(c: { title?: string; subject?: string; body: string }): string {
