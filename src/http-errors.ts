@@ -15,7 +15,8 @@ export function statusError(req: HttpRequest, res: HttpResponse): VendorError {
   const message =
     described?.message ??
     (html ? `the vendor answered with an HTML page instead of JSON` : `the vendor answered HTTP ${res.status}`);
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+  // Retry-After first; a 429 without one may still say when its window resets (MoEngage's v1 API: notes, Common).
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after']) ?? (res.status === 429 ? parseRateReset(res.headers['x-ratelimit-reset']) : undefined);
   // A 429 was refused before acting; a 5xx on a write may have acted, so its outcome is unknown.
   const unknown = req.kind === 'write' && res.status >= 500;
   return new VendorError({
@@ -114,6 +115,17 @@ export function parseRetryAfter(value: string | string[] | undefined): number | 
   if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * An `x-ratelimit-reset` header as the wait until the window resets: epoch seconds on one MoEngage page, seconds
+ * until the reset in its specs (notes, Common), told apart by size; undefined when absent, unreadable or past.
+ */
+export function parseRateReset(value: string | string[] | undefined): number | undefined {
+  const v = parseFloat(String(Array.isArray(value) ? value[0] : value ?? '').split(',')[0] ?? '');
+  if (!Number.isFinite(v)) return undefined;
+  const ms = v > 1e9 ? v * 1000 - Date.now() : v * 1000;
+  return ms > 0 ? ms : undefined;
 }
 
 function defaultHint(status: number, retryAfterMs?: number): string | undefined {

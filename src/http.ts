@@ -44,7 +44,6 @@ export type { HttpRequest, HttpResponse };
  */
 export class HttpClient {
   private undici: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> | undefined;
-  private readonly holds = new Map<string, number>();
   private readonly retries: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -100,14 +99,16 @@ export class HttpClient {
     const waits = req.beforeSend ? (req.signal ? joinSignals([req.signal, req.beforeSend]) : req.beforeSend) : req.signal;
     const wait = (ms: number) => this.clock.sleep(ms, waits).catch((err: unknown) => Promise.reject(notSent(req, err)));
     for (let attempt = 0; ; attempt++) {
-      const held = req.hold ? (this.holds.get(req.hold) ?? 0) - this.clock.now() : 0;
+      // A hold lives with the rate windows: one instance's 429 holds every instance sending under the key.
+      const held = req.hold ? await this.rates.held(req.hold, this.clock.now()).catch((err: unknown) => Promise.reject(notSent(req, err))) : 0;
       if (held > 0) {
+        const until = this.clock.now() + held;
         // Known now, not at the deadline: a read the vendor's word holds past the call's deadline is not waited for.
         if (req.kind === 'read' && this.outlasts(held, waits)) throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', held);
         await wait(held).catch((err: unknown) => {
           // A read cut while the vendor's own word (a 429, or no requests remaining) held it: say so, and when it frees.
           if (req.kind === 'read' && waits?.aborted && err === waits.reason) {
-            throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', (this.holds.get(req.hold!) ?? 0) - this.clock.now(), err);
+            throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', until - this.clock.now(), err);
           }
           throw err;
         });
@@ -143,7 +144,7 @@ export class HttpClient {
       if (res && res.status >= 200 && res.status < 300 && effective === undefined) return res;
       if (res) failure = statusError(req, effective === undefined ? res : { ...res, status: effective });
       const delay = this.retryDelay(req, failure!, attempt);
-      if (req.hold && failure!.status === 429) this.holdFor(req.hold, Math.max(delay ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
+      if (req.hold && failure!.status === 429) await this.holdFor(req.hold, Math.max(delay ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
       if (delay === undefined) {
         // "no answer within 20 s" after four attempts would understate the wait: say how long it really was.
         throw attempt > 0 && !res ? withAttempts(failure!, attempt + 1, this.clock.now() - started) : failure!;
@@ -154,9 +155,11 @@ export class HttpClient {
   }
 
   /** Hold every request sharing `key` for `ms`, capped where it is stored (maxHoldMs), e.g. when a vendor says its window is used up. */
-  holdFor(key: string, ms: number): void {
-    const until = this.clock.now() + Math.min(Math.max(0, ms), this.maxHoldMs);
-    if (until > (this.holds.get(key) ?? 0)) this.holds.set(key, until);
+  async holdFor(key: string, ms: number): Promise<void> {
+    const capped = Math.min(Math.max(0, ms), this.maxHoldMs);
+    if (capped <= 0) return;
+    // Not kept by a store that did not answer: this answer still stands, and the next request meets the store's failure.
+    await this.rates.hold(key, capped, this.clock.now()).catch((err: unknown) => this.logger.warn({ key, err: (err as Error).message }, 'could not record a rate hold'));
   }
 
   /** Close the connections; `abandon` destroys requests still open (shutdown) instead of waiting for their answers. */

@@ -16,6 +16,18 @@ export class LocalSlots implements ConcurrencySlots {
 export class LocalRateWindows implements RateWindows {
   private readonly slots = new Map<string, number[]>();
   private readonly last = new Map<string, number>();
+  private readonly holds = new Map<string, number>();
+
+  async hold(key: string, ms: number, now: number): Promise<void> {
+    if (now + ms > (this.holds.get(key) ?? 0)) this.holds.set(key, now + ms);
+  }
+
+  async held(key: string, now: number): Promise<number> {
+    const left = (this.holds.get(key) ?? 0) - now;
+    if (left > 0) return left;
+    this.holds.delete(key);
+    return 0;
+  }
 
   async space(key: string, intervalMs: number, now: number): Promise<number> {
     const gap = (this.last.get(key) ?? 0) + intervalMs - now;

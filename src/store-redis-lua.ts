@@ -123,6 +123,20 @@ local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
 if now > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], tostring(now), 'PX', ARGV[2]) end
 return 1`,
 
+  /** Hold the key for `ms` from now unless a later hold stands. KEYS hold; ARGV now ('' = the server's clock), ms. */
+  hold: `${NOW}
+local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
+local ms = math.ceil(tonumber(ARGV[2]))
+if ms > 0 and now + ms > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], tostring(now + ms), 'PX', ms) end
+return 1`,
+
+  /** Milliseconds the key is still held from now (0: not held). KEYS hold; ARGV now ('' = the server's clock). */
+  held: `${NOW}
+local now = ARGV[1] == '' and now_ms() or tonumber(ARGV[1])
+local left = tonumber(redis.call('GET', KEYS[1]) or '0') - now
+if left > 0 then return math.ceil(left) end
+return 0`,
+
   /**
    * One of `max` concurrency slots, held until released or `ttl` passes without renewal.
    * KEYS holders; ARGV member, max, ttl. 1 = held (or renewed), 0 = all taken.

@@ -89,6 +89,19 @@ export class RedisRateWindows implements RateWindows {
     await this.link.run('sent', [`${this.prefix}last:${key}`], [this.clock === 'redis' ? '' : Math.floor(at), 60_000]).catch((err: unknown) => Promise.reject(unreachable(err)));
   }
 
+  async hold(key: string, ms: number, now: number): Promise<void> {
+    await this.link.run('hold', [`${this.prefix}hold:${key}`], [this.clock === 'redis' ? '' : Math.floor(now), Math.ceil(ms)])
+      .catch((err: unknown) => Promise.reject(unreachable(err)));
+  }
+
+  async held(key: string, now: number): Promise<number> {
+    try {
+      return Number(await this.link.run('held', [`${this.prefix}hold:${key}`], [this.clock === 'redis' ? '' : Math.floor(now)]));
+    } catch (err) {
+      throw unreachable(err);
+    }
+  }
+
   async release(key: string, slot: number): Promise<void> {
     const id = `${key}\u0000${slot}`;
     const member = this.members.get(id)?.[0];

@@ -41,6 +41,13 @@ export interface RateWindows {
   space(key: string, intervalMs: number, now: number): Promise<number>;
   /** A request under `key` was answered at `at`: the next one is spaced from here too, whatever the latency. */
   sent(key: string, at: number): Promise<void>;
+  /**
+   * Hold every request under `key` for `ms` from `now`, wherever it is sent from (a vendor's 429, or its word that
+   * the window is used up, applies to the key, not to the instance that heard it); the later of two holds stands.
+   */
+  hold(key: string, ms: number, now: number): Promise<void>;
+  /** How long from `now` requests under `key` are still held (0: they are not). */
+  held(key: string, now: number): Promise<number>;
 }
 
 /** Documented concurrency caps ("at most N requests in flight"), shared by everything that sends under one key. */

@@ -71,6 +71,29 @@ describe('HttpClient', () => {
     await short.close();
   });
 
+  it('a 429 without Retry-After waits for its x-ratelimit-reset (seconds, or epoch seconds), and holds the key that long', async () => {
+    const clock = virtualClock();
+    const virtual = new HttpClient({ baseDelayMs: 5, maxRetryAfterMs: 30_000, ...clock });
+    const before = sim.requests.length;
+    // Seconds until the reset, past what a call waits: no retry, and the error says when the window frees.
+    answers = [{ status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '40' } }];
+    const err = (await virtual.send(req('read', { hold: 'moe' })).catch((e: unknown) => e)) as VendorError;
+    expect(err).toMatchObject({ status: 429, retryAfterMs: 40_000 });
+    expect(err.hint).toContain('wait 40 s');
+    expect(sim.requests.length - before).toBe(1);
+    // The key stays held (to maxHoldMs, here 30 s): the next call waits before it sends.
+    answers = [{ status: 200, body: { ok: true } }];
+    await virtual.send(req('read', { hold: 'moe' }));
+    expect(clock.slept).toContain(30_000);
+    // Epoch seconds 12 s ahead: waited, then retried.
+    clock.slept.length = 0;
+    answers = [{ status: 429, headers: { 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 12) } }, { status: 200, body: { ok: true } }];
+    await virtual.send(req('read'));
+    expect(Math.max(...clock.slept)).toBeGreaterThanOrEqual(10_000);
+    expect(Math.max(...clock.slept)).toBeLessThanOrEqual(12_000);
+    await virtual.close();
+  });
+
   it('turns an HTML error page into a clear VendorError', async () => {
     answers = [{ status: 404, raw: '<html><body>Not Found</body></html>' }];
     const err = (await http.send(req('read')).catch((e: unknown) => e)) as VendorError;

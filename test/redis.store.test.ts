@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fastClock } from '../src/clock.js';
+import { HttpClient } from '../src/http.js';
+import { startBatchSim } from '../src/sandbox/batch.js';
+import { BatchAdapter } from '../src/vendors/batch.js';
 import { LocalRateWindows, StartError } from '../src/store.js';
 import pino from 'pino';
 import { RedisStore } from '../src/store-redis.js';
@@ -195,6 +199,58 @@ describeRedis('RedisStore against a real redis-server', () => {
       release();
     }));
     expect(most).toBe(3);
+  });
+
+  it('a rate hold set through one instance holds the key on the other, as LocalRateWindows holds it: the later hold stands, then it lapses', async () => {
+    const p = `test-${randomBytes(4).toString('hex')}:`;
+    const [x, y] = await Promise.all([RedisStore.connect(url, { prefix: p, rateClock: 'caller' }), RedisStore.connect(url, { prefix: p, rateClock: 'caller' })]);
+    const local = new LocalRateWindows();
+    try {
+      const t0 = Date.now();
+      const steps = async (set: (k: string, ms: number, now: number) => Promise<void>, read: (k: string, now: number) => Promise<number>) => {
+        await set('k', 5_000, t0);
+        const seen = [await read('k', t0), await read('k', t0 + 3_000), await read('other', t0)];
+        await set('k', 1_000, t0 + 1_000); // ends before the one standing: no change
+        seen.push(await read('k', t0 + 1_000));
+        await set('k', 9_000, t0 + 1_000); // ends after it: it stands
+        seen.push(await read('k', t0 + 4_000), await read('k', t0 + 10_000));
+        return seen;
+      };
+      const expected = [5_000, 2_000, 0, 4_000, 6_000, 0];
+      expect(await steps((k, ms, now) => x.rates.hold(k, ms, now), (k, now) => y.rates.held(k, now))).toEqual(expected);
+      expect(await steps((k, ms, now) => local.hold(k, ms, now), (k, now) => local.held(k, now))).toEqual(expected);
+    } finally {
+      await x.close();
+      await y.close();
+    }
+  });
+
+  it('after Batch\'s 429 to one instance, another instance sending to the same app waits out the 5 s too', async () => {
+    const p = `test-${randomBytes(4).toString('hex')}:`;
+    const fast = fastClock(20);
+    const [x, y] = await Promise.all([RedisStore.connect(url, { prefix: p, rateClock: 'caller' }), RedisStore.connect(url, { prefix: p, rateClock: 'caller' })]);
+    const sim = await startBatchSim({ seed: 3, count: 20, rateLimit: false, clock: fast });
+    const clients = [x, y].map((s) => new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: fast, rates: s.rates, slots: s.slots }));
+    const [first, second] = clients.map((http) => new BatchAdapter({ account: 'main', ...sim.credentials, baseUrl: sim.url }, http));
+    try {
+      sim.faults.burst429 = 1;
+      sim.faults.retryAfterSec = 1;
+      const holding = vi.spyOn(clients[0]!, 'holdFor');
+      const listed = first!.listCampaigns({});
+      // Instance one has heard the 429 and recorded its hold: only then does instance two send.
+      await vi.waitFor(() => expect(holding).toHaveBeenCalled(), { timeout: 10_000, interval: 2 });
+      await holding.mock.results[0]!.value;
+      await Promise.all([listed, second!.listCampaigns({})]);
+      const [refused, ...after] = sim.requests;
+      expect(refused!.status).toBe(429);
+      expect(after.length).toBeGreaterThanOrEqual(2);
+      for (const r of after) expect(r.at - refused!.at).toBeGreaterThanOrEqual(5_000);
+    } finally {
+      for (const h of clients) await h.close();
+      await sim.close();
+      await x.close();
+      await y.close();
+    }
   });
 
   it('shares one generated signing secret, and refuses an instance whose secret differs', async () => {

@@ -1,5 +1,6 @@
 import { VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
+import { parseRateReset } from '../http-errors.js';
 import { shapeError as vendorShapeError } from './common.js';
 import { obj, str } from './moengage-map.js';
 
@@ -73,13 +74,10 @@ export function notFound(id: string): VendorError {
 const MAX_RESET_WAIT_MS = 60_000;
 
 /** When the server says the window is used up, hold further requests until its reset. */
-export function noteRateHeaders(http: HttpClient, key: string, res: HttpResponse): void {
-  const num = (v: string | string[] | undefined) => parseFloat(String(Array.isArray(v) ? v[0] : v ?? '').split(',')[0] ?? '');
-  const remaining = num(res.headers['x-ratelimit-remaining']);
-  const reset = num(res.headers['x-ratelimit-reset']);
-  if (remaining !== 0 || !Number.isFinite(reset)) return;
-  const ms = reset > 1e9 ? reset * 1000 - Date.now() : reset * 1000;
-  if (ms > 0) http.holdFor(key, Math.min(ms, MAX_RESET_WAIT_MS));
+export async function noteRateHeaders(http: HttpClient, key: string, res: HttpResponse): Promise<void> {
+  const remaining = parseFloat(String([res.headers['x-ratelimit-remaining']].flat()[0] ?? '').split(',')[0] ?? '');
+  const ms = parseRateReset(res.headers['x-ratelimit-reset']);
+  if (remaining === 0 && ms !== undefined) await http.holdFor(key, Math.min(ms, MAX_RESET_WAIT_MS));
 }
 
 /** Inform's error body `{message, err_code, status_code}` (inform.yaml), else the v1 envelopes. */

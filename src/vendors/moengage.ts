@@ -227,7 +227,7 @@ export class MoEngageAdapter implements VendorAdapter {
       body: { request_id: randomUUID(), ...body }, describe: describeMoeError, classify: classifyMoe, signal, hold: key,
       pace: { key, intervalMs: group === 'search' ? SEARCH_PACE_MS : STATS_PACE_MS, ...(group === 'search' ? { windows: SEARCH_WINDOWS } : {}) },
     });
-    noteRateHeaders(this.http, key, res);
+    await noteRateHeaders(this.http, key, res);
     if (res.body === undefined) throw unreadable(res);
     if (!Array.isArray(res.body) && !obj(res.body)) throw shapeError('a JSON value that is neither an object nor a list');
     return res.body as Obj | unknown[];
