@@ -15,8 +15,8 @@ export const MOENGAGE_STATUS: Readonly<Record<string, Status>> = {
 
 /**
  * Normalized status onto the v1 `campaign_fields.status` word in the seed's own form: seed 002 documents
- * the filter as the words search returns ("For example, Active"), and an UPPERCASE word may match nothing
- * while answering 200. Missing where v1 cannot filter exactly (`running` also covers Sending, `draft` has
+ * the filter as the words search returns ("For example, Active"); the OpenAPI's UPPERCASE is sent beside it
+ * (moengage.ts), since an exact match on the other answers 200 with nothing. Missing where v1 cannot filter exactly (`running` also covers Sending, `draft` has
  * no v1 word): those are filtered locally, as every status is again after the answer.
  */
 export const MOENGAGE_STATUS_FILTER: Readonly<Partial<Record<Status, string>>> = {

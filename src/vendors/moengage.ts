@@ -123,7 +123,10 @@ export class MoEngageAdapter implements VendorAdapter {
     // Channels the search filter cannot name (web push, in-app, ...) still exist: page unfiltered, filter locally.
     if (q.channel && MOENGAGE_CHANNEL_FILTER[q.channel]) fields.channels = [MOENGAGE_CHANNEL_FILTER[q.channel]];
     const word = q.status && MOENGAGE_STATUS_FILTER[q.status];
-    if (word) fields.status = [word];
+    // Both casings: seed 002 gives the filter as search's own words ("For example, Active"), MoEngage's OpenAPI (notes
+    // §2(a)) takes UPPERCASE in requests; an exact match on the wrong one answers 200 with nothing. It is an array (any
+    // of), so whichever the account matches finds the campaigns, and the answer is filtered locally again anyway.
+    if (word) fields.status = [word, word.toUpperCase()];
     const warnings: string[] = [];
     if (q.from || q.to) {
       fields.created_date = {
