@@ -1,8 +1,8 @@
-import { completable, type McpServer } from '@modelcontextprotocol/server';
+import { ResourceNotFoundError, ResourceTemplate, completable, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { CHANNELS, VENDORS } from './domain.js';
 import { CHECK_IDS } from './audit/types.js';
-import { LATEST_AUDIT_URI, latestAudit } from './audit/latest.js';
+import { AUDIT_REPORT_TEMPLATE, LATEST_AUDIT_URI, keptAudit, latestAudit, type KeptAudit } from './audit/latest.js';
 import type { ToolContext } from './tool.js';
 
 const startsWith = (options: readonly string[]) => (value: string | undefined) => options.filter((o) => o.startsWith((value ?? '').toLowerCase()));
@@ -19,7 +19,7 @@ function configured(ctx: ToolContext): string[] {
   return VENDORS.filter((v) => ctx.adapters.some((a) => a.vendor === v));
 }
 
-/** The two guided workflows (draft_campaign, audit_campaigns) and the audit://latest resource; read-only mode has no draft. */
+/** The two guided workflows (draft_campaign, audit_campaigns) and the audit resources (each report, this server's latest); read-only mode has no draft. */
 export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = false): void {
   // A typo ("clevertapp", "dnd_bypas") is refused here, naming what is accepted, rather than written into the
   // instructions for the model to act on.
@@ -68,11 +68,23 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
       : 'offer set_campaign_status only as a next step I must confirm.'}`,
   ].join('\n')));
 
+  // One audit's report as JSON, and its text as the same URI's #text.
+  const contents = (uri: URL, kept: KeptAudit) => ({ contents: [
+    { uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ audited_at: kept.at, ...kept.result, ...(ctx.sandbox ? { sandbox: true } : {}) }) },
+    { uri: `${uri.href}#text`, mimeType: 'text/plain', text: kept.text },
+  ] });
   server.registerResource('audit-latest', LATEST_AUDIT_URI, {
     title: 'Latest audit', description: 'The last audit_campaigns result of this server (findings and summary), to attach to a conversation', mimeType: 'application/json',
   }, async (uri) => {
     const last = latestAudit(ctx);
-    const body = last ? { audited_at: last.at, ...last.result, ...(ctx.sandbox ? { sandbox: true } : {}) } : { message: 'No audit has run yet: call audit_campaigns first.' };
-    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(body) }, ...(last ? [{ uri: `${uri.href}#text`, mimeType: 'text/plain', text: last.text }] : [])] };
+    return last ? contents(uri, last) : { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ message: 'No audit has run yet: call audit_campaigns first.' }) }] };
+  });
+  // The report_uri audit_campaigns returns: kept in the store, so any instance sharing it reads the same report.
+  server.registerResource('audit-report', new ResourceTemplate(AUDIT_REPORT_TEMPLATE, { list: undefined }), {
+    title: 'Audit report', description: 'One audit_campaigns result by the report_uri it returned (kept up to 24 h)', mimeType: 'application/json',
+  }, async (uri, vars) => {
+    const kept = await keptAudit(ctx, String(vars.id));
+    if (!kept) throw new ResourceNotFoundError(uri.href, 'this audit report is not kept (reports are kept up to 24 h beside recent listings, the oldest going first when the store is full; or it was made on a server with another store): call audit_campaigns again');
+    return contents(uri, kept);
   });
 }

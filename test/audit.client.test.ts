@@ -18,6 +18,7 @@ const NOW = new Date('2026-11-22T12:00:00Z');
 let sandbox: Sandbox;
 let http: HttpClient;
 let client: Client;
+let ctx: Parameters<typeof createServer>[0];
 let result: { text: string; structured: Record<string, unknown>; ms: number };
 const progress: Array<{ progress: number; total?: number }> = [];
 // Process warnings while the audit runs (e.g. MaxListenersExceededWarning, which a user sees on stderr).
@@ -28,7 +29,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ now: NOW, clock: fast });
   http = new HttpClient({ baseDelayMs: 5, maxDelayMs: 40, clock: fast });
   // Completeness is asserted here, so the audit runs to its end (a loaded machine can take longer than a call's 45 s).
-  const ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock: fast, limits: { deadlineMs: 150_000 } };
+  ctx = { adapters: createAdapters(sandbox.accounts, http, () => NOW), sandbox: true, store: new EmbeddedStore(), now: () => NOW, clock: fast, limits: { deadlineMs: 150_000 } };
   client = await connectInProcess(createServer(ctx, allTools, { readOnly: false }));
   process.on('warning', onWarning);
   const t0 = performance.now();
@@ -78,15 +79,28 @@ describe('audit_campaigns through a real client, the whole sandbox with default 
     expect(last.progress).toBe(last.total);
   });
 
-  it('keeps the report as audit://latest', async () => {
-    expect(result.structured.report_uri).toBe('audit://latest');
-    const listed = await client.listResources();
-    expect(listed.resources.map((r) => r.uri)).toContain('audit://latest');
-    const read = await client.readResource({ uri: 'audit://latest' });
-    const body = JSON.parse((read.contents[0] as { text: string }).text) as Record<string, unknown>;
-    expect(body.findings).toEqual(result.structured.findings);
-    expect(body.summary).toEqual(result.structured.summary);
-    expect((read.contents[1] as { text: string }).text).toBe(result.text.replace(/^\[sandbox data\] /, ''));
+  it('keeps the report by its report_uri in the store, which another server sharing the store reads; audit://latest is this server\'s', async () => {
+    const uri = result.structured.report_uri as string;
+    expect(uri).toMatch(/^audit:\/\/reports\/[\w-]{12}$/);
+    expect(result.text).toContain(`Full report: ${uri}`);
+    const body = (read: { contents: unknown[] }) => JSON.parse((read.contents[0] as { text: string }).text) as Record<string, unknown>;
+    // Another instance on the same store (its own context, so its own latest): the report reads the same there.
+    const other = await connectInProcess(createServer({ ...ctx }, allTools, { readOnly: false }));
+    try {
+      for (const c of [client, other]) {
+        const read = await c.readResource({ uri });
+        expect(body(read).findings).toEqual(result.structured.findings);
+        expect(body(read).summary).toEqual(result.structured.summary);
+        expect((read.contents[1] as { text: string }).text).toBe(result.text.replace(/^\[sandbox data\] /, ''));
+      }
+      expect(body(await client.readResource({ uri: 'audit://latest' })).findings).toEqual(result.structured.findings);
+      expect(body(await other.readResource({ uri: 'audit://latest' }))).toEqual({ message: 'No audit has run yet: call audit_campaigns first.' });
+      await expect(other.readResource({ uri: 'audit://reports/not-kept-here' })).rejects.toThrow(/not kept .*call audit_campaigns again/);
+      expect((await client.listResources()).resources.map((r) => r.uri)).toContain('audit://latest');
+      expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toContain('audit://reports/{id}');
+    } finally {
+      await other.close();
+    }
   });
 });
 

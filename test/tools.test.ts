@@ -310,7 +310,7 @@ describe('single-campaign tools', () => {
   it('serves a campaign as the resource campaign://{vendor}/{id}', async () => {
     const c = await connect([new FakeAdapter('clevertap', 'default', makeCampaigns('clevertap', 3))], { sandbox: true });
     const { resourceTemplates } = await c.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['campaign://{vendor}/{id}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['campaign://{vendor}/{id}', 'audit://reports/{id}']);
     const r = await c.readResource({ uri: 'campaign://clevertap/clevertap-2' });
     expect(JSON.parse((r.contents[0] as { text: string }).text)).toMatchObject({ id: 'clevertap-2', sandbox: true });
     await expect(c.readResource({ uri: 'campaign://hubspot/1' })).rejects.toThrow(/unknown vendor hubspot/);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { StatusSchema, VendorIdSchema } from '../src/domain.js';
 import { accountField, defineTool, sandboxField } from '../src/tool.js';
-import { CHECK_IDS, CheckIdSchema, DEFAULT_PER_CHECK, LATEST_AUDIT_URI, auditOutput, rememberAudit, renderAudit, runAudit } from '../src/audit/index.js';
+import { CHECK_IDS, CheckIdSchema, DEFAULT_PER_CHECK, auditOutput, rememberAudit, renderAudit, runAudit } from '../src/audit/index.js';
 
 /** The agent-driven audit: every check over every running and scheduled campaign, findings with evidence and a fix. */
 export default defineTool({
@@ -12,7 +12,7 @@ export default defineTool({
     'no control group, stale schedules, past expiry, long-paused, duplicate names, overlapping audiences, missing goal or UTM, ' +
     'throttle outliers, audiences that match nobody. Each finding quotes the vendor field it rests on and says what to do; ' +
     'summary.not_checked says which vendor data cannot support a check, summary.incomplete which checks missed campaigns (deadline or rate window). Read-only; reads each campaign in detail, so it takes ' +
-    'seconds to a minute (progress is reported). The last result is also the resource audit://latest.',
+    'seconds to a minute (progress is reported). The report is kept as a resource for up to 24 h (report_uri); audit://latest is this server\'s last.',
   kind: 'read',
   app: 'audit-report',
   action: 'audit campaigns',
@@ -31,8 +31,7 @@ export default defineTool({
       void call!.sdk.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } }).catch(() => {});
     };
     const result = await runAudit(ctx, args, signal, progress);
-    const text = renderAudit(result, LATEST_AUDIT_URI);
-    rememberAudit(ctx, result, text);
-    return { structured: { ...result, report_uri: LATEST_AUDIT_URI }, text };
+    const { uri, text } = await rememberAudit(ctx, result, (at) => renderAudit(result, at));
+    return { structured: { ...result, report_uri: uri }, text };
   },
 });
