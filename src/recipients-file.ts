@@ -2,8 +2,18 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from './errors.js';
 
-/** One-word headers a recipients file may start with (skipped), whatever id type the send matches by. */
-const HEADER_WORDS = /^(id|ids|email|emails|phone|phones|identity|user_?id|customer_?id|custom_?id|profile_?id|object_?id|install_?id|recipient|recipients|e-?mail([ _]address)?|email[ _]address(es)?|phone[ _]numbers?|mobile([ _](phone|number))?|msisdn)$/i;
+/**
+ * Headers a one-column recipients file may start with (skipped), whatever id type the send matches by, compared
+ * without case, spaces, `_` or `-` ("User ID", "user_id" and "userId" are one): an id type would refuse most of them
+ * as ids, but an identity takes anything, and a header sent as an id reaches nobody or the wrong person.
+ */
+const HEADER_WORDS = new Set([
+  'id', 'ids', 'uid', 'uids', 'userid', 'userids', 'customerid', 'customerids', 'customid', 'customids', 'profileid', 'profileids',
+  'objectid', 'objectids', 'installid', 'installids', 'externalid', 'externalids', 'externaluserid', 'externaluserids', 'identity', 'identities',
+  'recipient', 'recipients', 'email', 'emails', 'emailaddress', 'emailaddresses', 'phone', 'phones', 'phonenumber', 'phonenumbers',
+  'mobile', 'mobilephone', 'mobilenumber', 'mobilenumbers', 'msisdn',
+]);
+const isHeaderWord = (cell: string) => HEADER_WORDS.has(cell.toLowerCase().replace(/[\s_-]/g, ''));
 
 /** The cells of one CSV line (RFC 4180 quoting: `"Doe, Jane"` is one cell, `""` inside quotes is a quote), trimmed. */
 export function csvCells(line: string): string[] {
@@ -33,7 +43,7 @@ export function csvCells(line: string): string[] {
 /** The first line of a file: a CSV header naming the id column, a one-word header, or already an id. */
 export function parseHeader(line: string, idType: string): { skip: boolean; column?: number } {
   const cells = headerCells(line);
-  if (cells.length === 1) return { skip: HEADER_WORDS.test(cells[0]!) };
+  if (cells.length === 1) return { skip: isHeaderWord(cells[0]!) };
   // The column named for the id type wins over a generic "id" one (a header "id,email" sends to the emails).
   let column = cells.findIndex((c) => idTypeNamed(c) === idType);
   if (column < 0) column = cells.findIndex((c) => c.toLowerCase() === 'id');

@@ -42,14 +42,19 @@ export function normalizeId(id: string, idType: string): string {
  * first spelling given, which is sent as is: a vendor may keep the address as the person typed it).
  */
 function recipientKey(id: string, idType: string): string {
-  return idType === 'email' ? id.toLowerCase() : id;
+  // A number with and without its leading + is one number (normalizeId has taken its separators off).
+  return idType === 'email' ? id.toLowerCase() : idType === 'phone' ? id.replace(/^\+/, '') : id;
 }
 
 /** Check one id against what its id_type must look like. */
 export function checkId(id: string, idType: string, where: string): void {
   if (id.length > MAX_ID_LENGTH) throw new InputError(`${where}: an id is longer than ${MAX_ID_LENGTH} characters`);
   if (idType === 'email' && !/^[^@\s]+@[^@\s]+$/.test(id)) throw new InputError(`${where}: "${id.slice(0, 60)}" is not an email address (id_type email)`);
-  if (idType === 'phone' && !/^\+?[0-9][0-9 ().-]{5,}$/.test(id)) throw new InputError(`${where}: "${id.slice(0, 60)}" is not a phone number (id_type phone; digits, optional leading +)`);
+  // E.164 allows at most 15 digits; fewer than 7 is no number a campaign reaches ("1-----" was one, sent as "1").
+  const digits = idType === 'phone' ? id.replace(/[^0-9]/g, '').length : 0;
+  if (idType === 'phone' && (!/^\+?[0-9][0-9 ().-]{5,}$/.test(id) || digits < 7 || digits > 15)) {
+    throw new InputError(`${where}: "${id.slice(0, 60)}" is not a phone number (id_type phone; 7 to 15 digits, optional leading +)`);
+  }
 }
 
 /** Every id of a source, in order, with duplicates (and blank lines) skipped. */

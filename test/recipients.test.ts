@@ -34,6 +34,31 @@ describe('recipients', () => {
     }
   });
 
+  it('a one-column header in an export\'s spelling ("User ID", "external_id", "uid") is skipped, never sent as an identity', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcp-'));
+    try {
+      for (const header of ['User ID', 'external_id', 'uid', 'Customer-Id', 'userId']) {
+        const src = { kind: 'file' as const, path: join(dir, 'ids.csv'), sha256: 'x' };
+        writeFileSync(src.path, `${header}\nu1\nu2\n`);
+        const got: string[] = [];
+        for await (const b of batches(src, 'identity', 10)) got.push(...b);
+        expect(got, header).toEqual(['u1', 'u2']);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a phone number has 7 to 15 digits, and one number with and without its + is one recipient (its first spelling sent)', async () => {
+    const inline = (ids: string[]) => ({ kind: 'inline' as const, ids });
+    for (const bad of ['1-----', '+1 (2) 3-4', '1234567890123456']) await expect(countRecipients(inline([bad]), 'phone'), bad).rejects.toThrow(/is not a phone number .*7 to 15 digits/);
+    const same = inline(['15550001234', '+15550001234', '+1 (555) 000-1234', '+44 20 7946 0958']);
+    expect(await countRecipients(same, 'phone')).toEqual({ count: 2, duplicates_removed: 2 });
+    const got: string[] = [];
+    for await (const b of batches(same, 'phone', 10)) got.push(...b);
+    expect(got).toEqual(['15550001234', '+442079460958']);
+  });
+
   it('the id type a header names: its own name, a plural or a vendor word; the id_type\'s column wins over "id"', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rcp-'));
     try {
