@@ -87,6 +87,31 @@ describe('moengage writer: create', () => {
     expect(s.writes.created).toHaveLength(2);
   });
 
+  it('paces creations five to 66 s (the documented minute and a 10% margin): the sixth waits, none is refused', async () => {
+    // A clock of its own, 50x: the sixth creation's minute passes in about 1.3 s.
+    const quick = fastClock(50);
+    const client = new HttpClient({ baseDelayMs: 5, maxDelayMs: 50, clock: quick });
+    const workspaceId = `WSPACE${++n}`;
+    const s = await startMoEngageSim({ seed: 7, now: NOW, credentials: { workspaceId, apiKey: `key-${workspaceId}-secret` }, clock: quick });
+    sims.push(s);
+    const w = new MoEngageAdapter({ account: 'default', workspaceId, apiKey: s.credentials.apiKey, baseUrl: s.url, now: clock, createdBy: 'priya.shah@shop.example' }, client).writer;
+    try {
+      // Warmed up first: loading the HTTP stack and connecting take real milliseconds, each 50 on this clock.
+      await client.send({ vendor: 'moengage', method: 'GET', url: `${s.url}/warm-up`, kind: 'read' }).catch(() => undefined);
+      for (let i = 0; i < 6; i++) {
+        const plan = await w.prepare({ ...pushCreate, input: { ...pushCreate.input, name: `Paced ${i}` } } as WriteOp, clock);
+        expect((await w.execute(plan.parts[0]!)).state).toBe('succeeded');
+      }
+      expect(creates(s).map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      // Arrivals 66 s apart but for the difference in two requests' latency: past the documented minute, where pacing
+      // to the minute itself arrives about on it (inside it, and refused, when the first request was the slower).
+      const at = creates(s).map((r) => r.at);
+      expect(at[5]! - at[0]!).toBeGreaterThanOrEqual(62_000);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('a 429 with Retry-After is retried (the vendor did not act); a used-up quota is not_acted; 401 is fatal', async () => {
     const { s, w } = await setup({ creations: [{ max: 1, ms: 60_000 }] });
     const plan = await w.prepare(pushCreate, clock);
