@@ -41,7 +41,15 @@ export class WriteGate {
 
   /** The hashes a token's write repeats: its own arguments', and for resend_unknown the resent write's too. */
   private hashesOf(req: WriteRequest, hash: string): string[] {
-    return req.resendUnknown ? [hash, hashOf(req, req.args, this.settings.sandbox, false)] : [hash];
+    return [...new Set([...this.ownHashes(req, hash), ...(req.resendUnknown ? this.ownHashes(req, hashOf(req, req.args, this.settings.sandbox, false), false) : [])])];
+  }
+
+  /**
+   * `hash` and, off the sandbox, the same arguments hashed without the project: how records journaled before tokens
+   * bound the project were hashed. They are found by their account label, as they were then.
+   */
+  private ownHashes(req: WriteRequest, hash: string, resend = req.resendUnknown): string[] {
+    return this.settings.sandbox ? [hash] : [...new Set([hash, hashOf(req, req.args, false, resend, true)])];
   }
 
   /** Run one write call: a preview without `confirm`, the write (once) with it. */
@@ -93,7 +101,7 @@ export class WriteGate {
       op = { ...op, recipients: counted };
     }
     const plan = await writer.prepare(op, this.now, signal);
-    const [again] = await this.repeats.confirmed([hash]);
+    const [again] = await this.repeats.confirmed(this.ownHashes(req, hash));
     if (again) plan.preview.notes = [...plan.preview.notes ?? [], `${describeConfirmed(again)}: confirming this token does it again.`];
     const noted = (await this.repeats.confirmed(this.hashesOf(req, hash))).map((r) => r.id);
     const recipients = op.kind === 'send' ? op.recipients.count : undefined;
@@ -119,11 +127,14 @@ export class WriteGate {
     const claims = this.signer.verify(req.confirm!);
     if (!claims) throw new InputError('this confirm token is not one this server issued (forged, mangled or signed with another secret); call again without confirm for a fresh preview');
     if (claims.tool !== req.tool) throw new InputError(`this confirm token is for ${claims.tool}, not ${req.tool}; nothing was written`);
+    const issued = claims.hash === hash ? undefined : await this.store.getWrite(claims.id);
+    const sameAccount = issued?.vendor === req.adapter.vendor && issued.account === req.adapter.account;
+    const was = (issued?.plan as StoredPlan | undefined)?.project;
+    // Journaled before tokens bound the project: its token matches by the account label, as it did then.
+    if (sameAccount && !was && !this.settings.sandbox && claims.hash === hashOf(req, req.args, false, req.resendUnknown, true)) hash = claims.hash;
     if (claims.hash !== hash) {
       // The same account label on another project (another server's token, changed credentials): said as such.
-      const issued = await this.store.getWrite(claims.id);
-      const was = (issued?.plan as StoredPlan | undefined)?.project;
-      if (issued?.account === req.adapter.account && was && was !== projectOf(req, this.settings.sandbox)) {
+      if (sameAccount && was && was !== projectOf(req, this.settings.sandbox)) {
         throw new InputError(`this confirm token was previewed on another ${req.adapter.vendor} project than the one the account "${req.adapter.account}" reaches now (another server's token, or its credentials or host changed since); nothing was written. Call again without confirm to preview on this project`);
       }
       if (await this.fileChanged(req, claims)) {
@@ -225,9 +236,9 @@ export { runWrite } from './write-tool.js';
  * The canonical hash a token binds: the tool, the account (its label and the project it reaches) and the exact
  * arguments (a file by its content hash).
  */
-function hashOf(req: WriteRequest, args: WriteRequest['args'], sandbox?: boolean, resend = req.resendUnknown): string {
+function hashOf(req: WriteRequest, args: WriteRequest['args'], sandbox?: boolean, resend = req.resendUnknown, legacy = false): string {
   return argsHash({
-    tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, project: projectOf(req, sandbox), ...args,
+    tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, project: legacy ? undefined : projectOf(req, sandbox), ...args,
     resend_unknown: resend || undefined, sandbox: sandbox || undefined,
   });
 }

@@ -28,7 +28,10 @@ export async function unknownOf(store: Store, hashes: readonly string[], batchSi
   const plan = rec.plan as StoredPlan;
   // A batch of mixed recipients resends only its unknown ones.
   const letters = Object.fromEntries(unknown.flatMap((i) => (rec.parts[i]!.each ? [[i, lettersOf(rec.parts[i]!, 0)]] : [])));
-  return { kind: 'resend', of: plan.source!, batch_size: plan.batch_size ?? batchSize, parts: unknown, ...(Object.keys(letters).length && { letters }) };
+  return {
+    kind: 'resend', of: plan.source!, batch_size: plan.batch_size ?? batchSize, parts: unknown, ...(Object.keys(letters).length && { letters }),
+    ...(plan.digests && { digests: plan.digests }),
+  };
 }
 
 /** Whether no run holds the write's lease (taken and given back at once under an owner no run uses). */

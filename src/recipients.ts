@@ -12,8 +12,11 @@ export { csvCells, idTypeFromHeader } from './recipients-file.js';
 export type RecipientSource =
   | { kind: 'inline'; ids: string[] }
   | { kind: 'file'; path: string; sha256: string; column?: number }
-  /** `letters`: for a batch of mixed recipients, its letters (src/part-letters.ts): only its unknown ones are resent. */
-  | { kind: 'resend'; of: RecipientSource; batch_size: number; parts: number[]; letters?: Record<number, string> };
+  /**
+   * `letters`: for a batch of mixed recipients, its letters (src/part-letters.ts): only its unknown ones are resent.
+   * `digests`: the resent write's batch digests, which its source must still batch into (absent in older records).
+   */
+  | { kind: 'resend'; of: RecipientSource; batch_size: number; parts: number[]; letters?: Record<number, string>; digests?: string[] };
 
 /** Longest id we accept; a longer one is a mistake, not a recipient. */
 const MAX_ID_LENGTH = 320;
@@ -77,10 +80,16 @@ async function* rawIds(src: RecipientSource, idType: string): AsyncGenerator<str
   }
   if (src.kind === 'resend') {
     const wanted = new Set(src.parts);
+    const last = Math.max(...src.parts);
     let i = 0;
     for await (const batch of batches(src.of, idType, src.batch_size)) {
+      // Batches are picked by index: they must be the ones that write sent, or other recipients would be resent.
+      if (src.digests && src.digests[i] !== batchDigest(batch)) {
+        throw new InputError(`the recipients of the send being resent no longer fall into the batches it sent (batch ${i} differs: its source, or how duplicates are counted since an upgrade); nothing can be resent by batch. Send its unknown recipients as recipients.ids instead`);
+      }
       const letters = src.letters?.[i];
-      if (wanted.has(i++)) yield* letters ? batch.filter((_, j) => letters[j] === 'u') : batch;
+      if (wanted.has(i)) yield* letters ? batch.filter((_, j) => letters[j] === 'u') : batch;
+      if (i++ === last) return;
     }
     return;
   }

@@ -91,6 +91,42 @@ describe('the write gate', () => {
     expect(staging.writer.delivered).toEqual(ids(2500));
   });
 
+  it('writes journaled before tokens bound the project still resume, replay, resend their unknown batches and count as repeats', async () => {
+    const { adapter, writer, call } = await setup({ settings: { concurrency: 1 } });
+    const project = adapter.project;
+    // As the journal held them then: no project in the hash, none in the plan.
+    adapter.project = undefined as unknown as string;
+    writer.faults.set(0, 'unknown');
+    writer.faults.set(1, 'fatal');
+    const p = await call('send_to_users', send());
+    const r = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(r.s).toMatchObject({ counts: { unknown: 1000, failed: 1000, pending: 500 } });
+    writer.faults.clear();
+    adapter.project = project; // the upgrade
+    const resumed = await call('send_to_users', send({ confirm: p.s.confirm }));
+    expect(resumed.s).toMatchObject({ resumed: true, counts: { unknown: 1000, succeeded: 1500, pending: 0 } });
+    expect((await call('send_to_users', send({ confirm: p.s.confirm }))).s).toMatchObject({ replayed: true });
+    expect(JSON.stringify((await call('send_to_users', send())).s.preview)).toMatch(/confirming this token does it again/);
+    const re = await call('send_to_users', send({ resend_unknown: true }));
+    expect(re.s.preview.counts.recipients).toBe(1000);
+    expect((await call('send_to_users', send({ resend_unknown: true, confirm: re.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    expect(writer.delivered).toEqual([...ids(1000, 1000), ...ids(500, 2000), ...ids(1000)]);
+  });
+
+  it('resend_unknown refuses when the resent send\'s recipients no longer fall into the batches it sent', async () => {
+    const { writer, g, call } = await setup();
+    writer.faults.set(1, 'unknown');
+    const p = await call('send_to_users', send());
+    expect((await call('send_to_users', send({ confirm: p.s.confirm }))).s.counts.unknown).toBe(1000);
+    // As if the send had batched its recipients otherwise (its source rebuilt under rules changed since): batch 0's digest differs.
+    const rec = (g.store as unknown as { journal: { records: Map<string, { plan: { digests: string[] } }> } }).journal.records.values().next().value!;
+    rec.plan.digests[0] = 'batched-otherwise';
+    const re = await call('send_to_users', send({ resend_unknown: true }));
+    expect(re.r.isError).toBe(true);
+    expect(re.text).toMatch(/no longer fall into the batches it sent \(batch 0 differs/);
+    expect(writer.executed).toBe(3);
+  });
+
   it('executes the plan it previewed, not one prepared again', async () => {
     const { writer, call } = await setup();
     const args = { vendor: 'clevertap', name: 'Cart push', channel: 'push', audience: { event: { name: 'Added To Cart' } }, content: { title: 'T', body: 'B' } };
