@@ -119,12 +119,14 @@ export function parseRetryAfter(value: string | string[] | undefined): number | 
 
 /**
  * An `x-ratelimit-reset` header as the wait until the window resets: epoch seconds on one MoEngage page, seconds
- * until the reset in its specs (notes, Common), told apart by size; undefined when absent, unreadable or past.
+ * until the reset in its specs (notes, Common), epoch milliseconds elsewhere, told apart by size; undefined when
+ * absent, unreadable or past.
  */
 export function parseRateReset(value: string | string[] | undefined): number | undefined {
   const v = parseFloat(String(Array.isArray(value) ? value[0] : value ?? '').split(',')[0] ?? '');
   if (!Number.isFinite(v)) return undefined;
-  const ms = v > 1e9 ? v * 1000 - Date.now() : v * 1000;
+  // An epoch in milliseconds (another vendor's habit) is told apart the same way.
+  const ms = v > 1e11 ? v - Date.now() : v > 1e9 ? v * 1000 - Date.now() : v * 1000;
   return ms > 0 ? ms : undefined;
 }
 

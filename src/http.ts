@@ -37,6 +37,9 @@ import type { HttpRequest, HttpResponse } from './http-types.js';
 
 export type { HttpRequest, HttpResponse };
 
+/** Why a request under a held key waits: the vendor's own answer said its window is used up. */
+const HELD_BY_VENDOR = 'rate limit was reached (its last answer said so)';
+
 /**
  * The one HTTP client every adapter shares: connection reuse, timeouts, a body size cap, retries with
  * backoff that honours Retry-After (capped), per-endpoint pacing and concurrency caps, and typed VendorErrors.
@@ -99,20 +102,7 @@ export class HttpClient {
     const waits = req.beforeSend ? (req.signal ? joinSignals([req.signal, req.beforeSend]) : req.beforeSend) : req.signal;
     const wait = (ms: number) => this.clock.sleep(ms, waits).catch((err: unknown) => Promise.reject(notSent(req, err)));
     for (let attempt = 0; ; attempt++) {
-      // A hold lives with the rate windows: one instance's 429 holds every instance sending under the key.
-      const held = req.hold ? await this.rates.held(req.hold, this.clock.now()).catch((err: unknown) => Promise.reject(notSent(req, err))) : 0;
-      if (held > 0) {
-        const until = this.clock.now() + held;
-        // Known now, not at the deadline: a read the vendor's word holds past the call's deadline is not waited for.
-        if (req.kind === 'read' && this.outlasts(held, waits)) throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', held);
-        await wait(held).catch((err: unknown) => {
-          // A read cut while the vendor's own word (a 429, or no requests remaining) held it: say so, and when it frees.
-          if (req.kind === 'read' && waits?.aborted && err === waits.reason) {
-            throw new RateWindowHeld(req.vendor, 'rate limit was reached (its last answer said so)', until - this.clock.now(), err);
-          }
-          throw err;
-        });
-      }
+      await this.waitOutHold(req, waits);
       // Wait for the pace slot without holding a concurrency slot, then re-check the actual spacing once
       // holding one, so requests queued behind the cap cannot burst. Nothing is sent before `once`.
       const slot = req.pace ? await this.paced(req, req.pace, waits).catch((err: unknown) => Promise.reject(notSent(req, err))) : undefined;
@@ -122,6 +112,8 @@ export class HttpClient {
       try {
         try {
           release = cap ? await this.slots.acquire(cap.key, cap.max, waits) : undefined;
+          // Again once its turn came: a 429 heard while it queued (behind the cap, for its pace slot) holds it too.
+          await this.waitOutHold(req, waits);
           if (req.pace) await this.spaced(req.pace.key, req.pace.intervalMs, waits);
           if (req.beforeSend?.aborted) throw req.beforeSend.reason;
           await req.onSend?.();
@@ -194,6 +186,24 @@ export class HttpClient {
       'vendor request',
     );
     return { status: r.statusCode, headers: r.headers, body: parseJson(text), text };
+  }
+
+  /**
+   * Wait out a hold on the request's key (a 429, or the vendor's word that no requests remain), recorded by this
+   * client or by any instance sharing its rate windows.
+   */
+  private async waitOutHold(req: HttpRequest, waits: AbortSignal | undefined): Promise<void> {
+    if (!req.hold) return;
+    const held = await this.rates.held(req.hold, this.clock.now()).catch((err: unknown) => Promise.reject(notSent(req, err)));
+    if (held <= 0) return;
+    const until = this.clock.now() + held;
+    // Known now, not at the deadline: a read the vendor's word holds past the call's deadline is not waited for.
+    if (req.kind === 'read' && this.outlasts(held, waits)) throw new RateWindowHeld(req.vendor, HELD_BY_VENDOR, held);
+    await this.clock.sleep(held, waits).catch((err: unknown) => {
+      // A read cut while the vendor's own word held it: say so, and when it frees.
+      if (req.kind === 'read' && waits?.aborted && err === waits.reason) throw new RateWindowHeld(req.vendor, HELD_BY_VENDOR, until - this.clock.now(), err);
+      throw notSent(req, err);
+    });
   }
 
   /** How long to wait before another attempt, or undefined to give up now. */

@@ -91,7 +91,32 @@ describe('HttpClient', () => {
     await virtual.send(req('read'));
     expect(Math.max(...clock.slept)).toBeGreaterThanOrEqual(10_000);
     expect(Math.max(...clock.slept)).toBeLessThanOrEqual(12_000);
+    // Epoch milliseconds 8 s ahead: the same wait, not one of decades.
+    clock.slept.length = 0;
+    answers = [{ status: 429, headers: { 'x-ratelimit-reset': String(Date.now() + 8_000) } }, { status: 200, body: { ok: true } }];
+    await virtual.send(req('read'));
+    expect(Math.max(...clock.slept)).toBeGreaterThanOrEqual(6_000);
+    expect(Math.max(...clock.slept)).toBeLessThanOrEqual(8_000);
     await virtual.close();
+  });
+
+  it('a 429 holds the requests already queued behind the concurrency cap, not only those that start after it', async () => {
+    // Six reads under one cap of 1: the first is refused while five wait their turn. Batch's "wait at least 5 s" binds all.
+    const quick = fastClock(50);
+    let first = true;
+    const own = await serveSim(() => (first ? ((first = false), { status: 429 }) : { status: 200, body: { ok: true } }), { clock: quick });
+    const client = new HttpClient({ baseDelayMs: 5, clock: quick });
+    try {
+      const one = () => client.send({ ...req('read', { hold: 'app', minWaitAfter429Ms: 5_000 }), url: `${own.url}/x`, concurrency: { key: 'app', max: 1 } });
+      await Promise.all(Array.from({ length: 6 }, one));
+      const [refused, ...rest] = own.requests;
+      expect(refused!.status).toBe(429);
+      expect(rest).toHaveLength(6);
+      for (const r of rest) expect(r.at - refused!.at).toBeGreaterThanOrEqual(5_000);
+    } finally {
+      await client.close();
+      await own.close();
+    }
   });
 
   it('turns an HTML error page into a clear VendorError', async () => {
