@@ -188,8 +188,8 @@ end
 redis.call('SET', prefix .. id, ARGV[3], 'PX', ttl)
 redis.call('ZADD', KEYS[1], now + ttl, id)
 redis.call('HSET', KEYS[2], id, bytes)
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
+-- The index lives as long as its longest-lived entry: a short listing after a day-long audit report must not cut it.
+for _, k in ipairs(KEYS) do if redis.call('PTTL', k) < ttl then redis.call('PEXPIRE', k, ttl) end end
 return 1`,
 } as const;
 

@@ -201,6 +201,24 @@ describeRedis('RedisStore against a real redis-server', () => {
     expect(most).toBe(3);
   });
 
+  it('a short-lived snapshot put after a long-lived one (an audit report) leaves that one in the budget: the index lives as long as its longest entry', async () => {
+    const p = `test-${randomBytes(4).toString('hex')}:`;
+    const s = await RedisStore.connect(url, { prefix: p });
+    try {
+      await s.putSnapshot('report', { findings: [] }, 60_000);
+      await s.putSnapshot('listing', { campaigns: [] }, 150);
+      await new Promise((r) => setTimeout(r, 400));
+      const link = (s as unknown as { link: { pipeline(c: string[][]): Promise<unknown[]> } }).link;
+      const [score, size, ttl] = await link.pipeline([['ZSCORE', `${p}snaps`, 'report'], ['HGET', `${p}snapsz`, 'report'], ['PTTL', `${p}snaps`]]);
+      expect(score).not.toBeNull();
+      expect(size).not.toBeNull();
+      expect(Number(ttl)).toBeGreaterThan(50_000);
+      expect(await s.getSnapshot('report')).toEqual({ findings: [] });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a rate hold set through one instance holds the key on the other, as LocalRateWindows holds it: the later hold stands, then it lapses', async () => {
     const p = `test-${randomBytes(4).toString('hex')}:`;
     const [x, y] = await Promise.all([RedisStore.connect(url, { prefix: p, rateClock: 'caller' }), RedisStore.connect(url, { prefix: p, rateClock: 'caller' })]);
