@@ -99,13 +99,15 @@ describe('Inform\'s per-channel answer', () => {
       'a@x.com': { EMAIL: ok },
       'b@x.com': { EMAIL: { message: 'Invalid email address', err_code: 'BAD_REQUEST', status_code: 120010 } },
       'c@x.com': { EMAIL: ok, SMS: { message: 'Invalid mobile number', err_code: 'BAD_REQUEST', status_code: 120010 } },
+      // The channel's key in another case, a numeric err_code: refused all the same.
+      'd@x.com': { email: { message: 'Unsubscribed', err_code: 120011 } },
     };
     answer = (req) => {
       const to = ((req.body as { payloads: { EMAIL: { recipient: string } } }).payloads.EMAIL.recipient);
       return { status: 200, body: { message: 'Successfully Received', request_id: `r-${to}`, ...entries[to] } };
     };
-    const out = await w.execute(w.sendPart(inform, ['a@x.com', 'b@x.com', 'c@x.com'], 0, 'k'));
-    expect(out).toMatchObject({ state: 'failed', accepted: 2, each: 'sfs' });
+    const out = await w.execute(w.sendPart(inform, ['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com'], 0, 'k'));
+    expect(out).toMatchObject({ state: 'failed', accepted: 2, each: 'sfsf' });
     expect(out.message).toMatch(/first problem: MoEngage refused the EMAIL message: Invalid email address \(BAD_REQUEST 120010\)/);
   });
 });

@@ -254,11 +254,14 @@ export class MoEngageWriter implements VendorWriter {
 function channelRefusal(answer: Record<string, unknown>, sent: unknown): string | undefined {
   const payloads = isObject(sent) && isObject(sent.payloads) ? Object.keys(sent.payloads) : [];
   for (const channel of payloads) {
-    const entry = answer[channel];
-    if (!isObject(entry) || typeof entry.err_code !== 'string' || !entry.err_code.trim()) continue;
+    // The answer's key in any case ("SMS", "sms"); an err_code a string or a number.
+    const key = Object.keys(answer).find((k) => k.toUpperCase() === channel.toUpperCase());
+    const entry = key === undefined || !isObject(answer[key]) ? undefined : answer[key] as Record<string, unknown>;
+    const err = entry?.err_code;
+    if (!entry || !((typeof err === 'string' && err.trim()) || typeof err === 'number')) continue;
     const why = typeof entry.message === 'string' && entry.message.trim() ? clip(entry.message.trim(), 160) : 'no reason given';
     const code = typeof entry.status_code === 'number' || typeof entry.status_code === 'string' ? ` ${entry.status_code}` : '';
-    return `MoEngage refused the ${channel} message: ${why} (${clip(entry.err_code, 40)}${code})`;
+    return `MoEngage refused the ${channel} message: ${why} (${clip(String(err), 40)}${code})`;
   }
   return undefined;
 }
