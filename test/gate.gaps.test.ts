@@ -84,6 +84,30 @@ describe('a confirm token binds the account it was issued for', () => {
   });
 });
 
+describe('the project a token binds', () => {
+  // Mutation: a vendor's selector (account id, workspace, app key, token) or its host dropped from projectDigest.
+  it('differs per account id, workspace, app key or token and per host, is the same for the same account, and holds no secret', async () => {
+    const http = new HttpClient();
+    const { AltcraftAdapter } = await import('../src/vendors/altcraft.js');
+    const { BatchAdapter } = await import('../src/vendors/batch.js');
+    const { MoEngageAdapter } = await import('../src/vendors/moengage.js');
+    const makers: Array<[string, (selector: string, host?: string) => VendorAdapter]> = [
+      ['clevertap', (s, host) => new CleverTapAdapter({ account: 'default', accountId: s, passcode: 'same-passcode', ...(host && { baseUrl: host }) }, http)],
+      ['moengage', (s, host) => new MoEngageAdapter({ account: 'default', workspaceId: s, apiKey: 'same-moe-key', ...(host && { baseUrl: host }) }, http)],
+      ['batch', (s, host) => new BatchAdapter({ account: 'default', apiKey: s, restApiKey: 'same-rest-key', ...(host && { baseUrl: host }) }, http)],
+      ['altcraft', (s, host) => new AltcraftAdapter({ account: 'default', token: s, ...(host && { baseUrl: host }) }, http)],
+    ];
+    for (const [vendor, make] of makers) {
+      const staging = make('STAGING-secret-selector');
+      expect(make('STAGING-secret-selector').project, vendor).toBe(staging.project);
+      expect(make('PROD-secret-selector').project, vendor).not.toBe(staging.project);
+      expect(make('STAGING-secret-selector', 'https://proxy.example').project, vendor).not.toBe(staging.project);
+      expect(staging.project, vendor).toMatch(/^[\w-]{22}$/);
+      expect(staging.project).not.toContain('STAGING');
+    }
+  });
+});
+
 describe('a confirm token binds the campaign_id of a send', () => {
   // Mutation: tools/send-to-users.ts hashes the arguments with `campaign_id: undefined`.
   it('previewed with campaign_id X, confirmed with Y: refused, nothing sent', async () => {
