@@ -136,9 +136,13 @@ export class EmbeddedStore implements Store {
     const size = bytes ?? JSON.stringify(value ?? null).length;
     this.dropSnapshot(id);
     for (const [k, v] of this.snapshots) if (v.expires < now) this.dropSnapshot(k);
-    // Oldest first, until both the count and the total size fit; one listing larger than the budget is kept alone.
+    // The one expiring soonest first (as the Redis store does), until both the count and the total size fit: listings
+    // (minutes) go before an audit report (a day); among equals, the oldest. One larger than the budget is kept alone.
     while (this.snapshots.size > 0 && (this.snapshots.size >= this.maxSnapshots || this.snapshotBytes + size > this.maxSnapshotBytes)) {
-      this.dropSnapshot(this.snapshots.keys().next().value as string);
+      let soonest: string | undefined;
+      let at = Infinity;
+      for (const [k, v] of this.snapshots) if (v.expires < at) [soonest, at] = [k, v.expires];
+      this.dropSnapshot(soonest!);
     }
     this.snapshots.set(id, { expires: now + ttlMs, value, bytes: size });
     this.snapshotBytes += size;

@@ -156,4 +156,13 @@ describe('bounded input and storage', () => {
     expect(await store.getSnapshot('a')).toBeUndefined();
     expect(await store.getSnapshot('b')).toEqual({ n: 2 });
   });
+
+  it('keeps snapshots within a count, evicting the one expiring soonest: listings go before an older audit report', async () => {
+    const store = new EmbeddedStore({ maxSnapshots: 3 });
+    await store.putSnapshot('report', { findings: [] }, 86_400_000);
+    for (const id of ['l1', 'l2', 'l3', 'l4']) await store.putSnapshot(id, { id }, 300_000);
+    expect(await store.getSnapshot('report')).toEqual({ findings: [] });
+    expect([await store.getSnapshot('l1'), await store.getSnapshot('l2')]).toEqual([undefined, undefined]);
+    expect(await store.getSnapshot('l4')).toEqual({ id: 'l4' });
+  });
 });
