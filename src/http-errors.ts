@@ -32,6 +32,18 @@ export function statusError(req: HttpRequest, res: HttpResponse): VendorError {
   });
 }
 
+/**
+ * How a write's retry ended, after an earlier attempt that may have acted: unknown, whatever the retry met. The
+ * retry's status and code are kept (a vendor's "this request id was already used" still says the write was made).
+ */
+export function afterUnknown(req: HttpRequest, err: unknown, first: VendorError): VendorError {
+  const e = err instanceof VendorError ? err : undefined;
+  return new VendorError({
+    vendor: req.vendor, status: e?.status, code: e?.code, retryAfterMs: e?.retryAfterMs, outcome: 'unknown', hint: UNKNOWN_HINT, cause: err,
+    message: `${e?.message ?? 'the call was cancelled'}, after an earlier attempt that may have acted (${first.message})`,
+  });
+}
+
 /** A request that got no answer as a VendorError: not sent, unknown (a write), or retryable (a read). */
 export function connectionError(req: HttpRequest, err: unknown, timeoutMs: number): VendorError {
   const code = errorCode(err);

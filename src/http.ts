@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { RateWindowHeld, VendorError } from './errors.js';
-import { BodyTooLarge, connectionError, notSent, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
+import { BodyTooLarge, afterUnknown, connectionError, notSent, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
 import { realClock, type Clock } from './clock.js';
 import { endOf, joinSignals } from './deadline.js';
@@ -96,6 +96,19 @@ export class HttpClient {
    * when that status would be, else thrown (`describe` words it; a write's 5xx is `unknown`).
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    // A write retried after an attempt that may have acted (an idempotent one after a 5xx or no answer) stays unknown
+    // whatever its retries then meet: a 429, a refusal, a halt or a cancel says nothing of that first attempt, and
+    // reading it as "not acted" would let a new preview write it again.
+    let mayHaveActed: VendorError | undefined;
+    try {
+      return await this.attempts(req, (e) => (mayHaveActed ??= e));
+    } catch (err) {
+      if (!mayHaveActed || (err instanceof VendorError && err.outcome === 'unknown')) throw err;
+      throw afterUnknown(req, err, mayHaveActed);
+    }
+  }
+
+  private async attempts(req: HttpRequest, onUnknown: (e: VendorError) => void): Promise<HttpResponse> {
     const cap = req.concurrency;
     const started = this.clock.now();
     // What every wait listens to; a `beforeSend` abort there means "not sent".
@@ -135,6 +148,7 @@ export class HttpClient {
       const effective = res && res.status >= 200 && res.status < 300 ? req.classify?.(res.body) : undefined;
       if (res && res.status >= 200 && res.status < 300 && effective === undefined) return res;
       if (res) failure = statusError(req, effective === undefined ? res : { ...res, status: effective });
+      if (req.kind === 'write' && failure!.outcome === 'unknown') onUnknown(failure!);
       const delay = this.retryDelay(req, failure!, attempt);
       if (req.hold && failure!.status === 429) await this.holdFor(req.hold, Math.max(delay ?? 0, failure!.retryAfterMs ?? 0, req.minWaitAfter429Ms ?? 0));
       if (delay === undefined) {

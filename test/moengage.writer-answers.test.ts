@@ -90,6 +90,28 @@ describe('MoEngage write answers that are not the documented success', () => {
   });
 });
 
+describe('a create retried after an attempt that may have acted', () => {
+  it('stays unknown whatever the retries meet (a 429, a 400): never "not acted", which a new preview would write again', async () => {
+    const retrying = new HttpClient({ retries: 3, baseDelayMs: 5, maxDelayMs: 20, clock: fastClock(50) });
+    const refused = { status: 429, body: { error: { code: '429 conflict', message: 'rate_limit', target: '' } } };
+    const taken = { status: 409, body: { error: { code: '409 Conflict', message: 'request_id has already been used', target: 'request_id' } } };
+    const bad = { status: 400, body: { error: { code: '400 Bad Request', message: 'Campaign with this name already exists', target: 'basic_details.name' } } };
+    try {
+      for (const [after, state] of [[[refused, refused, refused], 'unknown'], [[bad], 'unknown'], [[taken], 'succeeded']] as const) {
+        const w = new MoEngageAdapter({ account: 'default', workspaceId: `WSANS${++n}`, apiKey: API_KEY, baseUrl: server.url, now: () => NOW, createdBy: 'a@shop.example' }, retrying).writer;
+        const replies: SimReply[] = [{ status: 500, body: { error: { code: '500 Internal Server Error', message: 'Something went wrong' } } }, ...after];
+        answer = () => replies.shift() ?? { status: 201, body: { campaign_id: 'late' } };
+        const out = await w.execute(await createPart(w));
+        expect(out, JSON.stringify(after)).toMatchObject({ state });
+        expect(out).not.toHaveProperty('not_acted');
+        if (state === 'unknown') expect(out.message).toMatch(/after an earlier attempt that may have acted \(Something went wrong/);
+      }
+    } finally {
+      await retrying.close();
+    }
+  });
+});
+
 describe('Inform\'s per-channel answer', () => {
   it('a 200 whose entry for the channel sent has an err_code is that recipient refused (never resent), the others still succeed', async () => {
     const w = writer();
