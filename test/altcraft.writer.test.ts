@@ -58,6 +58,16 @@ describe('altcraft writer: create', () => {
     expect(list.parts[0]!.request.body).toMatchObject({ data_type: 'list', data_id: 1 });
     expect(list.preview.estimated_reach).toBeUndefined();
   });
+
+  it('names the content it does not send (an image, a sender on push; all but the body on sms) in the preview', async () => {
+    const { w } = await setup();
+    const content = { title: 'Sale', subject: 'Sale', body: 'Hi', deep_link: 'app://sale', image_url: 'https://cdn.example/s.png', sender_name: 'Shop' };
+    const push = await w.prepare({ kind: 'create', input: { name: 'P', channel: 'push', audience: { segment_id: 'list:1' }, content } } as WriteOp, clock);
+    expect(push.preview.notes).toContain('Not used for push: subject, image_url, sender_name.');
+    expect(push.parts[0]!.request.body).toMatchObject({ content: [{ channel: 'push', title: 'Sale', text: 'Hi', url: 'app://sale' }] });
+    const sms = await w.prepare({ kind: 'create', input: { name: 'S', channel: 'sms', audience: { segment_id: 'list:1' }, content } } as WriteOp, clock);
+    expect(sms.preview.notes).toContain('Not used for sms: title, subject, deep_link, image_url, sender_name.');
+  });
 });
 
 describe('altcraft writer: send through the API-triggered mailing', () => {

@@ -94,6 +94,10 @@ describe('preview card content', () => {
   it('renders each channel its own way, an email body as text only', () => {
     const p = preview().preview;
     expect(messageOf({ channel: 'push', content: { title: 'Back', body: 'In stock', deep_link: 'app://x' } }, p)).toEqual({ kind: 'push', title: 'Back', body: 'In stock', link: 'app://x', image: undefined });
+    // An image (or link) the vendor will not send, as its preview says, is not shown as sent.
+    const pushed = { channel: 'push', content: { title: 'Back', body: 'In stock', deep_link: 'app://x', image_url: 'https://cdn.example/i.png' } };
+    expect(messageOf(pushed, p)).toMatchObject({ image: 'https://cdn.example/i.png', link: 'app://x' });
+    expect(messageOf(pushed, { ...p, notes: ['Not used for push: image_url, sender_name.'] })).toMatchObject({ image: undefined, link: 'app://x' });
     const email = messageOf({ channel: 'email', content: { subject: 'Hi', body: '<style>p{}</style><p>Dear&nbsp;you &amp; <b>yours</b></p><script>alert(1)</script>' } }, p);
     expect(email).toEqual({ kind: 'email', subject: 'Hi', sender: undefined, text: 'Dear you & yours' });
     expect(messageOf({ channel: 'sms', content: { body: 'Code 1234' } }, p)).toEqual({ kind: 'sms', body: 'Code 1234' });

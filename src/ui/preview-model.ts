@@ -60,7 +60,9 @@ export function messageOf(args: Record<string, unknown>, p: WritePreviewResult['
   if (channel === 'email') return { kind: 'email', subject: c.subject, sender: c.sender_name, text: excerpt(htmlToText(c.body), EMAIL_MAX) };
   if (channel === 'sms' || channel === 'whatsapp') return { kind: 'sms', body: excerpt(c.body, BODY_MAX) };
   if (channel === 'push' || channel === 'webpush' || channel === 'inapp') {
-    return { kind: 'push', title: c.title, body: excerpt(htmlToText(c.body), BODY_MAX), link: c.deep_link, image: c.image_url };
+    // What the vendor will not send is not shown as sent: its preview names it (vendors/write-input.ts unusedContent).
+    const unused = (field: string) => (p.notes ?? []).some((n) => n.startsWith('Not used for ') && n.split(': ')[1]?.replace(/\.$/, '').split(', ').includes(field));
+    return { kind: 'push', title: c.title, body: excerpt(htmlToText(c.body), BODY_MAX), link: unused('deep_link') ? undefined : c.deep_link, image: unused('image_url') ? undefined : c.image_url };
   }
   return { kind: 'text', body: excerpt(htmlToText(c.body), BODY_MAX) };
 }

@@ -1,6 +1,7 @@
 import type { Audience, Channel, Content } from '../domain.js';
 import { InputError, UnsupportedError } from '../errors.js';
 import type { IdType } from './vendor.js';
+import type { DraftContent } from './write-input.js';
 
 /** Channels a broadcast or trigger mailing sends on (broadcasts/add `send_channel`, notes §4 (e)). */
 export const ALTCRAFT_SEND_CHANNELS: ReadonlyArray<Channel> = ['email', 'sms', 'push'];
@@ -35,6 +36,11 @@ export function altcraftAudience(a: Audience): AltcraftAudience {
   if (dbSeg) return { data_type: 'segment', data_id: Number(dbSeg[2]), estimate: raw, words: `segment ${dbSeg[2]} of database ${dbSeg[1]}` };
   throw new InputError(`${AUDIENCE_HELP}; got "${raw}".`);
 }
+
+/** What channelContent sends of the drafted content, per channel; the rest is named in the preview (write-input unusedContent). */
+export const ALTCRAFT_USED_CONTENT: Readonly<Partial<Record<Channel, ReadonlyArray<keyof DraftContent>>>> = {
+  email: ['subject', 'body', 'sender_name'], push: ['title', 'body', 'deep_link'], sms: ['body'],
+};
 
 /** The content object of one channel ([U] shape: the fields the mailing getters return, notes §4 (b)). */
 export function channelContent(channel: Channel, c: Content): Record<string, unknown> {

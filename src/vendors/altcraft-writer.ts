@@ -4,10 +4,10 @@ import type { HttpClient } from '../http.js';
 import { clip } from './text.js';
 import { ID_HELP, envelopeStatus } from './altcraft-errors.js';
 import { describeAltcraft, hintFor, parseRef } from './altcraft-map.js';
-import { ALTCRAFT_ID_TYPES, ALTCRAFT_SEND_CHANNELS, altcraftAudience, altcraftStart, channelContent, matching, triggerId } from './altcraft-write-map.js';
+import { ALTCRAFT_ID_TYPES, ALTCRAFT_SEND_CHANNELS, ALTCRAFT_USED_CONTENT, altcraftAudience, altcraftStart, channelContent, matching, triggerId } from './altcraft-write-map.js';
 import { resolveSchedule } from './schedule.js';
 import type { GetResult, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview } from './vendor.js';
-import { requireContent } from './write-input.js';
+import { requireContent, unusedContent } from './write-input.js';
 import { outcomeOfError, sendControl } from './write-outcome.js';
 
 /** Profiles per start_batch request: batch endpoints take ≤10,000 (notes §4 Common, (f)). */
@@ -60,6 +60,7 @@ export class AltcraftWriter implements VendorWriter {
         ...(reach && { estimated_reach: reach.estimated_reach }), content: excerpt(input.content),
         schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
+          ...unusedContent(input.channel, input.content, ALTCRAFT_USED_CONTENT[input.channel] ?? ['body']),
           ...(reach?.note ? [`Reach: ${reach.note}.`] : aud.data_type === 'list' ? ['Altcraft gives no reach estimate for a whole database list.'] : []),
           ...(schedule === 'now' ? ['Created active without a start_schedule; Altcraft\'s pages do not say whether it then starts at once — if it waits, launch it in Altcraft.'] : [`start_schedule is the account's wall clock (${schedule.timezone}).`]),
         ],
@@ -83,7 +84,10 @@ export class AltcraftWriter implements VendorWriter {
           ...head, operation: `launch trigger mailing-${id} ("${campaign.name}") for ${count} listed ${count === 1 ? 'profile' : 'profiles'}`, channel: op.input.channel,
           audience: `${count} profiles matched by ${op.input.id_type}`, content: excerpt(op.input.content), schedule: 'now',
           counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / ALTCRAFT_BATCH_SIZE), batch_size: ALTCRAFT_BATCH_SIZE },
-          notes: ['The mailing\'s own template is sent; the given content is passed as its content override. Ids that match no profile are not sent (the answer lists the profiles reached).'],
+          notes: [
+            ...unusedContent(op.input.channel, op.input.content, ALTCRAFT_USED_CONTENT[op.input.channel] ?? ['body']),
+            'The mailing\'s own template is sent; the given content is passed as its content override. Ids that match no profile are not sent (the answer lists the profiles reached).',
+          ],
         },
       };
     }

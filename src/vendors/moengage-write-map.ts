@@ -4,6 +4,7 @@ import { InputError, UnsupportedError } from '../errors.js';
 
 import type { ResolvedSchedule } from './schedule.js';
 import type { IdType } from './vendor.js';
+import type { DraftContent } from './write-input.js';
 
 /** Inform `transaction_id` is at most 50 characters (inform.yaml). */
 export const TRANSACTION_ID_MAX = 50;
@@ -74,6 +75,13 @@ export function audienceWords(a: Audience): string {
   for (const p of a.profile ?? []) parts.push(`${p.field} ${p.op.replace('_', ' ')}${p.value === undefined ? '' : ` ${JSON.stringify(p.value)}`}`);
   return parts.join(' and ');
 }
+
+/** What createBody sends of the drafted content, per channel; the rest is named in the preview (write-input unusedContent). */
+export const MOENGAGE_USED_CONTENT: Readonly<Record<'push' | 'email', ReadonlyArray<keyof DraftContent>>> = {
+  push: ['title', 'body', 'deep_link'], email: ['subject', 'body', 'sender_name'],
+};
+/** What informBody passes to the alert's template (as personalized attributes). */
+export const INFORM_USED_CONTENT: ReadonlyArray<keyof DraftContent> = ['title', 'subject', 'body'];
 
 /** The v1 create body for a one-time PUSH or EMAIL campaign (campaigns.yaml PushCampaignRequest / EmailCampaignRequest). */
 export function createBody(

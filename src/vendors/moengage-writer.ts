@@ -4,8 +4,8 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import { isObject } from './common.js';
 import { clip } from './text.js';
 import { classifyMoe, describeInform } from './moengage-errors.js';
-import { INFORM_CHANNELS, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
-import { requireContent } from './write-input.js';
+import { INFORM_CHANNELS, INFORM_USED_CONTENT, MOENGAGE_USED_CONTENT, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
+import { requireContent, unusedContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
 import type {
   GetResult, PartControl, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
@@ -78,6 +78,7 @@ export class MoEngageWriter implements VendorWriter {
         ...head, operation: `create a one-time ${input.channel} campaign "${input.name}"`, channel: input.channel,
         audience: audienceWords(input.audience), content: excerpt(input.content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
+          ...unusedContent(input.channel, input.content, MOENGAGE_USED_CONTENT[input.channel]),
           'MoEngage documents two creation quotas (5/s and 5 successful creations a minute, 25/h, 100/day); creates are paced to the stricter.',
           'MoEngage has no reach estimate before a campaign exists; once scheduled, get_campaign shows its daily reachable count.',
           ...(input.channel === 'email' ? ['Sent as PROMOTIONAL through the workspace\'s default connector; MoEngage may ask for a subscription category, which this tool does not set yet.'] : []),
@@ -97,6 +98,7 @@ export class MoEngageWriter implements VendorWriter {
           audience: `${count} listed ${ch.id_type === 'email' ? 'email addresses' : 'phone numbers'}`, content: excerpt(op.input.content), schedule: 'now',
           counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / SEND_BATCH), batch_size: SEND_BATCH },
           notes: [
+            ...unusedContent(op.input.channel, op.input.content, INFORM_USED_CONTENT),
             'Inform sends the alert\'s own template, one request a user; title, subject and body are passed as personalized attributes the template may use.',
             'MoEngage has no API to read an alert: an unknown alert id is refused with the first message and stops the send.',
             'Paced under Inform\'s 10,000 requests a minute; each request carries a transaction_id MoEngage deduplicates for 5 minutes.',
