@@ -269,6 +269,21 @@ describe('moengage writer: status', () => {
     await expect(w.prepare({ kind: 'status', input: { id: paused.campaign_id, action: 'pause' } }, clock)).rejects.toThrow(InputError);
     expect(writes(s)).toHaveLength(1);
   });
+
+  it('pauses a running device- or location-triggered push campaign (notes §2(g)), not such an email campaign', async () => {
+    const { s, w } = await setup();
+    const running = s.campaigns.filter((c) => c.status === 'Active' && c.campaign_delivery_type !== 'ONE_TIME');
+    const push = running.find((c) => c.channel === 'PUSH')!;
+    const email = running.find((c) => c.channel === 'EMAIL')!;
+    for (const type of ['DEVICE_TRIGGERED', 'LOCATION_TRIGGERED']) {
+      (push as { campaign_delivery_type: string }).campaign_delivery_type = type;
+      (email as { campaign_delivery_type: string }).campaign_delivery_type = type;
+      const plan = await w.prepare({ kind: 'status', input: { id: push.campaign_id, action: 'pause' } }, clock);
+      expect(plan.parts[0]!.request.body).toMatchObject({ action: 'PAUSE', campaign_ids: [push.campaign_id] });
+      await expect(w.prepare({ kind: 'status', input: { id: email.campaign_id, action: 'pause' } }, clock)).rejects.toThrow(/pauses only a running periodic or event-triggered campaign/);
+    }
+    expect(writes(s)).toHaveLength(0);
+  });
 });
 
 

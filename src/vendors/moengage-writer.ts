@@ -128,12 +128,13 @@ export class MoEngageWriter implements VendorWriter {
     const raw = (campaign.raw ?? {}) as Record<string, unknown>;
     const type = String(raw.campaign_delivery_type ?? '').toUpperCase();
     const state = `${campaign.vendor_status ?? campaign.status}, ${type || campaign.delivery || 'unknown delivery type'}`;
-    const recurring = type === 'PERIODIC' || type === 'EVENT_TRIGGERED';
+    // Notes §2(g): pause and resume work on periodic and event-triggered campaigns, and on push also device- and location-triggered ones.
+    const recurring = type === 'PERIODIC' || type === 'EVENT_TRIGGERED' || (campaign.channel === 'push' && (type === 'DEVICE_TRIGGERED' || type === 'LOCATION_TRIGGERED'));
     const allowed = input.action === 'stop' ? campaign.status === 'scheduled' && type === 'ONE_TIME'
       : input.action === 'pause' ? campaign.status === 'running' && recurring : campaign.status === 'paused' && recurring;
     if (!allowed) {
       const rule = input.action === 'stop' ? 'MoEngage stops only a scheduled one-time campaign (once it is active it cannot be stopped)'
-        : `MoEngage ${input.action === 'pause' ? 'pauses only a running' : 'resumes only a paused'} periodic or event-triggered campaign`;
+        : `MoEngage ${input.action === 'pause' ? 'pauses only a running' : 'resumes only a paused'} periodic or event-triggered campaign (on push, also device- or location-triggered)`;
       throw new InputError(`cannot ${input.action} campaign ${input.id} ("${campaign.name}", ${state}): ${rule}`);
     }
     const body = { request_id: rid(input), action: input.action.toUpperCase(), campaign_ids: [input.id] };
