@@ -140,6 +140,16 @@ describe('clevertap writer: status', () => {
     expect(sim.writes.counts.stops).toBe(stops + 1);
   });
 
+  it('the simulator stops only a scheduled or running campaign, as notes 1(g) say: a paused or completed one is a "fail"', async () => {
+    const headers = { 'X-CleverTap-Account-Id': sim.credentials.accountId, 'X-CleverTap-Passcode': sim.credentials.passcode, 'Content-Type': 'application/json' };
+    for (const status of ['paused', 'completed']) {
+      const c = sim.campaigns.find((x) => x.status === status)!;
+      const res = await fetch(`${sim.url}/1/targets/stop.json`, { method: 'POST', headers, body: JSON.stringify({ id: c.id }) });
+      expect([res.status, ((await res.json()) as { status: string }).status], status).toEqual([400, 'fail']);
+      expect(c.status).toBe(status);
+    }
+  });
+
   /** A stop's preview: only list.json/report.json reads, each within 31 days (both ends counted, seed 000), and no stop.json. */
   async function previewStop(id: string) {
     const n = sim.requests.length;
