@@ -158,6 +158,7 @@ describe('moengage writer: content it does not send', () => {
     expect(email.preview.notes).toContain('Not used for email: title, deep_link, image_url.');
     const inform = await w.prepare({ kind: 'send', input: { ...sendInput, content }, recipients: { count: 1, duplicates_removed: 0 } }, clock);
     expect(inform.preview.notes).toContain('Not used for email: deep_link, image_url, sender_name.');
+    expect(inform.preview.notes!.join(' ')).toMatch(/No sender_attributes are sent/);
   });
 });
 

@@ -101,6 +101,8 @@ export class MoEngageWriter implements VendorWriter {
             ...unusedContent(op.input.channel, op.input.content, INFORM_USED_CONTENT),
             'Inform sends the alert\'s own template, one request a user; title, subject and body are passed as personalized attributes the template may use.',
             'MoEngage has no API to read an alert: an unknown alert id is refused with the first message and stops the send.',
+            // inform.yaml: "sender_attributes: ... If not passed, the alert will not be sent out" (for alerts that pick a sender so).
+            'No sender_attributes are sent: an alert set to pick its sender by API attributes sends nothing without them, though MoEngage answers 200.',
             'Paced under Inform\'s 10,000 requests a minute; each request carries a transaction_id MoEngage deduplicates for 5 minutes.',
           ],
         },
