@@ -3,7 +3,7 @@ import { VENDORS } from '../src/domain.js';
 import { CHECK_IDS, type AuditResult } from '../src/audit/index.js';
 import { excerpt, expiry, fmtCount, htmlToText, scheduleText } from '../src/ui/format.js';
 import { confirmLabel, messageOf, readResult, step, toolNameFor, type CardState, type Effect } from '../src/ui/preview-model.js';
-import { VENDOR_ORDER, filterFindings, groupByCheck, filterOptions, groupBySeverity, sortFindings, summaryLine, truncated, type Finding } from '../src/ui/audit-model.js';
+import { VENDOR_ORDER, emptyLine, filterFindings, groupByCheck, filterOptions, groupBySeverity, sortFindings, summaryLine, truncated, type Finding } from '../src/ui/audit-model.js';
 import type { WritePreviewResult } from '../src/write-result.js';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
@@ -39,6 +39,12 @@ describe('preview card transitions', () => {
     const r = run(ready, [{ type: 'confirm' }, { type: 'result', result: asResult(outcome, 'SUCCEEDED: 2500 of 2500 accepted') }, { type: 'confirm' }]);
     expect(r.state).toMatchObject({ phase: 'done', preview: { confirm: 'tok-1' } });
     expect(r.effects).toEqual([{ type: 'call', confirm: 'tok-1' }, { type: 'context', text: 'Confirmed in the card. SUCCEEDED: 2500 of 2500 accepted' }]);
+  });
+
+  it('the outcome of the model\'s own confirmed call (the card shown for it) is shown, and not told to the model as confirmed in the card', () => {
+    const r = run({ phase: 'waiting' }, [{ type: 'result', result: asResult(outcome, 'SUCCEEDED: 2500 of 2500 accepted') }]);
+    expect(r.state.phase).toBe('done');
+    expect(r.effects).toEqual([]);
   });
 
   it('Cancel tells the model and calls nothing; nothing after it acts', () => {
@@ -168,6 +174,14 @@ describe('audit report logic', () => {
   it('says what was audited and which checks listed fewer than they found', () => {
     expect(summaryLine(audit)).toBe('15 running/scheduled campaigns audited: 6 findings, 4 listed.');
     expect(truncated(audit)).toEqual([{ check: 'stale_schedule', shown: 1, findings: 3 }]);
+  });
+
+  it('says "every check passed" only when checks ran on every account and campaign', () => {
+    const none = { ...audit, findings: [], summary: { ...audit.summary, by_check: audit.summary.by_check.map((c) => ({ ...c, findings: 0, shown: 0 })), errors: undefined, warnings: undefined, incomplete: undefined, audited: audit.summary.audited.map((a) => ({ ...a, unread: 0, failed_reads: 0 })) } } as AuditResult;
+    expect(emptyLine(none)).toBe('No findings: every check passed.');
+    expect(emptyLine({ ...none, summary: { ...none.summary, warnings: [{ vendor: 'altcraft', message: 'scampaigns/list failed' }] } })).toMatch(/some was not \(below\)/);
+    expect(emptyLine({ ...none, summary: { ...none.summary, errors: [{ vendor: 'moengage', message: 'HTTP 401' }] } as AuditResult['summary'] })).toMatch(/some was not/);
+    expect(emptyLine({ ...none, summary: { ...none.summary, by_check: [] } })).toBe('No check could run on these campaigns (below).');
   });
 
   it('keeps the view\'s vendor order equal to the domain\'s (copied to keep zod out of the view)', () => {

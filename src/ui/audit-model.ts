@@ -66,6 +66,17 @@ export function summaryLine(r: AuditResult): string {
   return `${campaigns} ${s.statuses.join('/')} campaigns audited: ${total} finding${total === 1 ? '' : 's'}, ${r.findings.length} listed.`;
 }
 
+/**
+ * What the card says when nothing is found: "every check passed" only when checks ran and every account was listed and
+ * read; otherwise what was not covered (an account not audited, a listing cut short, campaigns not read, no check able to run).
+ */
+export function emptyLine(r: AuditResult): string {
+  const s = r.summary;
+  if (!s.by_check.length) return 'No check could run on these campaigns (below).';
+  const gaps = (s.errors?.length ?? 0) + (s.warnings?.length ?? 0) + (s.incomplete?.length ?? 0) + s.audited.filter((a) => a.unread || a.failed_reads).length;
+  return gaps ? 'No findings in what could be audited; some was not (below).' : 'No findings: every check passed.';
+}
+
 /** True when the structured content has an audit's shape. */
 export function isAudit(s: unknown): s is AuditResult {
   const r = s as AuditResult | undefined;

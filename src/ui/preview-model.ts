@@ -110,7 +110,11 @@ export function step(state: CardState, event: CardEvent, now: number): { state: 
   switch (event.type) {
     case 'result': {
       const r = readResult(event.result);
-      if (r.kind === 'outcome') return { state: { phase: 'done', outcome: r.outcome, text: r.text, ...(state.phase === 'confirming' ? { preview: state.preview } : {}) }, effects: [{ type: 'context', text: `Confirmed in the card. ${r.text}` }] };
+      if (r.kind === 'outcome') {
+        // Only a confirmation made in the card is news to the model; the outcome of its own confirmed call it has already.
+        const mine = state.phase === 'confirming';
+        return { state: { phase: 'done', outcome: r.outcome, text: r.text, ...(mine ? { preview: state.preview } : {}) }, effects: mine ? [{ type: 'context', text: `Confirmed in the card. ${r.text}` }] : [] };
+      }
       if (r.kind === 'preview') {
         const notice = state.phase === 'refreshing' ? `Fresh preview: the earlier one expired and nothing was sent. Check it and confirm again.` : state.phase === 'ready' ? state.notice : undefined;
         if (expiry(r.preview.expires_at, now).expired) return { state: { phase: 'expired', preview: r.preview, notice: expiredNotice(r.preview) }, effects: [] };

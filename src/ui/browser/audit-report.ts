@@ -3,7 +3,7 @@ import type { AuditResult } from '../../audit/index.js';
 import { Bridge, applyHostContext, defaultTheme, initialize, reportSize } from './bridge.js';
 import { h, mount } from './dom.js';
 import { humanize, vendorName } from '../format.js';
-import { NO_FILTER, checkOrder, filterFindings, filterOptions, groupByCheck, groupBySeverity, isAudit, sortFindings, summaryLine, truncated, type AuditFilter, type Finding, type SortBy } from '../audit-model.js';
+import { NO_FILTER, checkOrder, emptyLine, filterFindings, filterOptions, groupByCheck, groupBySeverity, isAudit, sortFindings, summaryLine, truncated, type AuditFilter, type Finding, type SortBy } from '../audit-model.js';
 import { resultText, type ToolResultLike } from '../preview-model.js';
 
 const root = document.getElementById('app')!;
@@ -58,8 +58,7 @@ function renderList(): void {
     ...groups.map((g) => h('section', { class: `group sev-${g.severity}`, 'aria-label': `${g.severity} severity` },
       h('h2', {}, h('span', { class: `badge sev-${g.severity}` }, g.severity), ` ${countLabel(g.findings.length, report!.summary.by_severity[g.severity])}`),
       ...groupByCheck(g.findings).map((c) => checkGroup(c, g.severity)))),
-    groups.length ? null : h('p', { class: 'muted' }, report.findings.length ? 'No finding matches these filters.'
-      : report.summary.incomplete?.length ? 'No findings in the campaigns that could be read; some were not (below).' : 'No findings: every check passed.'));
+    groups.length ? null : h('p', { class: 'muted' }, report.findings.length ? 'No finding matches these filters.' : emptyLine(report)));
 }
 
 function render(): void {
@@ -83,6 +82,7 @@ function render(): void {
       h('ul', {}, ...r.summary.not_checked.map((n) => h('li', {}, `${humanize(n.check)} on ${n.vendors.map(vendorName).join(', ')}: ${n.reason}`)))) : null,
     ...(r.summary.incomplete ?? []).map((g) => h('p', { class: 'notice warn' },
       `Not fully checked: ${humanize(g.check)} on ${vendorName(g.vendor)}${g.account ? `/${g.account}` : ''}, ${g.campaigns} campaigns not read (${INCOMPLETE[g.reason]}).`)),
+    ...(r.summary.warnings ?? []).map((w) => h('p', { class: 'notice warn' }, `Listing incomplete on ${vendorName(w.vendor)}${w.account ? `/${w.account}` : ''}: ${w.message}`)),
     ...(r.summary.errors ?? []).map((e) => h('p', { class: 'notice warn' }, `Not audited ${vendorName(e.vendor)}${e.account ? `/${e.account}` : ''}: ${e.message}`)));
   renderList();
 }
