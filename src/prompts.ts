@@ -22,8 +22,8 @@ function configured(ctx: ToolContext): string[] {
 /** The two guided workflows (draft_campaign, audit_campaigns) and the audit resources (each report, this server's latest); read-only mode has no draft. */
 export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = false): void {
   // A typo ("clevertapp", "dnd_bypas") is refused here, naming what is accepted, rather than written into the
-  // instructions for the model to act on.
-  const vendorName = z.string().refine((v) => configured(ctx).includes(v), {
+  // instructions for the model to act on. An empty string is a field a form left blank: omitted.
+  const vendorName = z.string().refine((v) => v === '' || configured(ctx).includes(v), {
     error: () => `vendor must be one of: ${configured(ctx).join(', ') || 'none (no vendor is configured)'} (see list_vendors)`,
   });
   const vendor = completable(vendorName.describe('vendor to use (omit to choose from list_vendors)'), (v) => startsWith(configured(ctx))(v)).optional();
@@ -36,7 +36,7 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
     argsSchema: z.object({
       goal: z.string().describe('what the campaign should achieve and to whom, in words, e.g. "push to people who added to cart this week but did not buy"'),
       vendor,
-      channel: completable(z.string().refine((c) => (CHANNELS as readonly string[]).includes(c), { error: `channel must be one of: ${CHANNELS.join(', ')}` }).describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
+      channel: completable(z.string().refine((c) => c === '' || (CHANNELS as readonly string[]).includes(c), { error: `channel must be one of: ${CHANNELS.join(', ')}` }).describe('channel, e.g. push, email, sms'), (v) => startsWith(CHANNELS)(v)).optional(),
     }),
   }, ({ goal, vendor: v, channel }) => user([
     `Draft a campaign: ${goal}.`,

@@ -245,6 +245,13 @@ describe('prompts: a typo in an argument is refused, not written into the instru
     expect((ok.messages[0]!.content as { text: string }).text).toMatch(/Use clevertap\./);
   });
 
+  it('a field a form left blank ("") is omitted, not refused', async () => {
+    const draft = await client.getPrompt({ name: 'draft_campaign', arguments: { goal: 'push to cart abandoners', vendor: '', channel: '' } });
+    expect((draft.messages[0]!.content as { text: string }).text).toMatch(/Pick the vendor with list_vendors.*Infer the channel from the goal/s);
+    const audit = await client.getPrompt({ name: 'audit_campaigns', arguments: { vendor: '', checks: '' } });
+    expect((audit.messages[0]!.content as { text: string }).text).toMatch(/^Audit my campaigns across every configured vendor\./);
+  });
+
   it('draft_campaign gives the model today\'s date and says the audience cannot express "did not buy"', async () => {
     // DESIGN's own example ("added to cart this week but did not buy ... tomorrow 10:00") needs today's date, and its
     // "did not buy" has no place in the normalized audience: before, the prompt said neither, so a model guessed the
