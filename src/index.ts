@@ -122,8 +122,10 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
     }
     throw err;
   }
-  // A terminal command logs its warnings where it prints its errors; a server logs to fd 2 (stdout is the protocol's).
-  const logger = parsed.command === 'serve' ? createLogger(config.logLevel) : createLogger('warn', io.stderr);
+  // A terminal command logs its warnings where it prints its errors (more with --log-level or LOG_LEVEL given); a server
+  // logs to fd 2 (stdout is the protocol's).
+  const chosen = parsed.flags.logLevel !== undefined || !!io.env.LOG_LEVEL?.trim();
+  const logger = parsed.command === 'serve' ? createLogger(config.logLevel) : createLogger(chosen ? config.logLevel : 'warn', io.stderr);
   let app: App;
   try {
     app = await buildApp(config, logger);

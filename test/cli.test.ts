@@ -164,6 +164,18 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(done.out, done.err).toMatch(/SUCCEEDED/);
   });
 
+  it('a terminal call logs at --log-level (or LOG_LEVEL) when given, else warnings only, on stderr', async () => {
+    const dataDir = dirs.make();
+    const quiet = await callIn(dataDir, 'list_campaigns', '{"vendor":"batch"}');
+    expect(quiet.err).not.toMatch(/vendor request/);
+    const loud = await callIn(dataDir, 'list_campaigns', '{"vendor":"batch"}', '--log-level', 'debug');
+    expect(loud.code, loud.err).toBe(0);
+    expect(loud.err).toMatch(/"msg":"vendor request"/);
+    expect(loud.out).not.toMatch(/vendor request/);
+    const byEnv = await runMain(['call', 'list_campaigns', '{"vendor":"batch"}', '--sandbox', '--data-dir', dataDir], { LOG_LEVEL: 'debug' });
+    expect(byEnv.err).toMatch(/"msg":"vendor request"/);
+  });
+
   it('unknown arguments and tools are refused with the known ones', async () => {
     const dataDir = dirs.make();
     const bad = await callIn(dataDir, 'list_campaigns', '{"vendr":"batch"}');
