@@ -176,6 +176,14 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(byEnv.err).toMatch(/"msg":"vendor request"/);
   });
 
+  it('a call piped into a reader that stops early (head) ends quietly, exit 0, no EPIPE trace', async () => {
+    // The reader gone before the first line is written: every write of the call meets a closed pipe.
+    const p = spawnBin(['call', 'list_campaigns', '{}', '--all', '--sandbox', '--data-dir', dirs.make()]);
+    p.proc.stdout.destroy();
+    expect(await p.exited).toBe(0);
+    expect(p.stderr()).not.toMatch(/EPIPE|Unhandled/);
+  });
+
   it('unknown arguments and tools are refused with the known ones', async () => {
     const dataDir = dirs.make();
     const bad = await callIn(dataDir, 'list_campaigns', '{"vendr":"batch"}');
