@@ -159,7 +159,9 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
       served = await serveHttp(make, { host: config.host, port: config.port, token: config.httpToken, logger });
     } catch (err) {
       const inUse = (err as { code?: string }).code === 'EADDRINUSE';
-      process.stderr.write(`campaign-mcp: ${inUse ? `port ${config.port} on ${config.host} is in use; pass --port <n> (0 picks a free one)` : (err as Error).message}\n`);
+      // Under `npm start` a bare --port is npm's own option: the server's goes after `--`.
+      const pass = io.env.npm_lifecycle_event === 'start' ? 'run npm start -- --port <n>' : 'pass --port <n>';
+      process.stderr.write(`campaign-mcp: ${inUse ? `port ${config.port} on ${config.host} is in use; ${pass} (0 picks a free one)` : (err as Error).message}\n`);
       await app.close();
       return 2;
     }

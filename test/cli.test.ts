@@ -184,6 +184,22 @@ describe('campaign-mcp call and tools from the terminal (in-process: main() with
     expect(p.stderr()).not.toMatch(/EPIPE|Unhandled/);
   });
 
+  it('a port in use says how to pass another, the npm start way under npm start', async () => {
+    const { createServer: listen } = await import('node:net');
+    const busy = listen();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = String((busy.address() as { port: number }).port);
+    try {
+      for (const [env, hint] of [[{}, 'pass --port <n>'], [{ npm_lifecycle_event: 'start' }, 'run npm start -- --port <n>']] as const) {
+        const p = spawnBin(['--http', '--port', port, '--sandbox', '--data-dir', dirs.make()], env);
+        expect(await p.exited).toBe(2);
+        expect(p.stderr()).toContain(`port ${port} on 127.0.0.1 is in use; ${hint} (0 picks a free one)`);
+      }
+    } finally {
+      busy.close();
+    }
+  });
+
   it('unknown arguments and tools are refused with the known ones', async () => {
     const dataDir = dirs.make();
     const bad = await callIn(dataDir, 'list_campaigns', '{"vendr":"batch"}');
