@@ -3,7 +3,8 @@ import { InputError } from './errors.js';
 import type { WriteRecord } from './journal.js';
 import { countBatches } from './recipients.js';
 import type { Store } from './store.js';
-import { argsHash, type TokenSigner } from './tokens.js';
+import type { TokenSigner } from './tokens.js';
+import { hashOf, projectOf } from './gate-hash.js';
 import type { VendorAdapter, VendorWriter } from './vendors/vendor.js';
 import { buildResult, describePreview, type WriteOutcomeResult, type WriteResult } from './write-result.js';
 import { storeLost } from './write-lost.js';
@@ -231,22 +232,3 @@ export { renderWrite } from './write-result.js';
 export { confirmField, writeOutput } from './write-tool.js';
 export { fileSha256, idTypeFromHeader, type RecipientSource } from './recipients.js';
 export { runWrite } from './write-tool.js';
-
-/**
- * The canonical hash a token binds: the tool, the account (its label and the project it reaches) and the exact
- * arguments (a file by its content hash).
- */
-function hashOf(req: WriteRequest, args: WriteRequest['args'], sandbox?: boolean, resend = req.resendUnknown, legacy = false): string {
-  return argsHash({
-    tool: req.tool, vendor: req.adapter.vendor, account: req.adapter.account, project: legacy ? undefined : projectOf(req, sandbox), ...args,
-    resend_unknown: resend || undefined, sandbox: sandbox || undefined,
-  });
-}
-
-/**
- * The project a write reaches, none on the sandbox: its simulators listen on ports of each process's own (a server
- * and a terminal `call` share its writes), and `sandbox` in the hash keeps them apart from real accounts'.
- */
-function projectOf(req: WriteRequest, sandbox?: boolean): string | undefined {
-  return sandbox ? undefined : req.adapter.project;
-}

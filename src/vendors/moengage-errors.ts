@@ -1,7 +1,8 @@
 import { VendorError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../http.js';
 import { parseRateReset } from '../http-errors.js';
-import { shapeError as vendorShapeError } from './common.js';
+import { isObject, shapeError as vendorShapeError } from './common.js';
+import { clip } from './text.js';
 import { obj, str } from './moengage-map.js';
 
 const AUTH_HINT = 'Check MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY (the Campaign report key) and MOENGAGE_DATA_CENTER.';
@@ -85,4 +86,24 @@ export function describeInform(status: number, body: unknown): { message: string
   const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   if (typeof b.message === 'string') return { message: b.message, code: typeof b.status_code === 'number' ? b.status_code : (b.err_code as string | undefined) };
   return envelopeError(body) ?? { message: `MoEngage answered HTTP ${status}` };
+}
+
+/**
+ * Inform's 200 carries a per-channel entry `{ message, err_code, status_code }` (notes §2(f)): an entry with an
+ * err_code for a channel this request sent is MoEngage refusing that message (a bad number, a channel the alert
+ * lacks), so nothing went to that recipient and the same token does not send it again. Success entries carry none.
+ */
+export function channelRefusal(answer: Record<string, unknown>, sent: unknown): string | undefined {
+  const payloads = isObject(sent) && isObject(sent.payloads) ? Object.keys(sent.payloads) : [];
+  for (const channel of payloads) {
+    // The answer's key in any case ("SMS", "sms"); an err_code a string or a number.
+    const key = Object.keys(answer).find((k) => k.toUpperCase() === channel.toUpperCase());
+    const entry = key === undefined || !isObject(answer[key]) ? undefined : answer[key] as Record<string, unknown>;
+    const err = entry?.err_code;
+    if (!entry || !((typeof err === 'string' && err.trim()) || typeof err === 'number')) continue;
+    const why = typeof entry.message === 'string' && entry.message.trim() ? clip(entry.message.trim(), 160) : 'no reason given';
+    const code = typeof entry.status_code === 'number' || typeof entry.status_code === 'string' ? ` ${entry.status_code}` : '';
+    return `MoEngage refused the ${channel} message: ${why} (${clip(String(err), 40)}${code})`;
+  }
+  return undefined;
 }

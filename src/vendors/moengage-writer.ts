@@ -3,7 +3,7 @@ import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import { isObject } from './common.js';
 import { clip } from './text.js';
-import { classifyMoe, describeInform } from './moengage-errors.js';
+import { channelRefusal, classifyMoe, describeInform } from './moengage-errors.js';
 import { INFORM_CHANNELS, INFORM_USED_CONTENT, MOENGAGE_USED_CONTENT, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
 import { requireContent, unusedContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
@@ -249,26 +249,6 @@ export class MoEngageWriter implements VendorWriter {
     if (at - now > MAX_CREATE_WAIT_MS) await this.http.rates.release(key, at, 0);
     return at - now;
   }
-}
-
-/**
- * Inform's 200 carries a per-channel entry `{ message, err_code, status_code }` (notes §2(f)): an entry with an
- * err_code for a channel this request sent is MoEngage refusing that message (a bad number, a channel the alert
- * lacks), so nothing went to that recipient and the same token does not send it again. Success entries carry none.
- */
-function channelRefusal(answer: Record<string, unknown>, sent: unknown): string | undefined {
-  const payloads = isObject(sent) && isObject(sent.payloads) ? Object.keys(sent.payloads) : [];
-  for (const channel of payloads) {
-    // The answer's key in any case ("SMS", "sms"); an err_code a string or a number.
-    const key = Object.keys(answer).find((k) => k.toUpperCase() === channel.toUpperCase());
-    const entry = key === undefined || !isObject(answer[key]) ? undefined : answer[key] as Record<string, unknown>;
-    const err = entry?.err_code;
-    if (!entry || !((typeof err === 'string' && err.trim()) || typeof err === 'number')) continue;
-    const why = typeof entry.message === 'string' && entry.message.trim() ? clip(entry.message.trim(), 160) : 'no reason given';
-    const code = typeof entry.status_code === 'number' || typeof entry.status_code === 'string' ? ` ${entry.status_code}` : '';
-    return `MoEngage refused the ${channel} message: ${why} (${clip(String(err), 40)}${code})`;
-  }
-  return undefined;
 }
 
 function excerpt(c: { title?: string; subject?: string; body: string }): string {
