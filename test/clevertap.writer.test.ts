@@ -148,6 +148,11 @@ describe('clevertap writer: status', () => {
       expect([res.status, ((await res.json()) as { status: string }).status], status).toEqual([400, 'fail']);
       expect(c.status).toBe(status);
     }
+    // Pending (scheduled, not yet started), which the writer previews as stoppable: stopped.
+    const pending = sim.campaigns.find((x) => x.status === 'pending')!;
+    const plan = await writer.prepare({ kind: 'status', input: { id: String(pending.id), action: 'stop' } }, clock);
+    expect((await writer.execute(plan.parts[0]!)).state).toBe('succeeded');
+    expect(pending.status).toBe('stopped');
   });
 
   /** A stop's preview: only list.json/report.json reads, each within 31 days (both ends counted, seed 000), and no stop.json. */

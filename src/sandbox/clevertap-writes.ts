@@ -111,8 +111,9 @@ export function cleverTapWrites(opts: { campaigns: CtCampaign[]; createPerSecond
   function stop(b: Rec): SimReply {
     const c = typeof b.id === 'number' && Number.isInteger(b.id) && b.id > 0 ? campaigns.find((x) => x.id === b.id) : undefined;
     if (!c) return fail(400, 'Invalid campaign id');
-    // "It stops scheduled or running campaigns" (notes 1(g)); already stopped: success with no action taken.
-    if (c.status !== 'scheduled' && c.status !== 'running' && c.status !== 'stopped') return fail(400, `Campaign is ${c.status}: only a scheduled or running campaign can be stopped`);
+    // "It stops scheduled or running campaigns" (notes 1(g); pending is a scheduled one not yet started); already
+    // stopped: success with no action taken.
+    if (!['scheduled', 'pending', 'running', 'stopped'].includes(c.status)) return fail(400, `Campaign is ${c.status}: only a scheduled or running campaign can be stopped`);
     if (c.status !== 'stopped') w.counts.stops++;
     c.status = 'stopped';
     return ok({});
