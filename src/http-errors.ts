@@ -40,7 +40,7 @@ export function afterUnknown(req: HttpRequest, err: unknown, first: VendorError)
   const e = err instanceof VendorError ? err : undefined;
   return new VendorError({
     vendor: req.vendor, status: e?.status, code: e?.code, retryAfterMs: e?.retryAfterMs, outcome: 'unknown', hint: UNKNOWN_HINT, cause: err,
-    message: `${e?.message ?? 'the call was cancelled'}, after an earlier attempt that may have acted (${first.message})`,
+    message: `an earlier attempt may have acted (${first.message}); then ${e?.message ?? (err instanceof Error ? err.message : 'the call was cancelled')}`,
   });
 }
 

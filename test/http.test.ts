@@ -119,6 +119,24 @@ describe('HttpClient', () => {
     }
   });
 
+  it('an idempotent write halted during its backoff after a 500 is unknown (the 500 may have acted), not "not sent"', async () => {
+    const slow = new HttpClient({ baseDelayMs: 2_000, maxDelayMs: 2_000 });
+    const halt = new AbortController();
+    answers = [{ status: 500 }];
+    const before = sim.requests.length;
+    try {
+      const sent = slow.send(req('write', { idempotent: true, beforeSend: halt.signal })).catch((e: unknown) => e);
+      await vi.waitFor(() => expect(sim.requests.length).toBe(before + 1), { timeout: 5_000, interval: 5 });
+      halt.abort();
+      const err = (await sent) as VendorError;
+      expect(err).toMatchObject({ outcome: 'unknown', notSent: false });
+      expect(err.message).toMatch(/^an earlier attempt may have acted/);
+      expect(sim.requests.length).toBe(before + 1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('turns an HTML error page into a clear VendorError', async () => {
     answers = [{ status: 404, raw: '<html><body>Not Found</body></html>' }];
     const err = (await http.send(req('read')).catch((e: unknown) => e)) as VendorError;

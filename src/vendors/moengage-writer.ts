@@ -175,7 +175,9 @@ export class MoEngageWriter implements VendorWriter {
       const id = isObject(res.body) ? res.body.campaign_id : undefined;
       return typeof id === 'string' && id !== '' ? { state: 'succeeded', vendor_ref: id } : unexpectedAnswer('MoEngage', res, 'the created campaign\'s campaign_id');
     } catch (err) {
-      if (err instanceof VendorError && err.status === 409 && part.request.path === CREATE_PATH && /request_id/i.test(err.message)) {
+      // The retry's own answer (http.ts keeps it as the cause of an error after an attempt that may have acted).
+      const own = err instanceof VendorError && err.cause instanceof VendorError ? err.cause : err;
+      if (own instanceof VendorError && own.status === 409 && part.request.path === CREATE_PATH && /request_id/i.test(own.message)) {
         return { state: 'succeeded', message: 'MoEngage refused this request_id as already used by a successful create: the campaign exists; find it with list_campaigns' };
       }
       return outcomeOfError(err, { contentError: (e) => e.status === 400 });
