@@ -84,7 +84,7 @@ export function registerPrompts(server: McpServer, ctx: ToolContext, readOnly = 
     title: 'Audit report', description: 'One audit_campaigns result by the report_uri it returned (kept up to 24 h)', mimeType: 'application/json',
   }, async (uri, vars) => {
     const kept = await keptAudit(ctx, String(vars.id));
-    if (!kept) throw new ResourceNotFoundError(uri.href, 'this audit report is not kept (reports are kept up to 24 h beside recent listings, the oldest going first when the store is full; or it was made on a server with another store): call audit_campaigns again');
+    if (!kept) throw new ResourceNotFoundError(uri.href, 'this audit report is not kept (reports are kept up to 24 h beside recent listings, which go first when the store is full; or it was made on a server with another store): call audit_campaigns again');
     return contents(uri, kept);
   });
 }

@@ -104,6 +104,10 @@ describe('preview card content', () => {
     const pushed = { channel: 'push', content: { title: 'Back', body: 'In stock', deep_link: 'app://x', image_url: 'https://cdn.example/i.png' } };
     expect(messageOf(pushed, p)).toMatchObject({ image: 'https://cdn.example/i.png', link: 'app://x' });
     expect(messageOf(pushed, { ...p, notes: ['Not used for push: image_url, sender_name.'] })).toMatchObject({ image: undefined, link: 'app://x' });
+    expect(messageOf(pushed, { ...p, notes: ['Not used for push: deep_link.'] })).toMatchObject({ link: undefined });
+    const mail = { channel: 'email', content: { subject: 'Hi', body: 'B', sender_name: 'Shop' } };
+    expect(messageOf(mail, p)).toMatchObject({ sender: 'Shop' });
+    expect(messageOf(mail, { ...p, notes: ['Not used for email: deep_link, image_url, sender_name.'] })).toMatchObject({ sender: undefined });
     const email = messageOf({ channel: 'email', content: { subject: 'Hi', body: '<style>p{}</style><p>Dear&nbsp;you &amp; <b>yours</b></p><script>alert(1)</script>' } }, p);
     expect(email).toEqual({ kind: 'email', subject: 'Hi', sender: undefined, text: 'Dear you & yours' });
     expect(messageOf({ channel: 'sms', content: { body: 'Code 1234' } }, p)).toEqual({ kind: 'sms', body: 'Code 1234' });
@@ -177,11 +181,13 @@ describe('audit report logic', () => {
   });
 
   it('says "every check passed" only when checks ran on every account and campaign', () => {
-    const none = { ...audit, findings: [], summary: { ...audit.summary, by_check: audit.summary.by_check.map((c) => ({ ...c, findings: 0, shown: 0 })), errors: undefined, warnings: undefined, incomplete: undefined, audited: audit.summary.audited.map((a) => ({ ...a, unread: 0, failed_reads: 0 })) } } as AuditResult;
+    const none = { ...audit, findings: [], summary: { ...audit.summary, by_check: audit.summary.by_check.map((c) => ({ ...c, findings: 0, shown: 0 })), errors: undefined, warnings: undefined, incomplete: undefined, not_checked: [], audited: audit.summary.audited.map((a) => ({ ...a, unread: 0, failed_reads: 0 })) } } as AuditResult;
     expect(emptyLine(none)).toBe('No findings: every check passed.');
     expect(emptyLine({ ...none, summary: { ...none.summary, warnings: [{ vendor: 'altcraft', message: 'scampaigns/list failed' }] } })).toMatch(/some was not \(below\)/);
     expect(emptyLine({ ...none, summary: { ...none.summary, errors: [{ vendor: 'moengage', message: 'HTTP 401' }] } as AuditResult['summary'] })).toMatch(/some was not/);
     expect(emptyLine({ ...none, summary: { ...none.summary, by_check: [] } })).toBe('No check could run on these campaigns (below).');
+    expect(emptyLine({ ...none, summary: { ...none.summary, not_checked: [{ check: 'dnd_bypass', vendors: ['batch'], reason: 'no DND field' }] } })).toMatch(/some was not/);
+    expect(emptyLine({ ...none, summary: { ...none.summary, audited: none.summary.audited.map((a) => ({ ...a, unread: 3 })) } })).toMatch(/some was not/);
   });
 
   it('keeps the view\'s vendor order equal to the domain\'s (copied to keep zod out of the view)', () => {

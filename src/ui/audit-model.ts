@@ -72,8 +72,8 @@ export function summaryLine(r: AuditResult): string {
  */
 export function emptyLine(r: AuditResult): string {
   const s = r.summary;
-  if (!s.by_check.length) return 'No check could run on these campaigns (below).';
-  const gaps = (s.errors?.length ?? 0) + (s.warnings?.length ?? 0) + (s.incomplete?.length ?? 0) + s.audited.filter((a) => a.unread || a.failed_reads).length;
+  if (!s.by_check.length) return s.errors?.length ? 'Nothing could be audited (below).' : 'No check could run on these campaigns (below).';
+  const gaps = (s.errors?.length ?? 0) + (s.warnings?.length ?? 0) + (s.incomplete?.length ?? 0) + s.not_checked.length + s.audited.filter((a) => a.unread || a.failed_reads).length;
   return gaps ? 'No findings in what could be audited; some was not (below).' : 'No findings: every check passed.';
 }
 

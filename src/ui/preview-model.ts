@@ -57,11 +57,11 @@ export function messageOf(args: Record<string, unknown>, p: WritePreviewResult['
   const c = args.content as { title?: string; body?: string; subject?: string; sender_name?: string; deep_link?: string; image_url?: string } | undefined;
   const channel = (typeof args.channel === 'string' ? args.channel : p.channel) ?? 'other';
   if (!c || typeof c.body !== 'string') return p.content ? { kind: 'text', body: excerpt(htmlToText(p.content), BODY_MAX) } : undefined;
-  if (channel === 'email') return { kind: 'email', subject: c.subject, sender: c.sender_name, text: excerpt(htmlToText(c.body), EMAIL_MAX) };
+  // What the vendor will not send is not shown as sent: its preview names it (vendors/write-input.ts unusedContent).
+  const unused = (field: string) => (p.notes ?? []).some((n) => n.startsWith('Not used for ') && n.split(': ')[1]?.replace(/\.$/, '').split(', ').includes(field));
+  if (channel === 'email') return { kind: 'email', subject: c.subject, sender: unused('sender_name') ? undefined : c.sender_name, text: excerpt(htmlToText(c.body), EMAIL_MAX) };
   if (channel === 'sms' || channel === 'whatsapp') return { kind: 'sms', body: excerpt(c.body, BODY_MAX) };
   if (channel === 'push' || channel === 'webpush' || channel === 'inapp') {
-    // What the vendor will not send is not shown as sent: its preview names it (vendors/write-input.ts unusedContent).
-    const unused = (field: string) => (p.notes ?? []).some((n) => n.startsWith('Not used for ') && n.split(': ')[1]?.replace(/\.$/, '').split(', ').includes(field));
     return { kind: 'push', title: c.title, body: excerpt(htmlToText(c.body), BODY_MAX), link: unused('deep_link') ? undefined : c.deep_link, image: unused('image_url') ? undefined : c.image_url };
   }
   return { kind: 'text', body: excerpt(htmlToText(c.body), BODY_MAX) };
