@@ -176,3 +176,13 @@ export function notSent(req: HttpRequest, err: unknown): unknown {
   }
   return err;
 }
+
+/** A body as JSON, or undefined when it is empty or not JSON (its text is kept beside it). */
+export function parseJson(text: string): unknown {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

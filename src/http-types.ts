@@ -1,5 +1,7 @@
 import type { VendorId } from './domain.js';
-import type { SlidingWindow } from './store.js';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { ConcurrencySlots, RateWindows, SlidingWindow } from './store.js';
 
 export interface HttpRequest {
   vendor: VendorId;
@@ -47,4 +49,27 @@ export interface HttpResponse {
   /** Parsed JSON, or undefined when the body is empty. */
   body: unknown;
   text: string;
+}
+
+export interface HttpOptions {
+  retries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the error says when to try again. */
+  maxRetryAfterMs?: number;
+  timeoutMs?: number;
+  /** Longest hold stored after a 429 or a "window used up" header: an absurd Retry-After must not freeze a vendor for days. */
+  maxHoldMs?: number;
+  /** Largest body read from a vendor, per request; over it the request fails (not retried) and the socket is dropped. */
+  maxBodyBytes?: number;
+  /** Where pacing reservations live (default: this process); a shared store can replace it. */
+  rates?: RateWindows;
+  /** Where concurrency caps are held (default: this process); a shared store can replace it. */
+  slots?: ConcurrencySlots;
+  /** Where pacing, holds and backoff read the time and wait (default wall time); writers use it too. */
+  clock?: Clock;
+  /** Override one half of the clock (tests of pacing and backoff that must not wait at all). */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  logger?: Logger;
 }

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { RateWindowHeld, VendorError } from './errors.js';
-import { BodyTooLarge, afterUnknown, connectionError, notSent, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
+import { BodyTooLarge, afterUnknown, connectionError, notSent, parseJson, readCapped, statusError, tooLargeError, withAttempts } from './http-errors.js';
 import { redact, silentLogger } from './log.js';
 import { realClock, type Clock } from './clock.js';
 import { endOf, joinSignals } from './deadline.js';
@@ -10,32 +10,10 @@ import { LocalRateWindows, LocalSlots, type ConcurrencySlots, type RateWindows }
 /** Largest vendor body read by default: a 50 MB (or endless) answer must not take the server down. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-export interface HttpOptions {
-  retries?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** A Retry-After longer than this is not waited for: the error says when to try again. */
-  maxRetryAfterMs?: number;
-  timeoutMs?: number;
-  /** Longest hold stored after a 429 or a "window used up" header: an absurd Retry-After must not freeze a vendor for days. */
-  maxHoldMs?: number;
-  /** Largest body read from a vendor, per request; over it the request fails (not retried) and the socket is dropped. */
-  maxBodyBytes?: number;
-  /** Where pacing reservations live (default: this process); a shared store can replace it. */
-  rates?: RateWindows;
-  /** Where concurrency caps are held (default: this process); a shared store can replace it. */
-  slots?: ConcurrencySlots;
-  /** Where pacing, holds and backoff read the time and wait (default wall time); writers use it too. */
-  clock?: Clock;
-  /** Override one half of the clock (tests of pacing and backoff that must not wait at all). */
-  now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  logger?: Logger;
-}
 
-import type { HttpRequest, HttpResponse } from './http-types.js';
+import type { HttpOptions, HttpRequest, HttpResponse } from './http-types.js';
 
-export type { HttpRequest, HttpResponse };
+export type { HttpOptions, HttpRequest, HttpResponse };
 
 /** Why a request under a held key waits: the vendor's own answer said its window is used up. */
 const HELD_BY_VENDOR = 'rate limit was reached (its last answer said so)';
@@ -262,14 +240,5 @@ export class HttpClient {
   private async spaced(key: string, intervalMs: number, signal?: AbortSignal): Promise<void> {
     let gap: number;
     while ((gap = await this.rates.space(key, intervalMs, this.clock.now())) > 0) await this.clock.sleep(gap, signal);
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (!text.trim()) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -1,13 +1,12 @@
 import type { Audience, Channel, ReachEstimate } from '../domain.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient } from '../http.js';
-import { clip } from './text.js';
 import { ID_HELP, envelopeStatus } from './altcraft-errors.js';
 import { describeAltcraft, hintFor, parseRef } from './altcraft-map.js';
 import { ALTCRAFT_ID_TYPES, ALTCRAFT_SEND_CHANNELS, ALTCRAFT_USED_CONTENT, altcraftAudience, altcraftStart, channelContent, matching, triggerId } from './altcraft-write-map.js';
 import { resolveSchedule } from './schedule.js';
 import type { GetResult, PartControl, PartOutcome, PlanPart, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview } from './vendor.js';
-import { requireContent, unusedContent } from './write-input.js';
+import { contentExcerpt, requireContent, unusedContent } from './write-input.js';
 import { outcomeOfError, sendControl } from './write-outcome.js';
 
 /** Profiles per start_batch request: batch endpoints take ≤10,000 (notes §4 Common, (f)). */
@@ -57,7 +56,7 @@ export class AltcraftWriter implements VendorWriter {
       };
       const preview: WritePreview = {
         ...head, operation: `create an active ${input.channel} broadcast "${input.name}"`, channel: input.channel, audience: aud.words,
-        ...(reach && { estimated_reach: reach.estimated_reach }), content: excerpt(input.content),
+        ...(reach && { estimated_reach: reach.estimated_reach }), content: contentExcerpt(input.content),
         schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
           ...unusedContent(input.channel, input.content, ALTCRAFT_USED_CONTENT[input.channel] ?? ['body']),
@@ -82,7 +81,7 @@ export class AltcraftWriter implements VendorWriter {
         parts: [],
         preview: {
           ...head, operation: `launch trigger mailing-${id} ("${campaign.name}") for ${count} listed ${count === 1 ? 'profile' : 'profiles'}`, channel: op.input.channel,
-          audience: `${count} profiles matched by ${op.input.id_type}`, content: excerpt(op.input.content), schedule: 'now',
+          audience: `${count} profiles matched by ${op.input.id_type}`, content: contentExcerpt(op.input.content), schedule: 'now',
           counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / ALTCRAFT_BATCH_SIZE), batch_size: ALTCRAFT_BATCH_SIZE },
           notes: [
             ...unusedContent(op.input.channel, op.input.content, ALTCRAFT_USED_CONTENT[op.input.channel] ?? ['body']),
@@ -172,8 +171,4 @@ function envelopeError(method: string, status: number, top: Rec): VendorError {
     vendor: 'altcraft', status, code: top.error as number, message: text, hint: unknown ? 'Altcraft may have acted on it: check in Altcraft before sending it again.' : hintFor(status),
     outcome: unknown ? 'unknown' : 'failed',
   });
-}
-
-function excerpt(c: { title?: string; subject?: string; body: string }): string {
-  return clip([c.title ?? c.subject, c.body].filter(Boolean).join(' — '), 160);
 }

@@ -55,3 +55,9 @@ export function campaignId(id: string): number {
   if (!/^\d{1,15}$/.test(id.trim())) throw new InputError(`CleverTap campaign ids are integers (e.g. 1457432766), got "${id}"`);
   return Number(id.trim());
 }
+
+/** A secondary endpoint's vendor failure as a value (the result degrades); anything else still throws. */
+export function secondary(err: unknown, signal?: AbortSignal): VendorError {
+  if (signal?.aborted || !(err instanceof VendorError)) throw err;
+  return err;
+}

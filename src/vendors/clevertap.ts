@@ -10,12 +10,12 @@ import {
 } from './clevertap-map.js';
 import { LIST_AHEAD_DAYS, LIST_MAX_DAYS, hull, searchPlan } from './clevertap-find.js';
 import { joinReport, rowLabels, type Target } from './clevertap-report.js';
-import { campaignId, describeCleverTap, envelope, failStatus, notCompleted, shapeError } from './clevertap-errors.js';
+import { campaignId, describeCleverTap, envelope, failStatus, notCompleted, secondary, shapeError } from './clevertap-errors.js';
 import { CLEVERTAP_REGIONS, filterLocal, projectDigest, type Rec } from './common.js';
-
-export { CLEVERTAP_REGIONS };
 import { CLEVERTAP_CREATE_INTERVAL_MS } from './clevertap-write-map.js';
 import { CleverTapWriter } from './clevertap-writer.js';
+
+export { CLEVERTAP_REGIONS };
 
 /** Default listing window: the last 30 days ending today (brief; list.json always needs dates, seed 000), plus LIST_AHEAD_DAYS. */
 const LIST_DEFAULT_DAYS = 30;
@@ -242,10 +242,4 @@ export class CleverTapAdapter implements VendorAdapter {
       classify: failStatus,
     });
   }
-}
-
-/** A secondary endpoint's vendor failure as a value (the result degrades); anything else still throws. */
-function secondary(err: unknown, signal?: AbortSignal): VendorError {
-  if (signal?.aborted || !(err instanceof VendorError)) throw err;
-  return err;
 }

@@ -3,8 +3,8 @@ import type { Audience, Channel, Content } from '../domain.js';
 import { InputError, UnsupportedError } from '../errors.js';
 
 import type { ResolvedSchedule } from './schedule.js';
-import type { IdType } from './vendor.js';
-import type { DraftContent } from './write-input.js';
+import type { IdType, SendInput, WritePreview } from './vendor.js';
+import { contentExcerpt, unusedContent, type DraftContent } from './write-input.js';
 
 /** Inform `transaction_id` is at most 50 characters (inform.yaml). */
 export const TRANSACTION_ID_MAX = 50;
@@ -115,4 +115,24 @@ export function createBody(
 export function informBody(alertId: string, channel: 'EMAIL' | 'SMS', recipient: string, content: Content, key: string): Obj {
   const attrs = { ...(content.title && { title: content.title }), ...(content.subject && { subject: content.subject }), body: content.body };
   return { alert_id: alertId, transaction_id: transactionId(key, recipient), payloads: { [channel]: { recipient, personalized_attributes: attrs } } };
+}
+
+/** What an Inform send will do, in words: one request a user, the alert's own template, no sender attributes. */
+export function informPreview(
+  head: { vendor: 'moengage'; account: string }, input: SendInput, idType: IdType, recipients: { count: number; duplicates_removed: number }, batchSize: number,
+): WritePreview {
+  const { count, duplicates_removed } = recipients;
+  return {
+    ...head, operation: `send the Inform alert ${input.campaign_id} to ${count} ${count === 1 ? 'user' : 'users'}`, channel: input.channel,
+    audience: `${count} listed ${idType === 'email' ? 'email addresses' : 'phone numbers'}`, content: contentExcerpt(input.content), schedule: 'now',
+    counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / batchSize), batch_size: batchSize },
+    notes: [
+      ...unusedContent(input.channel, input.content, INFORM_USED_CONTENT),
+      'Inform sends the alert\'s own template, one request a user; title, subject and body are passed as personalized attributes the template may use.',
+      'MoEngage has no API to read an alert: an unknown alert id is refused with the first message and stops the send.',
+      // inform.yaml: "sender_attributes: ... If not passed, the alert will not be sent out" (for alerts that pick a sender so).
+      'No sender_attributes are sent: an alert set to pick its sender by API attributes sends nothing without them, though MoEngage answers 200.',
+      'Paced under Inform\'s 10,000 requests a minute; each request carries a transaction_id MoEngage deduplicates for 5 minutes.',
+    ],
+  };
 }

@@ -2,10 +2,9 @@ import { mapLimit } from '../concurrency.js';
 import { InputError, UnsupportedError, VendorError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../http.js';
 import { isObject } from './common.js';
-import { clip } from './text.js';
 import { channelRefusal, classifyMoe, describeInform } from './moengage-errors.js';
-import { INFORM_CHANNELS, INFORM_USED_CONTENT, MOENGAGE_USED_CONTENT, audienceWords, createBody, digest, informBody } from './moengage-write-map.js';
-import { requireContent, unusedContent } from './write-input.js';
+import { INFORM_CHANNELS, MOENGAGE_USED_CONTENT, audienceWords, createBody, digest, informBody, informPreview } from './moengage-write-map.js';
+import { contentExcerpt, requireContent, unusedContent } from './write-input.js';
 import { resolveSchedule } from './schedule.js';
 import type {
   GetResult, PartControl, PartOutcome, PlanPart, PlannedRequest, SendInput, StatusInput, VendorWriter, WriteCapabilities, WriteOp, WritePlan, WritePreview,
@@ -76,7 +75,7 @@ export class MoEngageWriter implements VendorWriter {
       const body = createBody({ ...input, channel: input.channel }, this.ctx.createdBy, rid(op.input), schedule);
       const preview: WritePreview = {
         ...head, operation: `create a one-time ${input.channel} campaign "${input.name}"`, channel: input.channel,
-        audience: audienceWords(input.audience), content: excerpt(input.content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
+        audience: audienceWords(input.audience), content: contentExcerpt(input.content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
           ...unusedContent(input.channel, input.content, MOENGAGE_USED_CONTENT[input.channel]),
           'MoEngage documents two creation quotas (5/s and 5 successful creations a minute, 25/h, 100/day); creates are paced to the stricter.',
@@ -89,24 +88,8 @@ export class MoEngageWriter implements VendorWriter {
     if (op.kind === 'send') {
       const ch = this.sendChannel(op.input);
       requireContent('MoEngage', op.input.channel, op.input.content);
-      const { count, duplicates_removed } = op.recipients;
-      if (count < 1) throw new InputError('recipients is empty: give at least one id');
-      return {
-        parts: [],
-        preview: {
-          ...head, operation: `send the Inform alert ${op.input.campaign_id} to ${count} ${count === 1 ? 'user' : 'users'}`, channel: op.input.channel,
-          audience: `${count} listed ${ch.id_type === 'email' ? 'email addresses' : 'phone numbers'}`, content: excerpt(op.input.content), schedule: 'now',
-          counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / SEND_BATCH), batch_size: SEND_BATCH },
-          notes: [
-            ...unusedContent(op.input.channel, op.input.content, INFORM_USED_CONTENT),
-            'Inform sends the alert\'s own template, one request a user; title, subject and body are passed as personalized attributes the template may use.',
-            'MoEngage has no API to read an alert: an unknown alert id is refused with the first message and stops the send.',
-            // inform.yaml: "sender_attributes: ... If not passed, the alert will not be sent out" (for alerts that pick a sender so).
-            'No sender_attributes are sent: an alert set to pick its sender by API attributes sends nothing without them, though MoEngage answers 200.',
-            'Paced under Inform\'s 10,000 requests a minute; each request carries a transaction_id MoEngage deduplicates for 5 minutes.',
-          ],
-        },
-      };
+      if (op.recipients.count < 1) throw new InputError('recipients is empty: give at least one id');
+      return { parts: [], preview: informPreview(head, op.input, ch.id_type, op.recipients, SEND_BATCH) };
     }
     return this.prepareStatus(op.input, rid, head, signal);
   }
@@ -252,8 +235,3 @@ export class MoEngageWriter implements VendorWriter {
     return at - now;
   }
 }
-
-function excerpt(c: { title?: string; subject?: string; body: string }): string {
-  return clip([c.title ?? c.subject, c.body].filter(Boolean).join(' — '), 160);
-}
-
