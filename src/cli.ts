@@ -23,7 +23,9 @@ export const INSPECTOR = '@modelcontextprotocol/inspector@0.15.0';
  * The stdio forms start the same server: its flags, and the variables it reads (a client does not pass on the shell's);
  * a secret by name only: the Inspector command reads it from the shell, the JSON says where to put it.
  */
-export function httpBanner(url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid, launch?: StdioLaunch): string {
+export function httpBanner(
+  url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid, launch?: StdioLaunch, node = process.execPath, everyInterface = false,
+): string {
   const header = token ? ' --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"' : '';
   const auth = token ? ', "headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }' : '';
   const stdioArgs = [bin, ...(launch?.args ?? (sandbox ? ['--sandbox'] : []))];
@@ -38,13 +40,15 @@ export function httpBanner(url: string, sandbox: boolean, token?: string, bin = 
     // The endpoint alone on the first line: a script (or a person) takes the whole line as the URL.
     url,
     `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at that endpoint`,
+    ...(everyInterface ? [`bound to every interface: from another machine, put this machine's address (its name or IP) in place of ${new URL(url).hostname}`] : []),
     '',
     'Claude Code:',
     `  claude mcp add --transport http campaign-mcp ${url}${header}`,
     `Cursor (~/.cursor/mcp.json) or any client that takes a URL${token ? ' (the token is read from CAMPAIGN_MCP_HTTP_TOKEN)' : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,
     `Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb)${secrets.length ? `; put your own ${secrets.join(', ')} where it says <your ...> (secrets are not printed)` : ''}:`,
-    `  { "mcpServers": { "campaign-mcp": { "command": "node", "args": ${JSON.stringify(stdioArgs)}${envJson} } } }`,
+    // Node by its full path: Claude Desktop starts servers without the login shell's PATH (nvm, Homebrew), where "node" may not resolve.
+    `  { "mcpServers": { "campaign-mcp": { "command": ${JSON.stringify(node)}, "args": ${JSON.stringify(stdioArgs)}${envJson} } } }`,
     `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio${secrets.length ? ' (secrets read from this shell)' : ''}:`,
     // The Inspector's launcher takes --config as its own wherever it appears; after `--` it goes to the server.
     `  npx -y ${INSPECTOR} ${[...envFlags, ...(stdioArgs.includes('--config') ? ['--'] : []), 'node', ...stdioArgs.map(shellWord)].join(' ')}`,

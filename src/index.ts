@@ -176,7 +176,8 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
     // The signal handlers before the banner: it says `kill <pid>` stops the server, and a person (or a script) may do
     // so the moment it is printed; without a handler yet, SIGTERM would kill the process outright (no drain, no exit 0).
     shutdown.onSignals();
-    process.stdout.write(`${httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env))}\n`);
+    const banner = httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env), undefined, served.everyInterface);
+    process.stdout.write(`${banner}\n`);
   } else {
     const inflight = new Inflight();
     // EOF is the client's normal goodbye (exit 0); any other close leaves the process deaf, so it exits 1 and says why.

@@ -114,8 +114,10 @@ describe('HTTP beyond loopback', () => {
     const token = 'e2e-http-token-0123456789';
     const p = spawnBin(['--sandbox', '--http', '--host', '0.0.0.0', '--port', '0'], { CAMPAIGN_MCP_HTTP_TOKEN: token });
     try {
-      const port = (await p.waitFor(/:(\d+)\/mcp/))[1];
-      const url = `http://127.0.0.1:${port}/mcp`;
+      // The endpoint as printed: this machine's loopback (http://0.0.0.0:… names no host to give anyone), and a word for other machines.
+      const url = (await p.waitFor(/^(http:\S+)$/m))[1]!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+      await p.waitFor(/bound to every interface: from another machine, put this machine's address \(its name or IP\) in place of 127\.0\.0\.1/);
       for (const era of Object.keys(ERAS) as Era[]) {
         expect((await post(url, era)).statusCode, era).toBe(401);
         expect((await post(url, era, { authorization: 'Bearer wrong' })).statusCode, era).toBe(401);

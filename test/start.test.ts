@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpBanner, INSPECTOR } from '../src/cli.js';
 import { stdioLaunch } from '../src/client-launch.js';
@@ -91,8 +91,11 @@ describe('the banner', () => {
     const b = httpBanner(url, false, undefined, '/x/campaign-mcp.js', 1, launch);
     expect(b).not.toContain('passcode-never-printed');
     expect(b).not.toContain('http-token-never-printed');
-    const desktop = JSON.parse(b.split('\n').find((l) => l.includes('"command": "node"'))!.trim()) as { mcpServers: { 'campaign-mcp': { args: string[]; env: Record<string, string> } } };
+    const desktop = JSON.parse(b.split('\n').find((l) => l.includes('"command": '))!.trim()) as { mcpServers: { 'campaign-mcp': { command: string; args: string[]; env: Record<string, string> } } };
     const server = desktop.mcpServers['campaign-mcp'];
+    // Node by its full path: Claude Desktop starts a server without the shell's PATH (nvm, Homebrew), where a bare "node" is not found.
+    expect(server.command).toBe(process.execPath);
+    expect(isAbsolute(server.command)).toBe(true);
     expect(server.args).toEqual(['/x/campaign-mcp.js', '--read-only', '--data-dir', '/srv/app/state']);
     expect(server.env).toEqual({ CLEVERTAP_ACCOUNT_ID: 'W9R-5Z6-KK7Z', CLEVERTAP_REGION: 'eu1', CAMPAIGN_MCP_MAX_RECIPIENTS: '5000', CLEVERTAP_PASSCODE: '<your CLEVERTAP_PASSCODE>' });
     expect(b).toContain('put your own CLEVERTAP_PASSCODE where it says <your ...>');

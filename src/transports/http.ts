@@ -34,6 +34,8 @@ export interface HttpServeOptions {
 /** A listening endpoint, stopped in steps: refuse new requests, drain those in flight, close. */
 export interface HttpServing {
   url: string;
+  /** Bound to every interface (--host 0.0.0.0 or ::): `url` is this machine's loopback, another machine uses this one's address. */
+  everyInterface: boolean;
   /** Streams open now. */
   readonly streams: number;
   /** Answer every new request 503 and end the open streams; calls in flight still answer. */
@@ -43,6 +45,9 @@ export interface HttpServing {
   /** Refuse, drain (within `graceMs`), then close every connection. */
   close(graceMs?: number): Promise<void>;
 }
+
+/** The wildcard addresses, each with the loopback address a client on this machine connects to instead. */
+const WILDCARD: Readonly<Record<string, string>> = { '0.0.0.0': '127.0.0.1', '[::]': '[::1]' };
 
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -127,7 +132,9 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   const port = (http.address() as AddressInfo).port;
   let closed: Promise<void> | undefined;
   const serving: HttpServing = {
-    url: `http://${bound}:${port}/mcp`,
+    // Bound to every interface: this machine reaches it on loopback (another uses this machine's own address).
+    url: `http://${WILDCARD[bound] ?? bound}:${port}/mcp`,
+    everyInterface: bound in WILDCARD,
     get streams() {
       return streams.size;
     },
