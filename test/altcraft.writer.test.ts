@@ -44,6 +44,7 @@ describe('altcraft writer: create', () => {
     const plan = await w.prepare(op, clock);
     expect(writes(s)).toHaveLength(0);
     expect(s.requests.map((r) => r.path)).toEqual(['/api/v1.1/segments/get_counters']);
+    expect(plan.preview.content).toBe('Sale — -30%'); // the excerpt is text, not the email's markup
     expect(plan.preview.estimated_reach).toBe(seg.counters.find((c) => c.channel === 'email')!.status.subscribed_sendable);
     expect(plan.preview.schedule).toEqual({ local: '2026-11-23 10:00', utc: '2026-11-23T07:00:00Z', timezone: 'Europe/Moscow' });
     expect(plan.parts[0]!.request.body).toMatchObject({ data_type: 'segment', data_id: seg.id, send_channel: 'email', is_active: true, start_schedule: { type: 'once', start_time: '2026-11-23 10:00:00' } });

@@ -142,6 +142,7 @@ describe('moengage writer: create', () => {
   it('a retry of the same request_id after a success is recognised, not created twice', async () => {
     const { s, w } = await setup();
     const plan = await w.prepare({ kind: 'create', input: { name: 'Email', channel: 'email', audience: { all_users: true }, content: { subject: 'Hi', body: '<p>Hello</p>' } } }, clock);
+    expect(plan.preview.content).toBe('Hi — Hello'); // the excerpt is text, not the email's markup
     expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'succeeded' });
     expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'succeeded', message: expect.stringMatching(/already used/) });
     expect(s.writes.created).toHaveLength(1);
