@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpServer } from '@modelcontextprotocol/server';
@@ -197,6 +198,39 @@ describe('who may call: the bearer token and the Origin', () => {
   it('on loopback refuses a foreign Origin 403 and serves its own', async () => {
     expect(await call(served.url, { origin: 'http://evil.example' })).toBe(403);
     expect(await call(served.url, { origin: `http://localhost:${port}` })).toBe(200);
+  });
+
+  it('every refusal of ours is a JSON-RPC error with no id, shaped as the SDK\'s own (a client reads them alike)', async () => {
+    const guarded = await serveHttp(listening, { host: '127.0.0.1', port: 0, logger: silentLogger, token });
+    // node:http, not fetch: fetch sends its own Host header whatever it is given.
+    const answer = (url: string, headers: Record<string, string>, body = discover) => new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'server/discover', ...headers } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as unknown }));
+      });
+      req.on('error', reject).end(body);
+    });
+    const accept = { accept: 'application/json, text/event-stream' };
+    const auth = { authorization: `Bearer ${token}`, ...accept };
+    try {
+      const sdk = await answer(guarded.url, auth, '{"jsonrpc": "2.0", "id": 1,'); // the SDK's own refusal: no JSON
+      expect(sdk.status).toBe(400);
+      const shape = { jsonrpc: '2.0', id: null, error: { code: expect.any(Number), message: expect.any(String) } };
+      expect(sdk.body).toEqual(shape);
+      const ours = [
+        [await answer(guarded.url, accept), 401, /bearer token/],
+        [await answer(guarded.url, { ...auth, origin: 'http://evil.example' }), 403, /forbidden Origin/],
+        [await answer(guarded.url, { ...auth, host: 'evil.example' }), 403, /forbidden Host/],
+        [await answer(guarded.url.replace(/\/mcp$/, '/other'), auth), 404, /the MCP endpoint is \/mcp/],
+      ] as const;
+      for (const [got, status, words] of ours) {
+        expect(got.status).toBe(status);
+        expect(got.body).toEqual(shape);
+        expect((got.body as { error: { message: string } }).error.message).toMatch(words);
+      }
+    } finally {
+      await guarded.close(0);
+    }
   });
 
   it('beyond loopback refuses an Origin other than the Host asked for, even with the token', async () => {

@@ -79,7 +79,7 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   const http = createHttpServer((req, res) => {
     void requests.track(() => handle(req, res)).catch((err: unknown) => {
       opts.logger.error({ err: String(err) }, 'http request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      if (!res.headersSent) refuse(res, 500, 'internal error');
       else res.end();
     });
   });
@@ -87,33 +87,30 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (draining) {
       res.setHeader('connection', 'close');
-      return json(res, 503, { error: 'shutting down' });
+      return refuse(res, 503, 'shutting down');
     }
     const path = new URL(req.url ?? '/', 'http://local').pathname;
-    if (path !== '/mcp') return json(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
+    if (path !== '/mcp') return refuse(res, 404, 'not found; the MCP endpoint is /mcp');
     if (loopback) {
       const host = validateHostHeader(req.headers.host, hostnames);
-      if (!host.ok) return json(res, 403, { error: `forbidden Host header: ${host.message}` });
+      if (!host.ok) return refuse(res, 403, `forbidden Host header: ${host.message}`);
     }
     const origin = validateOriginHeader(req.headers.origin, loopback ? origins : [hostnameOf(req.headers.host)]);
-    if (!origin.ok) return json(res, 403, { error: `forbidden Origin: ${origin.message}` });
+    if (!origin.ok) return refuse(res, 403, `forbidden Origin: ${origin.message}`);
     if (opts.token && !bearerMatches(req.headers.authorization, opts.token)) {
       res.setHeader('www-authenticate', 'Bearer');
-      return json(res, 401, { error: 'missing or wrong bearer token' });
+      return refuse(res, 401, 'missing or wrong bearer token');
     }
     const body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES, opts.drain ?? DRAIN) : Buffer.alloc(0);
     if (body === undefined) {
-      return json(res, 413, { error: `request body too large (the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB)` });
+      return refuse(res, 413, `request body too large (the limit is ${MAX_BODY_BYTES / 1024 / 1024} MiB)`);
     }
     let end: AbortSignal | undefined;
     if (wantsStream(req) && !(end = streams.take(res))) {
       opts.logger.warn({ open: streams.size }, 'stream refused: too many open');
       res.setHeader('retry-after', '30');
       res.setHeader('connection', 'close'); // a refused client holds no socket either
-      return json(res, 503, {
-        jsonrpc: '2.0', id: requestId(body),
-        error: { code: -32000, message: `too many open streams: this server keeps at most ${streams.max} open at once; close one you no longer read, or retry later` },
-      });
+      return refuse(res, 503, `too many open streams: this server keeps at most ${streams.max} open at once; close one you no longer read, or retry later`, requestId(body));
     }
     await sendWebResponse(res, await mcp.fetch(toWebRequest(req, res, req.method === 'POST' ? body : undefined)), end);
   }
@@ -184,7 +181,11 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function json(res: ServerResponse, status: number, body: unknown) {
+/**
+ * A refusal before the request reaches the MCP handler, as the SDK words its own: an HTTP status and a JSON-RPC
+ * error (the spec's "MAY comprise a JSON-RPC error response that has no id"), so a client reads every refusal alike.
+ */
+function refuse(res: ServerResponse, status: number, message: string, id: string | number | null = null) {
   res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32000, message } }));
 }
