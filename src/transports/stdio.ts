@@ -1,9 +1,9 @@
 import {
-  isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse,
+  INVALID_REQUEST, PARSE_ERROR, isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, parseJSONRPCMessage,
   type JSONRPCMessage, type McpServer, type RequestId, type Transport, type TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio as serveBothEras, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Inflight } from '../inflight.js';
 
@@ -12,11 +12,24 @@ import type { Inflight } from '../inflight.js';
  * 2025-era `initialize`); stdout carries protocol messages only. Requests count in `inflight` until answered.
  * `onClosed` hears when the transport closes: at EOF (`undefined`), or why it gave up (a message over the
  * SDK's 10 MiB line limit, a broken stdout): a process that stays up then is deaf, so the caller exits.
+ * A line that is no JSON-RPC message is answered with a JSON-RPC error (the SDK would drop it, and a client
+ * would wait forever for the answer to a request it got wrong).
  */
-export function serveStdio(makeServer: () => McpServer, logger: Logger, inflight: Inflight, onClosed: (why: string | undefined) => void): StdioServerHandle {
-  const stdin = process.stdin.pipe(new LineGuard(MAX_LINE_BYTES));
+export function serveStdio(
+  makeServer: () => McpServer, logger: Logger, inflight: Inflight, onClosed: (why: string | undefined) => void,
+  io: { stdin: Readable; stdout: Writable } = { stdin: process.stdin, stdout: process.stdout },
+): StdioServerHandle {
+  const guard = new LineGuard(MAX_LINE_BYTES, (r) => {
+    logger.warn({ code: r.code, id: r.id, err: r.message }, 'stdio line refused');
+    // A JSON-RPC error response; `id: null` is JSON-RPC's word for "no id could be read" (the SDK's type has none).
+    void transport.send({ jsonrpc: '2.0', id: r.id, error: { code: r.code, message: r.message } } as JSONRPCMessage).catch(() => undefined);
+  });
+  const stdin = io.stdin.pipe(guard);
+  // The guard hands over whole lines, each within the limit, but several at once: the SDK's buffer limit (on what it
+  // is handed, not on one line) is set above what one hand-over can hold, so the limit stays the guard's, per line.
+  const transport = new CountingTransport(new StdioServerTransport(stdin, io.stdout, { maxBufferSize: 2 * MAX_LINE_BYTES }), inflight, onClosed, io.stdin);
   return serveBothEras(() => makeServer(), {
-    transport: new CountingTransport(new StdioServerTransport(stdin, process.stdout), inflight, onClosed),
+    transport,
     onerror: (err) => logger.debug({ err: err.message }, 'stdio message refused'),
   });
 }
@@ -33,7 +46,7 @@ class LineGuard extends Transform {
   private held: Buffer[] = [];
   private heldBytes = 0;
 
-  constructor(private readonly max: number) {
+  constructor(private readonly max: number, private readonly onRefused: (r: Refusal) => void) {
     super();
   }
 
@@ -50,7 +63,26 @@ class LineGuard extends Transform {
     const rest = chunk.subarray(last + 1);
     this.held = rest.length ? [rest] : [];
     this.heldBytes = rest.length;
-    done(null, lines);
+    done(null, this.screen(lines));
+  }
+
+  /** The lines the SDK can read; each other one is refused (answered) or, blank, skipped, as the SDK would. */
+  private screen(lines: Buffer): Buffer | undefined {
+    const kept: Buffer[] = [];
+    let changed = false;
+    for (let start = 0; start < lines.length;) {
+      const end = lines.indexOf(10, start) + 1;
+      const line = lines.subarray(start, end);
+      start = end;
+      const seen = screenLine(line);
+      if (seen === line) kept.push(line);
+      else {
+        changed = true;
+        if (Buffer.isBuffer(seen)) kept.push(seen);
+        else if (seen) this.onRefused(seen);
+      }
+    }
+    return !changed ? lines : kept.length ? Buffer.concat(kept) : undefined;
   }
 
   override _flush(done: TransformCallback): void {
@@ -63,9 +95,49 @@ class LineGuard extends Transform {
   }
 }
 
+/** A line that is no JSON-RPC message: the error it is answered with. */
+interface Refusal {
+  id: RequestId | null;
+  code: number;
+  message: string;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * One whole line (its newline included) as the SDK will read it: the line itself, the line without a leading BOM,
+ * undefined for a blank line (skipped, as the SDK does), or the refusal of a line that is no JSON-RPC message.
+ */
+function screenLine(line: Buffer): Buffer | Refusal | undefined {
+  if (line.subarray(0, 3).equals(BOM)) return screenLine(line.subarray(3));
+  const text = line.toString('utf8');
+  if (!text.trim()) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { id: null, code: PARSE_ERROR, message: 'Parse error: a line on stdin is not JSON (each message is one line of JSON-RPC 2.0)' };
+  }
+  try {
+    parseJSONRPCMessage(value);
+    return line;
+  } catch {
+    const m = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    // A malformed answer to one of our requests is not answered: an error about an error could go back and forth.
+    if (m && !('method' in m) && ('result' in m || 'error' in m)) return undefined;
+    const id = typeof m?.id === 'string' || (typeof m?.id === 'number' && Number.isFinite(m.id)) ? m.id : null;
+    const why = !m ? (Array.isArray(value) ? 'a batch (a JSON array) is not taken: send one message a line' : 'a message is a JSON object')
+      : m.jsonrpc !== '2.0' ? '"jsonrpc" must be "2.0"'
+        : typeof m.method !== 'string' ? 'a request needs a string "method"'
+          : m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params)) ? '"params" must be an object'
+            : 'it is no JSON-RPC 2.0 request or notification';
+    return { id, code: INVALID_REQUEST, message: `Invalid Request: ${why}` };
+  }
+}
+
 /** Why the SDK transport closed, in words; undefined for the normal end (stdin reached EOF). */
-function closeReason(lastError: Error | undefined): string | undefined {
-  if (process.stdin.readableEnded) return undefined;
+function closeReason(lastError: Error | undefined, stdin: Readable): string | undefined {
+  if (stdin.readableEnded) return undefined;
   const limit = /exceeded maximum size of (\d+) bytes/.exec(lastError?.message ?? '');
   if (limit) return `stdio transport closed: a message larger than ${Number(limit[1]) / 1024 / 1024} MiB arrived (the stdio line limit)`;
   return `stdio transport closed: ${lastError?.message ?? 'stdin or stdout was closed'}`;
@@ -76,20 +148,27 @@ class CountingTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport['onmessage'];
-  private readonly open = new Map<RequestId, () => void>();
+  /** Each open request's release, by id; a client reusing an id while it is open has both counted until both are answered. */
+  private readonly open = new Map<RequestId, Array<() => void>>();
   private lastError: Error | undefined;
 
-  constructor(private readonly inner: StdioServerTransport, private readonly inflight: Inflight, onClosed: (why: string | undefined) => void) {
+  constructor(private readonly inner: StdioServerTransport, private readonly inflight: Inflight, onClosed: (why: string | undefined) => void, stdin: Readable) {
     inner.onclose = () => {
+      // Nothing more can be answered: the calls still open stop counting as in flight (a shutdown need not wait for them).
+      this.release();
       this.onclose?.();
-      onClosed(closeReason(this.lastError));
+      onClosed(closeReason(this.lastError, stdin));
     };
     inner.onerror = (e) => {
       this.lastError = e;
       this.onerror?.(e);
     };
     inner.onmessage = (m: JSONRPCMessage) => {
-      if (isJSONRPCRequest(m)) this.open.set(m.id, this.inflight.enter());
+      if (isJSONRPCRequest(m)) {
+        const open = this.open.get(m.id);
+        if (open) open.push(this.inflight.enter());
+        else this.open.set(m.id, [this.inflight.enter()]);
+      }
       this.onmessage?.(m);
     };
   }
@@ -103,15 +182,20 @@ class CountingTransport implements Transport {
       await this.inner.send(message);
     } finally {
       if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined) {
-        this.open.get(message.id)?.();
-        this.open.delete(message.id);
+        const open = this.open.get(message.id);
+        open?.shift()?.();
+        if (open?.length === 0) this.open.delete(message.id);
       }
     }
   }
 
   close(): Promise<void> {
-    for (const done of this.open.values()) done();
-    this.open.clear();
+    this.release();
     return this.inner.close();
+  }
+
+  private release(): void {
+    for (const open of this.open.values()) for (const done of open) done();
+    this.open.clear();
   }
 }

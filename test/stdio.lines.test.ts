@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { Inflight } from '../src/inflight.js';
+import { createLogger } from '../src/log.js';
+import { serveStdio } from '../src/transports/stdio.js';
+
+const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+
+interface Answer { id?: string | number | null; result?: unknown; error?: { code: number; message: string } }
+
+/** The stdio server of src/transports/stdio.ts on in-memory pipes: what it answers, what it logs, what it counts in flight. */
+function open(tools?: (s: McpServer) => void) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const logs: Array<{ level: number; msg: string; code?: number }> = [];
+  const logSink = new PassThrough();
+  logSink.on('data', (b: Buffer) => { for (const l of b.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(l) as never); });
+  const inflight = new Inflight();
+  let closed: string | undefined | null = null;
+  const make = () => {
+    const s = new McpServer({ name: 'lines', version: '1' });
+    tools?.(s);
+    return s;
+  };
+  serveStdio(make, createLogger('debug', logSink), inflight, (why) => (closed = why), { stdin, stdout });
+  let text = '';
+  stdout.on('data', (b: Buffer) => (text += b.toString()));
+  const answers = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer);
+  const until = async (ok: () => boolean, what: string) => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+    if (!ok()) throw new Error(`never: ${what}; stdout=${text.slice(0, 2000)}`);
+  };
+  return { stdin, answers, logs, inflight, until, closed: () => closed };
+}
+
+describe('stdio: a line that is no JSON-RPC message is answered, not dropped', () => {
+  it('a malformed request with an id gets -32600 with that id, a line of no JSON -32700 with id null; the good ones around them are served', async () => {
+    const s = open();
+    const lines = [
+      JSON.stringify(INIT),
+      JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: 'oops' }),
+      JSON.stringify({ id: 99, method: 'tools/list', params: {} }),
+      JSON.stringify({ jsonrpc: '1.0', id: 'seven', method: 'ping' }),
+      `\ufeff${JSON.stringify({ jsonrpc: '2.0', id: 98, method: 'ping' })}`,
+      'this is not json',
+      '',
+      '   ',
+      JSON.stringify([{ jsonrpc: '2.0', id: 20, method: 'ping' }]),
+      JSON.stringify({ id: 4, result: 1 }), // a malformed answer to a request of ours: never answered back
+      JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'ping' }),
+    ];
+    s.stdin.write(`${lines.join('\n')}\n`);
+    await s.until(() => s.answers().some((a) => a.id === 8), 'the last ping answered');
+    const by = (id: Answer['id']) => s.answers().filter((a) => a.id === id);
+    expect(by(1)[0]?.result).toBeDefined();
+    expect(by(98)).toEqual([{ jsonrpc: '2.0', id: 98, result: {} }]);
+    expect(by(8)).toEqual([{ jsonrpc: '2.0', id: 8, result: {} }]);
+    expect(by(5)).toEqual([{ jsonrpc: '2.0', id: 5, error: { code: -32600, message: 'Invalid Request: "params" must be an object' } }]);
+    expect(by(99)).toEqual([{ jsonrpc: '2.0', id: 99, error: { code: -32600, message: 'Invalid Request: "jsonrpc" must be "2.0"' } }]);
+    expect(by('seven')[0]?.error?.code).toBe(-32600);
+    expect(by(null).map((a) => [a.error?.code, a.error?.message])).toEqual([
+      [-32700, expect.stringMatching(/^Parse error: a line on stdin is not JSON/)],
+      [-32600, expect.stringMatching(/batch/)],
+    ]);
+    expect(by(4)).toEqual([]);
+    expect(s.answers()).toHaveLength(8); // nothing for the blank lines or the malformed answer
+    // Each refusal is logged (on stderr, in the server), without the line itself.
+    expect(s.logs.filter((l) => l.msg === 'stdio line refused').map((l) => l.code)).toEqual([-32600, -32600, -32600, -32700, -32600]);
+    expect(JSON.stringify(s.logs)).not.toContain('this is not json');
+  });
+
+  it('a message just under the 10 MiB line limit, with another behind it, is served: the limit is per line', async () => {
+    const s = open();
+    s.stdin.write(`${JSON.stringify(INIT)}\n`);
+    const head = '{"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":{"pad":"';
+    const tail = '"}}}';
+    const big = `${head}${'x'.repeat(10 * 1024 * 1024 - head.length - tail.length - 1)}${tail}\n`; // newline included: 10 MiB exactly
+    expect(Buffer.byteLength(big)).toBe(10 * 1024 * 1024);
+    s.stdin.write(`${big}${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' })}\n`);
+    await s.until(() => s.answers().some((a) => a.id === 3), 'the ping behind the large one answered');
+    expect(s.answers().filter((a) => a.id === 2)).toEqual([{ jsonrpc: '2.0', id: 2, result: {} }]);
+    expect(s.closed()).toBeNull();
+  });
+
+  it('stdin closing with a call in flight: the call stops counting at once (a shutdown does not wait a drain for it)', async () => {
+    const s = open((server) => server.registerTool('hang', { inputSchema: z.object({}) }, async (_a, ctx) => {
+      await new Promise((r) => ctx.mcpReq.signal.addEventListener('abort', r));
+      return { content: [] };
+    }));
+    s.stdin.write(`${[INIT, { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'hang', arguments: {} } }].map((m) => JSON.stringify(m)).join('\n')}\n`);
+    await s.until(() => s.inflight.size === 1, 'the call in flight');
+    s.stdin.end();
+    await s.until(() => s.closed() !== null, 'the transport closed');
+    expect(s.closed()).toBeUndefined(); // EOF: the normal goodbye
+    expect(s.inflight.size).toBe(0);
+  });
+});
