@@ -240,6 +240,15 @@ describe('who may call: the bearer token and the Origin', () => {
       const auth = { authorization: `Bearer ${token}` };
       expect(await call(url, { ...auth, origin: 'http://evil.example' })).toBe(403);
       expect(await call(url, { ...auth, origin: 'http://127.0.0.1' })).toBe(200);
+      // A Host or a request target that names nothing valid is a 400 of ours, not a 500 from rebuilding the request.
+      const wport = Number(new URL(wide.url).port);
+      for (const [target, host] of [['/mcp', '[zz'], ['//[zz', '127.0.0.1']]) {
+        const r = await rawExchange(`POST ${target} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${discover.length}\r\nconnection: close\r\n\r\n`, [Buffer.from(discover)], 0, wport);
+        await new Promise((done) => (r.socket.destroyed ? done(undefined) : r.socket.once('close', done)));
+        r.socket.destroy();
+        expect(r.status, `${target} ${host}`).toBe('HTTP/1.1 400 Bad Request');
+        expect(JSON.parse(r.text().split('\r\n\r\n')[1]!)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringMatching(/^bad request: /) } });
+      }
     } finally {
       await wide.close(0);
     }

@@ -79,7 +79,7 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
   const http = createHttpServer((req, res) => {
     void requests.track(() => handle(req, res)).catch((err: unknown) => {
       opts.logger.error({ err: String(err) }, 'http request failed');
-      if (!res.headersSent) refuse(res, 500, 'internal error');
+      if (!res.headersSent) refuse(res, 500, 'internal error', null, -32603);
       else res.end();
     });
   });
@@ -89,8 +89,11 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
       res.setHeader('connection', 'close');
       return refuse(res, 503, 'shutting down');
     }
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const path = pathOf(req.url);
+    if (path === undefined) return refuse(res, 400, 'bad request: the request target is not a path');
     if (path !== '/mcp') return refuse(res, 404, 'not found; the MCP endpoint is /mcp');
+    // Beyond loopback any Host is taken, but one must name a host: the request is rebuilt from it (node-fetch.ts).
+    if (!loopback && !hostnameOf(req.headers.host)) return refuse(res, 400, 'bad request: the Host header names no host');
     if (loopback) {
       const host = validateHostHeader(req.headers.host, hostnames);
       if (!host.ok) return refuse(res, 403, `forbidden Host header: ${host.message}`);
@@ -185,7 +188,17 @@ function bearerMatches(header: string | undefined, token: string): boolean {
  * A refusal before the request reaches the MCP handler, as the SDK words its own: an HTTP status and a JSON-RPC
  * error (the spec's "MAY comprise a JSON-RPC error response that has no id"), so a client reads every refusal alike.
  */
-function refuse(res: ServerResponse, status: number, message: string, id: string | number | null = null) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32000, message } }));
+function refuse(res: ServerResponse, status: number, message: string, id: string | number | null = null, code = -32000) {
+  const body = JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** The path a request asks for; undefined when its target is none (`//[zz` is read as a host, and is no valid one). */
+function pathOf(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '/', 'http://local').pathname;
+  } catch {
+    return undefined;
+  }
 }
