@@ -1,5 +1,7 @@
 import type { ListToolsResult, McpServer } from '@modelcontextprotocol/server';
 import type { StdioLaunch } from './client-launch.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { connectInProcess } from './in-process.js';
 
 /** `campaign-mcp tools`: one line per tool with its arguments. */
@@ -46,16 +48,28 @@ export function httpBanner(
     `  claude mcp add --transport http campaign-mcp ${url}${header}`,
     `Cursor (~/.cursor/mcp.json) or any client that takes a URL${token ? ' (the token is read from CAMPAIGN_MCP_HTTP_TOKEN)' : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,
-    `Claude Desktop (claude_desktop_config.json, stdio; or npm run pack and open the .mcpb)${secrets.length ? `; put your own ${secrets.join(', ')} where it says <your ...> (secrets are not printed)` : ''}:`,
+    // `npm run pack` is a script of the source checkout (scripts/ is not in the published package).
+    `Claude Desktop (claude_desktop_config.json, stdio${existsSync(join(dirname(bin), '..', 'scripts', 'pack.mjs')) ? '; or npm run pack and open the .mcpb' : ''})${secrets.length ? `; put your own ${secrets.join(', ')} where it says <your ...> (secrets are not printed)` : ''}:`,
     // Node by its full path: Claude Desktop starts servers without the login shell's PATH (nvm, Homebrew), where "node" may not resolve.
     `  { "mcpServers": { "campaign-mcp": { "command": ${JSON.stringify(node)}, "args": ${JSON.stringify(stdioArgs)}${envJson} } } }`,
     `MCP Inspector (${INSPECTOR.split('@')[2]} runs on Node 20; later releases need Node 22), web UI over stdio${secrets.length ? ' (secrets read from this shell)' : ''}:`,
     // The Inspector's launcher takes --config as its own wherever it appears; after `--` it goes to the server.
-    `  npx -y ${INSPECTOR} ${[...envFlags, ...(stdioArgs.includes('--config') ? ['--'] : []), 'node', ...stdioArgs.map(shellWord)].join(' ')}`,
+    `  npx -y ${INSPECTOR} ${[...envFlags, ...(stdioArgs.includes('--config') ? ['--'] : []), 'node', ...stdioArgs.map(inspectorWord)].join(' ')}`,
     ...(token ? [] : ['or, against this endpoint from the terminal:', `  npx -y ${INSPECTOR} --cli ${url} --method tools/list`]),
     '',
     `Ctrl-C, or kill ${pid}, stops the server.`,
   ].join('\n');
+}
+
+/**
+ * A server argument for the Inspector's web form, quoted twice where it needs quoting: its launcher joins the
+ * arguments with spaces and its server splits them again by shell rules, so a path with a space (a home folder,
+ * "Application Support") must still be quoted once the shell has removed the outer quotes.
+ */
+function inspectorWord(s: string): string {
+  const inner = shellWord(s);
+  if (inner === s) return s;
+  return /["$`\\!]/.test(inner) ? shellWord(inner) : `"${inner}"`;
 }
 
 function shellWord(s: string): string {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -78,10 +79,26 @@ describe('the banner', () => {
   it('names an Inspector release that runs on Node 20, in forms that work as printed', () => {
     const b = httpBanner(url, true, undefined, '/opt/campaign mcp/dist/campaign-mcp.js', 42);
     expect(INSPECTOR).toBe('@modelcontextprotocol/inspector@0.15.0');
-    expect(b).toContain(`npx -y ${INSPECTOR} node '/opt/campaign mcp/dist/campaign-mcp.js' --sandbox`);
+    expect(b).toContain(`npx -y ${INSPECTOR} node "'/opt/campaign mcp/dist/campaign-mcp.js'" --sandbox`);
     expect(b).toContain(`npx -y ${INSPECTOR} --cli ${url} --method tools/list`);
     expect(b).not.toMatch(/inspector(?!@0\.15\.0)/);
     expect(b).toContain('kill 42, stops the server');
+    // `npm run pack` only where the bin sits in a source checkout (scripts/ does not ship in the package).
+    expect(b).not.toContain('npm run pack');
+    expect(httpBanner(url, true, undefined, join(process.cwd(), 'dist', 'campaign-mcp.js'), 42)).toContain('or npm run pack and open the .mcpb');
+  });
+
+  it('the web Inspector line survives its launcher: arguments joined with spaces, then split again by shell rules', () => {
+    /** How a POSIX shell splits `line` into words (bash itself, standing in for the shell and for the Inspector's shell-quote). */
+    const words = (line: string) => execFileSync('bash', ['-c', `printf '%s\\0' ${line}`]).toString().split('\0').slice(0, -1);
+    for (const bin of ['/opt/campaign mcp/dist/campaign-mcp.js', "/Users/o'neil/My Apps/campaign-mcp.js", '/srv/plain/campaign-mcp.js']) {
+      const launch = stdioLaunch(parseArgs(['--http', '--data-dir', '/Users/x/Library/Application Support/campaign-mcp']).flags, {}, '/');
+      const line = httpBanner(url, false, undefined, bin, 1, launch).split('\n').find((l) => l.startsWith(`  npx -y ${INSPECTOR} `) && !l.includes('--cli'))!;
+      const typed = words(line.trim()); // what the shell hands the launcher
+      const server = typed.slice(typed.indexOf('node') + 1);
+      // The launcher passes --args=<server args joined with spaces>; the Inspector's server splits them by shell rules.
+      expect(words(server.join(' ')), bin).toEqual([bin, '--data-dir', '/Users/x/Library/Application Support/campaign-mcp']);
+    }
   });
 
   it('the stdio forms start the same server: its flags (paths absolute) and the variables it reads, a secret never printed', async () => {
