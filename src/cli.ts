@@ -44,7 +44,7 @@ export function httpBanner(
     `campaign-mcp${sandbox ? ' on the SANDBOX (simulated CleverTap, MoEngage, Batch, Altcraft)' : ''} serving Streamable HTTP at that endpoint`,
     ...(everyInterface ? [`bound to every interface: from another machine, put this machine's address (its name or IP) in place of ${new URL(url).hostname}`] : []),
     '',
-    'Claude Code:',
+    `Claude Code${token ? ' (run where CAMPAIGN_MCP_HTTP_TOKEN is set: the shell puts the token in)' : ''}:`,
     `  claude mcp add --transport http campaign-mcp ${url}${header}`,
     `Cursor (~/.cursor/mcp.json) or any client that takes a URL${token ? ' (the token is read from CAMPAIGN_MCP_HTTP_TOKEN)' : ''}:`,
     `  { "mcpServers": { "campaign-mcp": { "url": "${url}"${auth} } } }`,

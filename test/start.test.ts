@@ -151,5 +151,6 @@ describe('the banner', () => {
     expect(b).toContain('"headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }');
     expect(b).not.toContain('s3cret-token');
     expect(b).not.toContain('--cli'); // Inspector 0.15's CLI sends no headers
+    expect(b).toContain('Claude Code (run where CAMPAIGN_MCP_HTTP_TOKEN is set: the shell puts the token in):');
   });
 });
