@@ -97,4 +97,27 @@ describe('stdio: a line that is no JSON-RPC message is answered, not dropped', (
     expect(s.closed()).toBeUndefined(); // EOF: the normal goodbye
     expect(s.inflight.size).toBe(0);
   });
+
+  it('answers queued behind a full stdout are backpressure, not a listener leak: no MaxListenersExceededWarning', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough({ highWaterMark: 16 }); // nobody reads it yet: every answer waits for 'drain'
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      serveStdio(() => new McpServer({ name: 'lines', version: '1' }), createLogger('silent'), new Inflight(), () => undefined, { stdin, stdout });
+      const pings = Array.from({ length: 30 }, (_, i) => JSON.stringify({ jsonrpc: '2.0', id: 100 + i, method: 'ping' }));
+      stdin.write(`${[JSON.stringify(INIT), ...pings].join('\n')}\n`);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(stdout.listenerCount('drain')).toBeGreaterThan(10);
+      let text = '';
+      stdout.on('data', (b: Buffer) => (text += b.toString()));
+      for (let i = 0; i < 200 && !text.includes('"id":129'); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(text).toContain('"id":129');
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

@@ -25,6 +25,9 @@ export function serveStdio(
     void transport.send({ jsonrpc: '2.0', id: r.id, error: { code: r.code, message: r.message } } as JSONRPCMessage).catch(() => undefined);
   });
   const stdin = io.stdin.pipe(guard);
+  // While stdout is full the SDK waits for 'drain' once per answer queued: past 10 of them Node would print a
+  // MaxListenersExceededWarning (plain text, amid the JSON log) for what is only backpressure.
+  io.stdout.setMaxListeners(0);
   // The guard hands over whole lines, each within the limit, but several at once: the SDK's buffer limit (on what it
   // is handed, not on one line) is set above what one hand-over can hold, so the limit stays the guard's, per line.
   const transport = new CountingTransport(new StdioServerTransport(stdin, io.stdout, { maxBufferSize: 2 * MAX_LINE_BYTES }), inflight, onClosed, io.stdin);
