@@ -96,6 +96,13 @@ describe('audit_campaigns through a real client, the whole sandbox with default 
       expect(body(await client.readResource({ uri: 'audit://latest' })).findings).toEqual(result.structured.findings);
       expect(body(await other.readResource({ uri: 'audit://latest' }))).toEqual({ message: 'No audit has run yet: call audit_campaigns first.' });
       await expect(other.readResource({ uri: 'audit://reports/not-kept-here' })).rejects.toThrow(/not kept .*call audit_campaigns again/);
+      // Kept in the store, not in this process: a server on a store of its own (in this same process) has no such report.
+      const lone = await connectInProcess(createServer({ ...ctx, store: new EmbeddedStore() }, allTools, { readOnly: false }));
+      try {
+        await expect(lone.readResource({ uri })).rejects.toThrow(/not kept .*call audit_campaigns again/);
+      } finally {
+        await lone.close();
+      }
       expect((await client.listResources()).resources.map((r) => r.uri)).toContain('audit://latest');
       expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toContain('audit://reports/{id}');
     } finally {

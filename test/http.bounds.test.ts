@@ -249,6 +249,10 @@ describe('who may call: the bearer token and the Origin', () => {
         expect(r.status, `${target} ${host}`).toBe('HTTP/1.1 400 Bad Request');
         expect(JSON.parse(r.text().split('\r\n\r\n')[1]!)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.stringMatching(/^bad request: /) } });
       }
+      // No Host at all (HTTP/1.0 may send none) is served, as before.
+      const bare = await rawExchange(`POST /mcp HTTP/1.0\r\nAuthorization: Bearer ${token}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\nmcp-protocol-version: 2026-07-28\r\nmcp-method: server/discover\r\ncontent-length: ${discover.length}\r\n\r\n`, [Buffer.from(discover)], 0, wport);
+      bare.socket.destroy();
+      expect(bare.status).toMatch(/^HTTP\/1\.[01] 200 OK$/);
     } finally {
       await wide.close(0);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, parseJSONRPCMessage } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { Inflight } from '../src/inflight.js';
 import { createLogger } from '../src/log.js';
@@ -36,7 +36,7 @@ function open(tools?: (s: McpServer) => void) {
 }
 
 describe('stdio: a line that is no JSON-RPC message is answered, not dropped', () => {
-  it('a malformed request with an id gets -32600 with that id, a line of no JSON -32700 with id null; the good ones around them are served', async () => {
+  it('a malformed request with an id gets -32600 with that id, a line of no JSON -32700 without an id; the good ones around them are served', async () => {
     const s = open();
     const lines = [
       JSON.stringify(INIT),
@@ -44,6 +44,7 @@ describe('stdio: a line that is no JSON-RPC message is answered, not dropped', (
       JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: 'oops' }),
       JSON.stringify({ id: 99, method: 'tools/list', params: {} }),
       JSON.stringify({ jsonrpc: '1.0', id: 'seven', method: 'ping' }),
+      JSON.stringify({ jsonrpc: '1.0', id: 1.5, method: 'ping' }), // no request id (not an integer): none echoed
       `\ufeff${JSON.stringify({ jsonrpc: '2.0', id: 98, method: 'ping' })}`,
       'this is not json',
       '',
@@ -61,14 +62,18 @@ describe('stdio: a line that is no JSON-RPC message is answered, not dropped', (
     expect(by(5)).toEqual([{ jsonrpc: '2.0', id: 5, error: { code: -32600, message: 'Invalid Request: "params" must be an object' } }]);
     expect(by(99)).toEqual([{ jsonrpc: '2.0', id: 99, error: { code: -32600, message: 'Invalid Request: "jsonrpc" must be "2.0"' } }]);
     expect(by('seven')[0]?.error?.code).toBe(-32600);
-    expect(by(null).map((a) => [a.error?.code, a.error?.message])).toEqual([
+    // No id could be read: the error goes without one (MCP's id is optional there, and never null).
+    expect(s.answers().filter((a) => !('id' in a)).map((a) => [a.error?.code, a.error?.message])).toEqual([
+      [-32600, 'Invalid Request: "jsonrpc" must be "2.0"'],
       [-32700, expect.stringMatching(/^Parse error: a line on stdin is not JSON/)],
       [-32600, expect.stringMatching(/batch/)],
     ]);
     expect(by(4)).toEqual([]);
-    expect(s.answers()).toHaveLength(8); // nothing for the blank lines or the malformed answer
+    expect(s.answers()).toHaveLength(9); // nothing for the blank lines or the malformed answer
+    // Every line on stdout is an MCP message a client's SDK takes (an id of null or 1.5 it would drop as invalid).
+    for (const a of s.answers()) expect(() => parseJSONRPCMessage(a), JSON.stringify(a)).not.toThrow();
     // Each refusal is logged (on stderr, in the server), without the line itself.
-    expect(s.logs.filter((l) => l.msg === 'stdio line refused').map((l) => l.code)).toEqual([-32600, -32600, -32600, -32700, -32600]);
+    expect(s.logs.filter((l) => l.msg === 'stdio line refused').map((l) => l.code)).toEqual([-32600, -32600, -32600, -32600, -32700, -32600]);
     expect(JSON.stringify(s.logs)).not.toContain('this is not json');
   });
 
@@ -85,17 +90,21 @@ describe('stdio: a line that is no JSON-RPC message is answered, not dropped', (
     expect(s.closed()).toBeNull();
   });
 
-  it('stdin closing with a call in flight: the call stops counting at once (a shutdown does not wait a drain for it)', async () => {
+  it('a refused line reusing an open request\'s id is answered, and that request still counts in flight', async () => {
     const s = open((server) => server.registerTool('hang', { inputSchema: z.object({}) }, async (_a, ctx) => {
       await new Promise((r) => ctx.mcpReq.signal.addEventListener('abort', r));
       return { content: [] };
     }));
     s.stdin.write(`${[INIT, { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'hang', arguments: {} } }].map((m) => JSON.stringify(m)).join('\n')}\n`);
     await s.until(() => s.inflight.size === 1, 'the call in flight');
+    s.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: 'oops' })}\n`);
+    await s.until(() => s.answers().some((a) => a.id === 2), 'the refusal');
+    expect(s.answers().filter((a) => a.id === 2).map((a) => a.error?.code)).toEqual([-32600]);
+    // Still in flight: a shutdown now gives it its grace (a write's batch with the vendor may finish).
+    expect(s.inflight.size).toBe(1);
     s.stdin.end();
     await s.until(() => s.closed() !== null, 'the transport closed');
     expect(s.closed()).toBeUndefined(); // EOF: the normal goodbye
-    expect(s.inflight.size).toBe(0);
   });
 
   it('answers queued behind a full stdout are backpressure, not a listener leak: no MaxListenersExceededWarning', async () => {

@@ -93,7 +93,8 @@ export async function serveHttp(makeServer: () => McpServer, opts: HttpServeOpti
     if (path === undefined) return refuse(res, 400, 'bad request: the request target is not a path');
     if (path !== '/mcp') return refuse(res, 404, 'not found; the MCP endpoint is /mcp');
     // Beyond loopback any Host is taken, but one must name a host: the request is rebuilt from it (node-fetch.ts).
-    if (!loopback && !hostnameOf(req.headers.host)) return refuse(res, 400, 'bad request: the Host header names no host');
+    // (No Host at all, as HTTP/1.0 may send, is rebuilt on localhost.)
+    if (!loopback && req.headers.host !== undefined && !hostnameOf(req.headers.host)) return refuse(res, 400, 'bad request: the Host header names no host');
     if (loopback) {
       const host = validateHostHeader(req.headers.host, hostnames);
       if (!host.ok) return refuse(res, 403, `forbidden Host header: ${host.message}`);
@@ -186,7 +187,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 
 /**
  * A refusal before the request reaches the MCP handler, as the SDK words its own: an HTTP status and a JSON-RPC
- * error (the spec's "MAY comprise a JSON-RPC error response that has no id"), so a client reads every refusal alike.
+ * error with `id: null` (the SDK's shape for an error tied to no request), so a client reads every refusal alike.
  */
 function refuse(res: ServerResponse, status: number, message: string, id: string | number | null = null, code = -32000) {
   const body = JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } });

@@ -21,8 +21,10 @@ export function serveStdio(
 ): StdioServerHandle {
   const guard = new LineGuard(MAX_LINE_BYTES, (r) => {
     logger.warn({ code: r.code, id: r.id, err: r.message }, 'stdio line refused');
-    // A JSON-RPC error response; `id: null` is JSON-RPC's word for "no id could be read" (the SDK's type has none).
-    void transport.send({ jsonrpc: '2.0', id: r.id, error: { code: r.code, message: r.message } } as JSONRPCMessage).catch(() => undefined);
+    // Straight to the wire, not through the counting transport: a refused line reusing an open request's id must not
+    // count that request as answered. No id read, none sent (MCP's error response has an optional id, never null).
+    const error = { jsonrpc: '2.0', ...(r.id !== undefined && { id: r.id }), error: { code: r.code, message: r.message } } as JSONRPCMessage;
+    void wire.send(error).catch(() => undefined);
   });
   const stdin = io.stdin.pipe(guard);
   // While stdout is full the SDK waits for 'drain' once per answer queued: past 10 of them Node would print a
@@ -30,7 +32,8 @@ export function serveStdio(
   io.stdout.setMaxListeners(0);
   // The guard hands over whole lines, each within the limit, but several at once: the SDK's buffer limit (on what it
   // is handed, not on one line) is set above what one hand-over can hold, so the limit stays the guard's, per line.
-  const transport = new CountingTransport(new StdioServerTransport(stdin, io.stdout, { maxBufferSize: 2 * MAX_LINE_BYTES }), inflight, onClosed, io.stdin);
+  const wire = new StdioServerTransport(stdin, io.stdout, { maxBufferSize: 2 * MAX_LINE_BYTES });
+  const transport = new CountingTransport(wire, inflight, onClosed, io.stdin);
   return serveBothEras(() => makeServer(), {
     transport,
     onerror: (err) => logger.debug({ err: err.message }, 'stdio message refused'),
@@ -100,7 +103,7 @@ class LineGuard extends Transform {
 
 /** A line that is no JSON-RPC message: the error it is answered with. */
 interface Refusal {
-  id: RequestId | null;
+  id?: RequestId;
   code: number;
   message: string;
 }
@@ -119,7 +122,7 @@ function screenLine(line: Buffer): Buffer | Refusal | undefined {
   try {
     value = JSON.parse(text);
   } catch {
-    return { id: null, code: PARSE_ERROR, message: 'Parse error: a line on stdin is not JSON (each message is one line of JSON-RPC 2.0)' };
+    return { code: PARSE_ERROR, message: 'Parse error: a line on stdin is not JSON (each message is one line of JSON-RPC 2.0)' };
   }
   try {
     parseJSONRPCMessage(value);
@@ -128,13 +131,14 @@ function screenLine(line: Buffer): Buffer | Refusal | undefined {
     const m = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
     // A malformed answer to one of our requests is not answered: an error about an error could go back and forth.
     if (m && !('method' in m) && ('result' in m || 'error' in m)) return undefined;
-    const id = typeof m?.id === 'string' || (typeof m?.id === 'number' && Number.isFinite(m.id)) ? m.id : null;
+    // A request id is a string or an integer (MCP); any other is not echoed back.
+    const id = typeof m?.id === 'string' || Number.isSafeInteger(m?.id) ? (m!.id as RequestId) : undefined;
     const why = !m ? (Array.isArray(value) ? 'a batch (a JSON array) is not taken: send one message a line' : 'a message is a JSON object')
       : m.jsonrpc !== '2.0' ? '"jsonrpc" must be "2.0"'
         : typeof m.method !== 'string' ? 'a request needs a string "method"'
           : m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params)) ? '"params" must be an object'
             : 'it is no JSON-RPC 2.0 request or notification';
-    return { id, code: INVALID_REQUEST, message: `Invalid Request: ${why}` };
+    return { ...(id !== undefined && { id }), code: INVALID_REQUEST, message: `Invalid Request: ${why}` };
   }
 }
 
@@ -157,8 +161,8 @@ class CountingTransport implements Transport {
 
   constructor(private readonly inner: StdioServerTransport, private readonly inflight: Inflight, onClosed: (why: string | undefined) => void, stdin: Readable) {
     inner.onclose = () => {
-      // Nothing more can be answered: the calls still open stop counting as in flight (a shutdown need not wait for them).
-      this.release();
+      // The calls still open keep counting: a write whose batch is already with the vendor gets the shutdown's grace
+      // to finish (each aborted call counts itself out as it settles).
       this.onclose?.();
       onClosed(closeReason(this.lastError, stdin));
     };
