@@ -143,6 +143,9 @@ describe('moengage writer: create', () => {
     const { s, w } = await setup();
     const plan = await w.prepare({ kind: 'create', input: { name: 'Email', channel: 'email', audience: { all_users: true }, content: { subject: 'Hi', body: '<p>Hello</p>' } } }, clock);
     expect(plan.preview.content).toBe('Hi — Hello'); // the excerpt is text, not the email's markup
+    // A push goes out as written: its excerpt keeps what looks like markup, and an email subject it does not carry is not shown.
+    const push = await w.prepare({ kind: 'create', input: { ...pushCreate.input, content: { title: 'Deal', subject: 'unused', body: 'Only <5 left: A<B, 3>2 {%raw%}X{%endraw%} & more' } } } as WriteOp, clock);
+    expect(push.preview.content).toBe('Deal — Only <5 left: A<B, 3>2 {%raw%}X{%endraw%} & more');
     expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'succeeded' });
     expect(await w.execute(plan.parts[0]!)).toMatchObject({ state: 'succeeded', message: expect.stringMatching(/already used/) });
     expect(s.writes.created).toHaveLength(1);

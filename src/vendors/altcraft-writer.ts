@@ -56,7 +56,7 @@ export class AltcraftWriter implements VendorWriter {
       };
       const preview: WritePreview = {
         ...head, operation: `create an active ${input.channel} broadcast "${input.name}"`, channel: input.channel, audience: aud.words,
-        ...(reach && { estimated_reach: reach.estimated_reach }), content: contentExcerpt(input.content),
+        ...(reach && { estimated_reach: reach.estimated_reach }), content: contentExcerpt(input.content, input.channel),
         schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
           ...unusedContent(input.channel, input.content, ALTCRAFT_USED_CONTENT[input.channel] ?? ['body']),
@@ -81,7 +81,7 @@ export class AltcraftWriter implements VendorWriter {
         parts: [],
         preview: {
           ...head, operation: `launch trigger mailing-${id} ("${campaign.name}") for ${count} listed ${count === 1 ? 'profile' : 'profiles'}`, channel: op.input.channel,
-          audience: `${count} profiles matched by ${op.input.id_type}`, content: contentExcerpt(op.input.content), schedule: 'now',
+          audience: `${count} profiles matched by ${op.input.id_type}`, content: contentExcerpt(op.input.content, op.input.channel), schedule: 'now',
           counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / ALTCRAFT_BATCH_SIZE), batch_size: ALTCRAFT_BATCH_SIZE },
           notes: [
             ...unusedContent(op.input.channel, op.input.content, ALTCRAFT_USED_CONTENT[op.input.channel] ?? ['body']),

@@ -82,7 +82,7 @@ export class BatchWriter implements VendorWriter {
       parts: [{ request: { method: 'POST', path: CREATE_PATH, body }, retry_safe: false }],
       preview: {
         vendor: 'batch', account: this.ctx.account, operation: `create a live push campaign "${input.name}"`, channel: 'push', audience,
-        content: contentExcerpt(content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
+        content: contentExcerpt(content, 'push'), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
           ...unusedContent('push', content, BATCH_USED_CONTENT),
           'Batch has no reach estimate API; the dashboard shows an audience estimate.',
@@ -105,7 +105,7 @@ export class BatchWriter implements VendorWriter {
       parts: [],
       preview: {
         vendor: 'batch', account: this.ctx.account, operation: `send a push to ${recipients.count} users by ${input.id_type === 'identity' ? 'custom_id' : input.id_type}`,
-        channel: 'push', content: contentExcerpt(content), schedule: 'now',
+        channel: 'push', content: contentExcerpt(content, 'push'), schedule: 'now',
         counts: { recipients: recipients.count, duplicates_removed: recipients.duplicates_removed, batches, batch_size: BATCH_SEND_BATCH },
         notes: [
           ...unusedContent('push', content, BATCH_USED_CONTENT),

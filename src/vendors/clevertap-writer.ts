@@ -82,7 +82,7 @@ export class CleverTapWriter implements VendorWriter {
         vendor: 'clevertap', account: this.ctx.account, operation: `create a ${input.channel} campaign "${input.name}"`, channel: input.channel,
         audience: describeWhere(targeting.where, targeting.segment) ?? 'all users',
         ...(typeof estimate === 'number' ? { estimated_reach: estimate } : {}),
-        content: contentExcerpt(content),
+        content: contentExcerpt(content, input.channel),
         schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone }, notes,
       },
     };
@@ -119,7 +119,7 @@ export class CleverTapWriter implements VendorWriter {
       parts: [],
       preview: {
         vendor: 'clevertap', account: this.ctx.account, operation: `send a ${input.channel} message to ${recipients.count} users by ${input.id_type}`,
-        channel: input.channel, content: contentExcerpt(content), schedule: 'now',
+        channel: input.channel, content: contentExcerpt(content, input.channel), schedule: 'now',
         counts: { recipients: recipients.count, duplicates_removed: recipients.duplicates_removed, batches, batch_size: CLEVERTAP_SEND_BATCH },
         notes: [
           ...unusedContent(input.channel, content, CLEVERTAP_USED_CONTENT[input.channel] ?? []),

@@ -124,7 +124,7 @@ export function informPreview(
   const { count, duplicates_removed } = recipients;
   return {
     ...head, operation: `send the Inform alert ${input.campaign_id} to ${count} ${count === 1 ? 'user' : 'users'}`, channel: input.channel,
-    audience: `${count} listed ${idType === 'email' ? 'email addresses' : 'phone numbers'}`, content: contentExcerpt(input.content), schedule: 'now',
+    audience: `${count} listed ${idType === 'email' ? 'email addresses' : 'phone numbers'}`, content: contentExcerpt(input.content, input.channel), schedule: 'now',
     counts: { recipients: count, duplicates_removed, batches: Math.ceil(count / batchSize), batch_size: batchSize },
     notes: [
       ...unusedContent(input.channel, input.content, INFORM_USED_CONTENT),

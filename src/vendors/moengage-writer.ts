@@ -75,7 +75,7 @@ export class MoEngageWriter implements VendorWriter {
       const body = createBody({ ...input, channel: input.channel }, this.ctx.createdBy, rid(op.input), schedule);
       const preview: WritePreview = {
         ...head, operation: `create a one-time ${input.channel} campaign "${input.name}"`, channel: input.channel,
-        audience: audienceWords(input.audience), content: contentExcerpt(input.content), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
+        audience: audienceWords(input.audience), content: contentExcerpt(input.content, input.channel), schedule: schedule === 'now' ? 'now' : { local: schedule.local, utc: schedule.utc, timezone: schedule.timezone },
         notes: [
           ...unusedContent(input.channel, input.content, MOENGAGE_USED_CONTENT[input.channel]),
           'MoEngage documents two creation quotas (5/s and 5 successful creations a minute, 25/h, 100/day); creates are paced to the stricter.',

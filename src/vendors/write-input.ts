@@ -35,9 +35,15 @@ export function unusedContent(channel: Channel, content: DraftContent, used: Rea
   return unused.length ? [`Not used for ${channel}: ${unused.join(', ')}.`] : [];
 }
 
-/** A ≤ 200-char plain-text excerpt of drafted content: subject, title, body. */
-export function contentExcerpt(content: Content): string {
-  const text = stripHtml([content.subject, content.title, content.body].filter((v): v is string => typeof v === 'string' && v !== '').join(' — '));
+/**
+ * A ≤ 200-char excerpt of drafted content as the channel carries it: an email's subject and its body as text (its
+ * markup stripped), an SMS's body, any other channel's title and body exactly as sent (a "<5 left" is no tag).
+ */
+export function contentExcerpt(content: Content, channel: Channel): string {
+  const email = channel === 'email';
+  const head = email ? content.subject : channel === 'sms' ? undefined : content.title;
+  const joined = [head, content.body].filter((v): v is string => typeof v === 'string' && v !== '').join(' — ');
+  const text = email ? stripHtml(joined) : joined;
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
