@@ -97,8 +97,16 @@ describe('the project a token binds', () => {
       ['batch', (s, host) => new BatchAdapter({ account: 'default', apiKey: s, restApiKey: 'same-rest-key', ...(host && { baseUrl: host }) }, http)],
       ['altcraft', (s, host) => new AltcraftAdapter({ account: 'default', token: s, ...(host && { baseUrl: host }) }, http)],
     ];
+    // Known answers (sha-256 of vendor, host and selector, 22 base64url characters): a digest that changes strands
+    // every token and journal record made before it, and one built another way may hold its selector.
+    const KNOWN: Record<string, string> = { clevertap: 'jKULvCJESZqj3AxqhU4_4R', moengage: 'ipEnMnJZAyIoLd_uaJ02gX', batch: '3T31hUQRN4QaGrRymjILUU', altcraft: 'YKJ9cw9ynlPgbtGLWol52N' };
+    /** Every 6-character run of the selector, as text, base64, base64url and hex: none may show in a digest. */
+    const runs = (v: string) => [v, Buffer.from(v).toString('base64'), Buffer.from(v).toString('base64url'), Buffer.from(v).toString('hex')]
+      .flatMap((enc) => Array.from({ length: Math.max(0, enc.length - 5) }, (_, i) => enc.slice(i, i + 6)));
     for (const [vendor, make] of makers) {
       const staging = make('STAGING-secret-selector');
+      expect(staging.project, vendor).toBe(KNOWN[vendor]);
+      for (const run of runs('STAGING-secret-selector')) expect(staging.project, `${vendor} holds ${run}`).not.toContain(run);
       expect(make('STAGING-secret-selector').project, vendor).toBe(staging.project);
       expect(make('PROD-secret-selector').project, vendor).not.toBe(staging.project);
       expect(make('STAGING-secret-selector', 'https://proxy.example').project, vendor).not.toBe(staging.project);
