@@ -8,7 +8,7 @@ import { serveSim, type RunningSim, type SeenRequest } from '../src/sandbox/sim.
 import { CLEVERTAP_SANDBOX_CREDENTIALS, startCleverTapSim, type CleverTapSim } from '../src/sandbox/clevertap.js';
 import type { CtCampaign } from '../src/sandbox/clevertap-data.js';
 import { CleverTapAdapter } from '../src/vendors/clevertap.js';
-import { addDay, audienceToWhere, scheduledOnToLocal, spanDays } from '../src/vendors/clevertap-map.js';
+import { addDay, scheduledOnToLocal, spanDays } from '../src/vendors/clevertap-map.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 /** Expected values written out from seed 000 / notes 1(b), not computed with the adapter's own tables. */
@@ -167,7 +167,11 @@ describe.each([false, true])('clevertap adapter (documentedOnly: %s)', (document
       const creates = since(n, '/1/targets/create.json');
       expect(creates).toHaveLength(2);
       const body = creates[0]!.body as Record<string, unknown>;
-      expect(body).toMatchObject({ estimate_only: true, target_mode: 'push', when: 'now', where: audienceToWhere(audience, NOW).where });
+      // Written out, not rebuilt with the mapping under test: the last 30 days ending today (20 Nov), as ints (seed 001).
+      expect(body).toMatchObject({
+        estimate_only: true, target_mode: 'push', when: 'now',
+        where: { event_name: 'Added To Cart', from: 20261022, to: 20261120, common_profile_properties: { profile_fields: [{ name: 'Customer Type', operator: 'equals', value: 'Platinum' }] } },
+      });
       expect(creates[1]!.body).toMatchObject({ estimate_only: true, target_mode: 'webpush', segment: 1042 });
       expect(Object.keys(a.by_platform!).sort()).toEqual(['android', 'ios']);
       expect(a.estimated_reach).toBe(a.by_platform!.android! + a.by_platform!.ios!);
