@@ -87,6 +87,9 @@ export class HttpClient {
   }
 
   private async attempts(req: HttpRequest, onUnknown: (e: VendorError) => void): Promise<HttpResponse> {
+    // Loaded before any pace slot or timeout starts: the first request's load must not delay it past the next one's
+    // slot (they would reach the vendor closer than its pace), nor count against its own answer's time.
+    await this.client().catch((err: unknown) => Promise.reject(notSent(req, err)));
     const cap = req.concurrency;
     const started = this.clock.now();
     // What every wait listens to; a `beforeSend` abort there means "not sent".
