@@ -158,13 +158,9 @@ describe('create_campaign: the schedule a person writes, in the account zone', (
     expect(text(r)).not.toMatch(/in the past/);
   });
 
-  // NOT FIXED (a contract decision across two modules, and test/batch.adapter.test.ts asserts the reading side):
-  // src/vendors/batch-write-map.ts sends push_time as UTC ("MEP times read as UTC", as the simulator does), but
-  // src/vendors/batch-map.ts batchInstant/batchStart read the same zone-less push_time (and created_date) in the
-  // account's zone. With BATCH_TIMEZONE=America/New_York a campaign created for 10:00 New York (15:00Z) lists and
-  // reads back as 15:00 New York (20:00Z): list/get/audit show every Batch time shifted by the zone offset, and a
-  // status derived from "push_time is past" flips hours early or late (a campaign created to push "now" lists as
-  // "scheduled" for the next 5 hours on a New York account).
+  // Fixed in 9f09925: campaigns/create sends push_time as UTC, and list/get once read that zone-less time in the
+  // account's zone, so on a New York account every Batch time read back shifted by the offset (a campaign created
+  // to push "now" listed as scheduled for 5 hours). The reading side now takes it as UTC too.
   it('Batch: a created campaign reads back at the instant its preview showed', async () => {
     const p = await create('batch', `${day(5)}T10:00`);
     const preview = (p.structuredContent as Sc).preview;
