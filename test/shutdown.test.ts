@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { startHostileVendor, type HostileVendor } from './helpers/hostile.js';
 import { spawnBin, type Spawned } from './helpers/spawn.js';
+import { runMain } from './helpers/main-io.js';
 
 // A silent vendor: a listing of it never finishes on its own, so it is surely in flight when the process is told to stop.
 const CALL = { name: 'list_campaigns', arguments: { vendor: 'batch' } };
@@ -89,6 +94,46 @@ const ERAS = {
   '2025-11-25': { headers: {}, params: CALL },
   '2026-07-28': { headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': CALL.name }, params: { ...CALL, _meta: META } },
 };
+
+describe('stdin EOF with a confirmed write on the wire', () => {
+  it('the batch the vendor is answering gets the shutdown\'s grace: it succeeds, and a replay of the token sends nothing again', async () => {
+    // A Batch API that answers transactional/send 400 ms late: the client closes stdin while the send is with it.
+    let sends = 0;
+    const vendor = createServer((req, res) => {
+      req.resume().on('end', () => {
+        const answer = (status: number, body: string) => (res.writeHead(status, { 'content-type': 'application/json' }), res.end(body));
+        if (req.url?.includes('transactional/send')) (sends++, setTimeout(() => answer(201, '{"token":"tok-eof"}'), 400));
+        else answer(200, '{"campaigns":[],"has_more":false}');
+      });
+    });
+    await new Promise<void>((r) => vendor.listen(0, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'campaign-mcp-eof-'));
+    const env = { BATCH_API_KEY: 'EOFAPPKEY1', BATCH_REST_API_KEY: 'eof-rest-key-1', BATCH_BASE_URL: `http://127.0.0.1:${(vendor.address() as { port: number }).port}` };
+    try {
+      const args = { vendor: 'batch', channel: 'push', recipients: { ids: ['u1', 'u2'], id_type: 'identity' }, content: { title: 'Hi', body: 'Hello' } };
+      const p = spawnBin(['--data-dir', dir], env);
+      const send = (msg: object) => p.proc.stdin.write(`${JSON.stringify(msg)}\n`);
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      await p.waitFor(/"id":1/);
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'send_to_users', arguments: args } });
+      const confirm = JSON.parse((await p.waitFor(/^.*"id":2.*$/m))[0]).result.structuredContent.confirm as string;
+      send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'send_to_users', arguments: { ...args, confirm } } });
+      while (sends === 0) await new Promise((r) => setTimeout(r, 10));
+      p.proc.stdin.end(); // the client's goodbye, 400 ms before the vendor answers
+      expect(await p.exited).toBe(0);
+      expect(sends).toBe(1);
+      // What the journal kept: the replay reads the outcome back, and sends nothing.
+      const replay = await runMain(['call', 'send_to_users', JSON.stringify({ ...args, confirm }), '--data-dir', dir], env);
+      expect(replay.out).toMatch(/^SUCCEEDED \(recorded outcome, nothing/);
+      expect(replay.out).toContain('tok-eof');
+      expect(sends).toBe(1);
+    } finally {
+      vendor.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('over HTTP (one spawned server: the last case stops it)', () => {
   let p: Spawned;
