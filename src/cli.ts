@@ -25,9 +25,21 @@ export const INSPECTOR = '@modelcontextprotocol/inspector@0.15.0';
  * The stdio forms start the same server: its flags, and the variables it reads (a client does not pass on the shell's);
  * a secret by name only: the Inspector command reads it from the shell, the JSON says where to put it.
  */
-export function httpBanner(
-  url: string, sandbox: boolean, token?: string, bin = process.argv[1] ?? 'campaign-mcp', pid = process.pid, launch?: StdioLaunch, node = process.execPath, everyInterface = false,
-): string {
+export interface BannerOptions {
+  sandbox: boolean;
+  /** The bearer token clients must send (never printed: the snippets read it from CAMPAIGN_MCP_HTTP_TOKEN). */
+  token?: string;
+  /** The bin and node the stdio snippets start (default: this process's). */
+  bin?: string;
+  node?: string;
+  pid?: number;
+  launch?: StdioLaunch;
+  /** Bound to every interface: `url` is loopback, and a line says what another machine uses. */
+  everyInterface?: boolean;
+}
+
+export function httpBanner(url: string, o: BannerOptions): string {
+  const { sandbox, token, bin = process.argv[1] ?? 'campaign-mcp', node = process.execPath, pid = process.pid, launch, everyInterface = false } = o;
   const header = token ? ' --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"' : '';
   const auth = token ? ', "headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }' : '';
   const stdioArgs = [bin, ...(launch?.args ?? (sandbox ? ['--sandbox'] : []))];

@@ -176,7 +176,7 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
     // The signal handlers before the banner: it says `kill <pid>` stops the server, and a person (or a script) may do
     // so the moment it is printed; without a handler yet, SIGTERM would kill the process outright (no drain, no exit 0).
     shutdown.onSignals();
-    const banner = httpBanner(served.url, config.sandbox, config.httpToken, undefined, undefined, stdioLaunch(parsed.flags, io.env), undefined, served.everyInterface);
+    const banner = httpBanner(served.url, { sandbox: config.sandbox, token: config.httpToken, launch: stdioLaunch(parsed.flags, io.env), everyInterface: served.everyInterface });
     process.stdout.write(`${banner}\n`);
   } else {
     const inflight = new Inflight();

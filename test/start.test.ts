@@ -77,7 +77,7 @@ describe('npm start', () => {
 describe('the banner', () => {
   const url = 'http://127.0.0.1:3000/mcp';
   it('names an Inspector release that runs on Node 20, in forms that work as printed', () => {
-    const b = httpBanner(url, true, undefined, '/opt/campaign mcp/dist/campaign-mcp.js', 42);
+    const b = httpBanner(url, { sandbox: true, bin: '/opt/campaign mcp/dist/campaign-mcp.js', pid: 42 });
     expect(INSPECTOR).toBe('@modelcontextprotocol/inspector@0.15.0');
     expect(b).toContain(`npx -y ${INSPECTOR} node "'/opt/campaign mcp/dist/campaign-mcp.js'" --sandbox`);
     expect(b).toContain(`npx -y ${INSPECTOR} --cli ${url} --method tools/list`);
@@ -85,7 +85,7 @@ describe('the banner', () => {
     expect(b).toContain('kill 42, stops the server');
     // `npm run pack` only where the bin sits in a source checkout (scripts/ does not ship in the package).
     expect(b).not.toContain('npm run pack');
-    expect(httpBanner(url, true, undefined, join(process.cwd(), 'dist', 'campaign-mcp.js'), 42)).toContain('or npm run pack and open the .mcpb');
+    expect(httpBanner(url, { sandbox: true, bin: join(process.cwd(), 'dist', 'campaign-mcp.js'), pid: 42 })).toContain('or npm run pack and open the .mcpb');
   });
 
   it('the web Inspector line survives its launcher: arguments joined with spaces, then split again by shell rules', () => {
@@ -93,7 +93,7 @@ describe('the banner', () => {
     const words = (line: string) => execFileSync('bash', ['-c', `printf '%s\\0' ${line}`]).toString().split('\0').slice(0, -1);
     for (const bin of ['/opt/campaign mcp/dist/campaign-mcp.js', "/Users/o'neil/My Apps/campaign-mcp.js", '/srv/plain/campaign-mcp.js']) {
       const launch = stdioLaunch(parseArgs(['--http', '--data-dir', '/Users/x/Library/Application Support/campaign-mcp']).flags, {}, '/');
-      const line = httpBanner(url, false, undefined, bin, 1, launch).split('\n').find((l) => l.startsWith(`  npx -y ${INSPECTOR} `) && !l.includes('--cli'))!;
+      const line = httpBanner(url, { sandbox: false, bin, pid: 1, launch }).split('\n').find((l) => l.startsWith(`  npx -y ${INSPECTOR} `) && !l.includes('--cli'))!;
       const typed = words(line.trim()); // what the shell hands the launcher
       const server = typed.slice(typed.indexOf('node') + 1);
       // The launcher passes --args=<server args joined with spaces>; the Inspector's server splits them by shell rules.
@@ -105,7 +105,7 @@ describe('the banner', () => {
     const env = { CLEVERTAP_ACCOUNT_ID: 'W9R-5Z6-KK7Z', CLEVERTAP_PASSCODE: 'passcode-never-printed', CLEVERTAP_REGION: 'eu1', CAMPAIGN_MCP_MAX_RECIPIENTS: '5000', CAMPAIGN_MCP_HTTP_TOKEN: 'http-token-never-printed', HOME: '/home/x' };
     const flags = parseArgs(['--http', '--read-only', '--data-dir', 'state', '--port', '0']).flags;
     const launch = stdioLaunch(flags, env, '/srv/app');
-    const b = httpBanner(url, false, undefined, '/x/campaign-mcp.js', 1, launch);
+    const b = httpBanner(url, { sandbox: false, bin: '/x/campaign-mcp.js', pid: 1, launch });
     expect(b).not.toContain('passcode-never-printed');
     expect(b).not.toContain('http-token-never-printed');
     const desktop = JSON.parse(b.split('\n').find((l) => l.includes('"command": '))!.trim()) as { mcpServers: { 'campaign-mcp': { command: string; args: string[]; env: Record<string, string> } } };
@@ -134,7 +134,7 @@ describe('the banner', () => {
     const flags = parseArgs(['--http', '--config', 'accounts.json']).flags;
     const launch = stdioLaunch(flags, { CLEVERTAP_BASE_URL: 'https://proxy-user:proxy-pass@proxy.internal/ct', XDG_STATE_HOME: '/var/state' }, '/srv');
     expect(launch).toEqual({ args: ['--config', '/srv/accounts.json'], env: { XDG_STATE_HOME: '/var/state' }, secrets: ['CLEVERTAP_BASE_URL'] });
-    const b = httpBanner(url, false, undefined, '/x/c.js', 1, launch);
+    const b = httpBanner(url, { sandbox: false, bin: '/x/c.js', pid: 1, launch });
     expect(b).not.toContain('proxy-pass');
     expect(b).toContain(`npx -y ${INSPECTOR} -e XDG_STATE_HOME=/var/state -e CLEVERTAP_BASE_URL="$CLEVERTAP_BASE_URL" -- node /x/c.js --config /srv/accounts.json`);
   });
@@ -142,11 +142,11 @@ describe('the banner', () => {
   it('on the sandbox, no vendor variable (the simulators stand in) and --sandbox first', () => {
     const launch = stdioLaunch(parseArgs(['--sandbox', '--http']).flags, { CLEVERTAP_ACCOUNT_ID: 'A', CLEVERTAP_PASSCODE: 'p' });
     expect(launch).toEqual({ args: ['--sandbox'], env: {}, secrets: [] });
-    expect(httpBanner(url, true, undefined, '/x/c.js', 1, launch)).toContain('"args": ["/x/c.js","--sandbox"] } } }');
+    expect(httpBanner(url, { sandbox: true, bin: '/x/c.js', pid: 1, launch })).toContain('"args": ["/x/c.js","--sandbox"] } } }');
   });
 
   it('in token mode carries the Authorization header for Claude Code and Cursor, without printing the token', () => {
-    const b = httpBanner(url, false, 's3cret-token', '/x/campaign-mcp.js', 1);
+    const b = httpBanner(url, { sandbox: false, token: 's3cret-token', bin: '/x/campaign-mcp.js', pid: 1 });
     expect(b).toContain(`claude mcp add --transport http campaign-mcp ${url} --header "Authorization: Bearer $CAMPAIGN_MCP_HTTP_TOKEN"`);
     expect(b).toContain('"headers": { "Authorization": "Bearer ${env:CAMPAIGN_MCP_HTTP_TOKEN}" }');
     expect(b).not.toContain('s3cret-token');
