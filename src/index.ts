@@ -17,7 +17,7 @@ import { createServer, VERSION } from './server.js';
 import type { ToolListCache } from './app.js';
 import { usage } from './usage.js';
 import { serveStdio } from './transports/stdio.js';
-import { Shutdown } from './shutdown.js';
+import { ANSWER_GRACE_MS, Shutdown } from './shutdown.js';
 import { createAdapters } from './vendors/index.js';
 
 /** Everything a running server holds: the context its tools use, and how to release it. */
@@ -181,7 +181,9 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
   } else {
     const inflight = new Inflight();
     // EOF is the client's normal goodbye (exit 0); any other close leaves the process deaf, so it exits 1 and says why.
-    const stdio = serveStdio(make, logger, inflight, (why) => void shutdown.stop(why ?? 'stdin closed', why ? 1 : 0));
+    const stdio = serveStdio(make, logger, inflight, (why) => void shutdown.stop(why ?? 'stdin closed', why ? 1 : 0), {
+      eofWaitMs: config.limits.deadlineMs + ANSWER_GRACE_MS,
+    });
     shutdown.use({
       drain: (ms) => inflight.drain(ms),
       close: async () => {

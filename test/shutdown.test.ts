@@ -63,14 +63,21 @@ describe('stdio exits when its transport closes', () => {
     expect(p.stdout()).not.toMatch(/"id":2/);
   });
 
-  it('EOF on stdin with a call in flight: exits 0 promptly, not after the vendor gives up', async () => {
+  it('EOF with a call in flight, then SIGTERM (how an MCP client closes): the call waits for its answer until the SIGTERM, then exits 0 promptly', async () => {
     const p = spawnBin([], env);
     await callInFlight(p);
-    const closedAt = Date.now();
     p.proc.stdin.end();
-    const { code, ms } = await exitAfter(p, closedAt);
+    // EOF ends the requests, not their answers: the process stays for the call (the vendor is silent) ...
+    await p.waitFor(/stdin closed: answering the calls still running/, 'stderr');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(p.proc.exitCode).toBeNull();
+    // ... until the client, as MCP's shutdown has it (and the SDK's StdioClientTransport does 2 s after EOF), sends SIGTERM.
+    const signalledAt = Date.now();
+    p.proc.kill('SIGTERM');
+    const { code, ms } = await exitAfter(p, signalledAt);
     expect(code).toBe(0);
     expect(ms).toBeLessThan(PROMPT_MS);
+    expect(answerTo(p, 2)?.result?.content[0]?.text).toMatch(/shutting down/);
   });
 
   it('SIGTERM with a call in flight: the call is aborted and answered, and the process exits 0 promptly', async () => {
@@ -96,7 +103,7 @@ const ERAS = {
 };
 
 describe('stdin EOF with a confirmed write on the wire', () => {
-  it('the batch the vendor is answering gets the shutdown\'s grace: it succeeds, and a replay of the token sends nothing again', async () => {
+  it('the batch the vendor is answering is answered: it succeeds, the answer is written, and a replay of the token sends nothing again', async () => {
     // A Batch API that answers transactional/send 400 ms late: the client closes stdin while the send is with it.
     let sends = 0;
     const vendor = createServer((req, res) => {
@@ -123,6 +130,8 @@ describe('stdin EOF with a confirmed write on the wire', () => {
       p.proc.stdin.end(); // the client's goodbye, 400 ms before the vendor answers
       expect(await p.exited).toBe(0);
       expect(sends).toBe(1);
+      // Its answer still went out: EOF ends the requests, not their answers.
+      expect(JSON.stringify(answerTo(p, 3)?.result)).toMatch(/"status":"succeeded"/);
       // What the journal kept: the replay reads the outcome back, and sends nothing.
       const replay = await runMain(['call', 'send_to_users', JSON.stringify({ ...args, confirm }), '--data-dir', dir], env);
       expect(replay.out).toMatch(/^SUCCEEDED \(recorded outcome, nothing/);

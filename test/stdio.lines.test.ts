@@ -11,7 +11,7 @@ const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVe
 interface Answer { id?: string | number | null; result?: unknown; error?: { code: number; message: string } }
 
 /** The stdio server of src/transports/stdio.ts on in-memory pipes: what it answers, what it logs, what it counts in flight. */
-function open(tools?: (s: McpServer) => void) {
+function open(tools?: (s: McpServer) => void, options: { eofWaitMs?: number } = {}) {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   const logs: Array<{ level: number; msg: string; code?: number }> = [];
@@ -24,15 +24,17 @@ function open(tools?: (s: McpServer) => void) {
     tools?.(s);
     return s;
   };
-  serveStdio(make, createLogger('debug', logSink), inflight, (why) => (closed = why), { stdin, stdout });
   let text = '';
+  // What had been answered when the transport closed.
+  let answeredAtClose = '';
+  serveStdio(make, createLogger('debug', logSink), inflight, (why) => ((closed = why), (answeredAtClose = text)), { stdin, stdout, ...options });
   stdout.on('data', (b: Buffer) => (text += b.toString()));
   const answers = () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer);
   const until = async (ok: () => boolean, what: string) => {
     for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
     if (!ok()) throw new Error(`never: ${what}; stdout=${text.slice(0, 2000)}`);
   };
-  return { stdin, answers, logs, inflight, until, closed: () => closed };
+  return { stdin, answers, logs, inflight, until, closed: () => closed, answeredAtClose: () => answeredAtClose };
 }
 
 describe('stdio: a line that is no JSON-RPC message is answered, not dropped', () => {
@@ -94,7 +96,7 @@ describe('stdio: a line that is no JSON-RPC message is answered, not dropped', (
     const s = open((server) => server.registerTool('hang', { inputSchema: z.object({}) }, async (_a, ctx) => {
       await new Promise((r) => ctx.mcpReq.signal.addEventListener('abort', r));
       return { content: [] };
-    }));
+    }), { eofWaitMs: 20 });
     s.stdin.write(`${[INIT, { jsonrpc: '2.0', method: 'notifications/initialized' }, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'hang', arguments: {} } }].map((m) => JSON.stringify(m)).join('\n')}\n`);
     await s.until(() => s.inflight.size === 1, 'the call in flight');
     s.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: 'oops' })}\n`);
@@ -105,6 +107,39 @@ describe('stdio: a line that is no JSON-RPC message is answered, not dropped', (
     s.stdin.end();
     await s.until(() => s.closed() !== null, 'the transport closed');
     expect(s.closed()).toBeUndefined(); // EOF: the normal goodbye
+  });
+});
+
+describe('stdio: EOF ends the requests, not their answers', () => {
+  const slow = (server: McpServer) => server.registerTool('slow', { inputSchema: z.object({ ms: z.number() }) }, async ({ ms }, ctx) => {
+    await new Promise((r) => {
+      const timer = setTimeout(r, ms);
+      ctx.mcpReq.signal.addEventListener('abort', () => (clearTimeout(timer), r(undefined)));
+    });
+    return { content: [{ type: 'text', text: `slept ${ms}` }] };
+  });
+  const call = (id: number, ms: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'slow', arguments: { ms } } });
+
+  it('requests piped in with EOF right behind them are all answered before the transport closes, a last line without its newline too', async () => {
+    const s = open(slow);
+    // As `printf '...' | campaign-mcp` sends them: everything at once, then EOF.
+    s.stdin.end(`${[JSON.stringify(INIT), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), call(2, 150), call(3, 10)].join('\n')}\n${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'ping' })}`);
+    await s.until(() => s.closed() !== null, 'the transport closed');
+    expect(s.closed()).toBeUndefined();
+    const answered = s.answeredAtClose().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Answer);
+    expect(answered.map((a) => a.id).sort()).toEqual([1, 2, 3, 4]);
+    expect(answered.find((a) => a.id === 2)?.result).toMatchObject({ content: [{ text: 'slept 150' }] });
+    expect(s.logs.map((l) => l.msg)).toContain('stdin closed: answering the calls still running before exiting (SIGTERM stops them now)');
+  });
+
+  it('a call still running when the EOF wait ends is given up: the transport closes, and says so', async () => {
+    const s = open(slow, { eofWaitMs: 50 });
+    const started = performance.now();
+    s.stdin.end(`${[JSON.stringify(INIT), JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), call(2, 60_000)].join('\n')}\n`);
+    await s.until(() => s.closed() !== null, 'the transport closed');
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(s.closed()).toBeUndefined();
+    expect(s.logs.map((l) => l.msg)).toContain('stdin closed: calls still running after the wait are stopped');
   });
 
   it('answers queued behind a full stdout are backpressure, not a listener leak: no MaxListenersExceededWarning', async () => {

@@ -10,22 +10,36 @@ import type { Inflight } from '../inflight.js';
 /**
  * Serve one client over stdin/stdout, in whichever era it opens with (2026-07-28 `server/discover` or a
  * 2025-era `initialize`); stdout carries protocol messages only. Requests count in `inflight` until answered.
- * `onClosed` hears when the transport closes: at EOF (`undefined`), or why it gave up (a message over the
- * SDK's 10 MiB line limit, a broken stdout): a process that stays up then is deaf, so the caller exits.
+ * `onClosed` hears when the transport closes: after EOF, once the requests read are answered (`undefined`), or why
+ * it gave up (a message over the SDK's 10 MiB line limit, a broken stdout): a process that stays up then is deaf,
+ * so the caller exits.
  * A line that is no JSON-RPC message is answered with a JSON-RPC error (the SDK would drop it, and a client
  * would wait forever for the answer to a request it got wrong).
  */
 export function serveStdio(
   makeServer: () => McpServer, logger: Logger, inflight: Inflight, onClosed: (why: string | undefined) => void,
-  io: { stdin: Readable; stdout: Writable } = { stdin: process.stdin, stdout: process.stdout },
+  options: { stdin?: Readable; stdout?: Writable; eofWaitMs?: number } = {},
 ): StdioServerHandle {
-  const guard = new LineGuard(MAX_LINE_BYTES, (r) => {
+  const io = { stdin: options.stdin ?? process.stdin, stdout: options.stdout ?? process.stdout };
+  const refuse = (r: Refusal) => {
     logger.warn({ code: r.code, id: r.id, err: r.message }, 'stdio line refused');
     // Straight to the wire, not through the counting transport: a refused line reusing an open request's id must not
     // count that request as answered. No id read, none sent (MCP's error response has an optional id, never null).
     const error = { jsonrpc: '2.0', ...(r.id !== undefined && { id: r.id }), error: { code: r.code, message: r.message } } as JSONRPCMessage;
     void wire.send(error).catch(() => undefined);
-  });
+  };
+  // EOF is the end of the requests, not of their answers (`printf '...' | campaign-mcp` sends all and closes at once):
+  // the transport closes only once every request read has been answered, or after `eofWaitMs` (each call ends by its
+  // own deadline anyway). A client in a hurry follows EOF with SIGTERM, as MCP's shutdown says: that stops at once.
+  const answered = async () => {
+    // The lines handed over are read (and counted) before anything is known to be in flight.
+    while (guard.readableLength > 0) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    if (inflight.size === 0) return;
+    logger.info({ calls: inflight.size }, 'stdin closed: answering the calls still running before exiting (SIGTERM stops them now)');
+    if (!(await inflight.drain(options.eofWaitMs ?? DEFAULT_EOF_WAIT_MS))) logger.warn('stdin closed: calls still running after the wait are stopped');
+  };
+  const guard = new LineGuard(MAX_LINE_BYTES, refuse, answered);
   const stdin = io.stdin.pipe(guard);
   // While stdout is full the SDK waits for 'drain' once per answer queued: past 10 of them Node would print a
   // MaxListenersExceededWarning (plain text, amid the JSON log) for what is only backpressure.
@@ -42,6 +56,8 @@ export function serveStdio(
 
 /** The SDK's own limit on one stdin line (its ReadBuffer's); LineGuard applies it without buffering the line. */
 const MAX_LINE_BYTES = 10 * 1024 * 1024;
+/** How long calls read before EOF may take to answer, by default: the default call deadline and a margin. */
+const DEFAULT_EOF_WAIT_MS = 50_000;
 
 /**
  * Passes stdin on in whole lines and fails the stream as soon as one grows past `max` bytes. The SDK would find
@@ -52,7 +68,7 @@ class LineGuard extends Transform {
   private held: Buffer[] = [];
   private heldBytes = 0;
 
-  constructor(private readonly max: number, private readonly onRefused: (r: Refusal) => void) {
+  constructor(private readonly max: number, private readonly onRefused: (r: Refusal) => void, private readonly beforeEnd: () => Promise<void>) {
     super();
   }
 
@@ -91,8 +107,14 @@ class LineGuard extends Transform {
     return !changed ? lines : kept.length ? Buffer.concat(kept) : undefined;
   }
 
+  /** At EOF: a last line without its newline is still a line; the stream ends once `beforeEnd` says so. */
   override _flush(done: TransformCallback): void {
-    done(null, this.held.length ? Buffer.concat(this.held) : undefined);
+    if (this.held.length) {
+      const last = this.screen(Buffer.concat([...this.held, NEWLINE]));
+      this.held = [];
+      if (last) this.push(last);
+    }
+    void this.beforeEnd().then(() => done(), () => done());
   }
 
   private tooLong(): Error {
@@ -109,6 +131,7 @@ interface Refusal {
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const NEWLINE = Buffer.from('\n');
 
 /**
  * One whole line (its newline included) as the SDK will read it: the line itself, the line without a leading BOM,
