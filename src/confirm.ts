@@ -109,7 +109,8 @@ export class WriteGate {
     const partCount = recipients !== undefined ? Math.ceil(recipients / batchSize) : plan.parts.length;
     if (partCount === 0) throw new Error(`${req.adapter.vendor} prepared a write with nothing to send`);
     const created = this.now();
-    const expires = new Date(created.getTime() + this.settings.ttlMs);
+    // Whole seconds, as the token keeps it: the expires_at a preview shows is the instant the token stops working.
+    const expires = new Date(Math.floor((created.getTime() + this.settings.ttlMs) / 1000) * 1000);
     const id = randomBytes(9).toString('base64url');
     const project = projectOf(req, this.settings.sandbox);
     const stored: StoredPlan = {

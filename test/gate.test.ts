@@ -58,6 +58,22 @@ describe('the write gate', () => {
     expect(writer.executed).toBe(0);
   });
 
+  it('a token holds until the very instant expires_at says, and not a millisecond past it', async () => {
+    // A preview made mid-second: the token's expiry (kept in whole seconds) and expires_at must be the same instant.
+    let now = new Date('2026-12-01T12:00:00.750Z');
+    const { writer, call } = await setup({ now: () => now });
+    const first = await call('send_to_users', send());
+    const second = await call('send_to_users', send({ content: { title: 'Hi', body: 'Other' } }));
+    const at = Date.parse(first.s.expires_at);
+    expect(at % 1000).toBe(0);
+    now = new Date(at - 1);
+    expect((await call('send_to_users', send({ confirm: first.s.confirm }))).s).toMatchObject({ status: 'succeeded' });
+    now = new Date(at + 1);
+    const late = await call('send_to_users', send({ content: { title: 'Hi', body: 'Other' }, confirm: second.s.confirm }));
+    expect(late.text).toContain(`expired at ${second.s.expires_at}`);
+    expect(writer.executed).toBe(3);
+  });
+
   it('a token from another secret is refused', async () => {
     const a = await setup({ key: Buffer.alloc(32, 1) });
     const b = await setup({ key: Buffer.alloc(32, 2) });
