@@ -185,6 +185,8 @@ describe('altcraft writer: status', () => {
     const { s, a, w } = await setup();
     const run = async (id: string, action: 'stop' | 'pause' | 'resume') => w.execute((await w.prepare({ kind: 'status', input: { id, action } }, clock)).parts[0]!);
     const id = `mailing-${ALTCRAFT_SANDBOX_TRIGGER_ID}`;
+    // The preview says so before it is confirmed: the person is not surprised by a paused mailing listed as draft.
+    expect((await w.prepare({ kind: 'status', input: { id, action: 'pause' } }, clock)).preview.notes?.join(' ')).toMatch(/lists as draft \(Inactive\) until resumed/);
     expect(await run(id, 'pause')).toMatchObject({ state: 'succeeded' });
     // Reads cannot tell a deactivated mailing from one never activated (nothing documented says it ran): draft, its own word kept.
     expect((await a.getCampaign(id, {})).campaign).toMatchObject({ status: 'draft', vendor_status: expect.stringMatching(/inactive/i) });

@@ -9,6 +9,9 @@ import type { GetResult, PartControl, PartOutcome, PlanPart, SendInput, StatusIn
 import { contentExcerpt, requireContent, unusedContent } from './write-input.js';
 import { outcomeOfError, sendControl } from './write-outcome.js';
 
+/** How a deactivated mailing reads afterwards: Altcraft's status word for it is the one a mailing never started has. */
+const INACTIVE_READS = 'Altcraft then reports it as Inactive, as it does a mailing never started, so it lists as draft (Inactive) until resumed.';
+
 /** Profiles per start_batch request: batch endpoints take ≤10,000 (notes §4 Common, (f)). */
 export const ALTCRAFT_BATCH_SIZE = 10_000;
 /** Every method is POST <host>/api/v1.1/<method> (notes §4 Common). */
@@ -118,7 +121,7 @@ export class AltcraftWriter implements VendorWriter {
     if (!ok) throw new InputError(`cannot ${input.action} ${input.id} ("${campaign.name}"): it is ${campaign.vendor_status ?? s} (${s})`);
     const [method, body, note] = ref.kind === 'mailing'
       ? input.action === 'resume' ? ['campaigns/activate', { id: ref.id }, 'Activates the mailing again.']
-        : ['campaigns/deactivate', { id: ref.id, ...(input.action === 'stop' && { abort_if_running: true }) }, input.action === 'stop' ? 'Altcraft has one deactivate for pause and stop; stop also aborts a run in progress.' : 'Deactivates the mailing; a run in progress finishes.']
+        : ['campaigns/deactivate', { id: ref.id, ...(input.action === 'stop' && { abort_if_running: true }) }, `${input.action === 'stop' ? 'Altcraft has one deactivate for pause and stop; stop also aborts a run in progress.' : 'Deactivates the mailing; a run in progress finishes.'} ${INACTIVE_READS}`]
       : input.action === 'pause' ? ['scampaigns/deactivate', { id: ref.id }, 'Deactivates (pauses) the campaign.']
         : ['scampaigns/completed', { id: ref.id }, 'Completes the campaign: its mailings and scenarios become inactive, and Altcraft documents no way to reactivate it.'];
     const preview: WritePreview = { ...head, operation: `${input.action} ${input.id} ("${campaign.name}"), now ${campaign.vendor_status ?? s}`, channel: campaign.channel, notes: [note] };

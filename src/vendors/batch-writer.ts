@@ -129,7 +129,7 @@ export class BatchWriter implements VendorWriter {
     const notes = [
       ...(checked.warning ? [checked.warning] : []),
       // "schedules it again" is untrue of a campaign whose push_time passed: the warning says what live: true does then.
-      ...(live && checked.warning ? [] : [live ? 'Sets live: true, so Batch schedules it again (notes 3(g)).' : 'Sets live: false. Whether that pauses a running campaign is unconfirmed [U]: Batch documents live:false only as "stopped and draft" in its listing.']),
+      ...(live && checked.warning ? [] : [live ? 'Sets live: true, so Batch schedules it again (notes 3(g)).' : 'Sets live: false. Whether that pauses a running campaign is unconfirmed [U]: Batch documents live:false only as "stopped and draft" in its listing, so it then lists as draft (not-live) while its push_time is ahead, stopped once it has passed.']),
       'Batch updates only campaigns created through its API (notes 3(g)).',
       ...checked.notes,
     ];
